@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Every check, in order: lint, types, the suite on SQLite, the suite on PostgreSQL.
+# In CI (CI=true) the PostgreSQL pass is mandatory and the browser must be installed; elsewhere a
+# missing PostgreSQL server only skips that pass, with a message.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${VENV:-.venv}/bin"
+export PLAYWRIGHT_CHROMIUM_EXECUTABLE="${PLAYWRIGHT_CHROMIUM_EXECUTABLE:-/usr/bin/chromium}"
+
+scripts/ensure-chromium.sh
+
+echo "== ruff"; "$BIN/ruff" check src tests benchmarks
+echo "== mypy"; "$BIN/mypy"
+
+echo "== tests on SQLite"
+env -u WIREDESK_DATABASE_URL "$BIN/pytest" -q -p no:cacheprovider "$@"
+
+PG_URL="${WIREDESK_TEST_POSTGRESQL_URL:-postgresql://postgres@127.0.0.1:5432/wiredesk}"
+if scripts/ensure-postgresql.sh; then
+  echo "== tests on PostgreSQL"
+  WIREDESK_DATABASE_URL="$PG_URL" WIREDESK_REQUIRE_POSTGRESQL=1 \
+    "$BIN/pytest" -q -p no:cacheprovider "$@"
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is required in CI and could not be started" >&2
+  exit 1
+else
+  echo "== PostgreSQL not available: skipped the PostgreSQL pass (CI runs it)"
+fi

@@ -1,0 +1,75 @@
+"""Every ``WIREDESK_*`` environment variable, with its default and help text, in one table.
+
+``settings.py`` reads them through :func:`env`; ``docs/settings.md`` documents them and a test fails when
+a setting here is missing from the docs, so the documentation cannot drift.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("WIREDESK_DATA_DIR", "./data", "Directory for the SQLite database, raw payloads "
+            "and the generated secret key. Created if missing."),
+    Setting("WIREDESK_DATABASE_URL", "", "Database URL. Empty means SQLite at "
+            "$WIREDESK_DATA_DIR/wiredesk.sqlite3; use postgresql://user:pass@host:5432/name for "
+            "PostgreSQL."),
+    Setting("WIREDESK_SECRET_KEY", "", "Django secret key. Empty means one is generated on first "
+            "start and kept in $WIREDESK_DATA_DIR/secret_key."),
+    Setting("WIREDESK_SITE_NAME", "Wiredesk News", "The site's name, shown in the header and in "
+            "the not-edited note."),
+    Setting("WIREDESK_BASE_URL", "http://127.0.0.1:8000", "Public base URL of the site, used for "
+            "absolute links in feeds, sitemaps, canonical links and the API."),
+    Setting("WIREDESK_NOT_EDITED_NOTE", "This story has not been edited by {site} staff and is "
+            "auto-generated from a syndicated feed.", "The note on every article; {site} is "
+            "replaced by the site name. A source can override it with its own attribution note."),
+    Setting("WIREDESK_ALLOWED_HOSTS", "", "Extra host names the site answers to, comma-separated "
+            "(the base URL's host, localhost and 127.0.0.1 are always allowed)."),
+    Setting("WIREDESK_DEBUG", "false", "Django debug mode. Never in production."),
+    Setting("WIREDESK_LOG_LEVEL", "INFO", "Log level for the wiredesk loggers."),
+    Setting("WIREDESK_POLL_INTERVAL", "300", "Default seconds between two polls of a source."),
+    Setting("WIREDESK_WORKER_THREADS", "2", "Ingest threads per worker process (and in "
+            "`wiredesk run`)."),
+    Setting("WIREDESK_WORKER_TICK", "5", "Seconds the scheduler sleeps when no source is due."),
+    Setting("WIREDESK_FETCH_CONNECT_TIMEOUT", "10", "Seconds to wait for a feed server to "
+            "accept the connection."),
+    Setting("WIREDESK_FETCH_TOTAL_TIMEOUT", "30", "Seconds a whole fetch may take, redirects "
+            "included."),
+    Setting("WIREDESK_FETCH_MAX_BYTES", "10485760", "Largest feed accepted, in bytes after "
+            "decompression."),
+    Setting("WIREDESK_FETCH_ALLOW_NETWORKS", "", "Comma-separated networks feeds may be fetched "
+            "from although they are internal (e.g. 127.0.0.1/32 for a feed on this machine). "
+            "Loopback, private, link-local and metadata addresses are refused otherwise."),
+    Setting("WIREDESK_IFRAME_HOSTS", "www.youtube.com,youtube.com,www.youtube-nocookie.com,"
+            "player.vimeo.com,www.dailymotion.com", "Hosts whose iframes (video embeds) survive "
+            "sanitising; all other iframes are removed."),
+    Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def env(name: str) -> str:
+    """The value of a documented setting: the environment's, else its default."""
+    return os.environ.get(name, _BY_NAME[name].default).strip()
+
+
+def env_bool(name: str) -> bool:
+    return env(name).lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str) -> int:
+    return int(env(name))
+
+
+def env_list(name: str) -> list[str]:
+    return [part.strip() for part in env(name).split(",") if part.strip()]

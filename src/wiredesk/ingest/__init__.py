@@ -1,0 +1,1 @@
+"""Getting items in: fetching, decoding, parsing and normalising. Framework-free."""

@@ -1,0 +1,59 @@
+"""From received bytes to candidate story versions: parse → normalise → identify. Pure.
+
+This is the framework-free half of an ingest; :mod:`wiredesk.newsroom.ingest` stores what it
+returns and :mod:`wiredesk.newsroom.refresh` runs the whole refresh of a source end to end.
+One bad item never blocks the others: it becomes an :class:`ItemFailure` beside the good ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from wiredesk.core.identity import Identity, assign_identities, content_hash
+from wiredesk.core.items import Article, ParsedFeed
+from wiredesk.ingest.formats import parse_feed
+from wiredesk.ingest.normalize import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A normalised item with its identity: a possible new story or version."""
+
+    identity: Identity
+    article: Article
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFailure:
+    position: int
+    title: str
+    error: str
+
+
+@dataclass(slots=True)
+class Batch:
+    feed: ParsedFeed
+    candidates: list[Candidate] = field(default_factory=list)
+    failures: list[ItemFailure] = field(default_factory=list)
+    duplicates_in_feed: int = 0
+
+
+def prepare(body: bytes, *, content_type: str, url: str, received_at: datetime,
+            iframe_hosts: frozenset[str]) -> Batch:
+    """Parse a payload and normalise every item; raises ParseError if it is not a readable feed."""
+    feed = parse_feed(body, content_type=content_type, url=url)
+    batch = Batch(feed)
+    for position, (item, identity) in enumerate(
+            zip(feed.items, assign_identities(feed.items), strict=True)):
+        if identity.duplicate_in_feed:
+            batch.duplicates_in_feed += 1
+            continue
+        try:
+            article = normalize(item, received_at=received_at, allowed_iframe_hosts=iframe_hosts)
+        except Exception as exc:  # noqa: BLE001 -- one bad item must never block the batch
+            batch.failures.append(ItemFailure(position, item.title[:200], f"{type(exc).__name__}: {exc}"))
+            continue
+        batch.candidates.append(Candidate(identity, article, content_hash(article)))
+    return batch

@@ -1,0 +1,147 @@
+"""The desk editor's admin: source health, stories with their versions, payloads, tombstones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+
+from wiredesk.newsroom import editorial
+from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.models import RawPayload, Section, Source, Story, StoryVersion, Tombstone
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin[Section]):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin[Source]):
+    list_display = ["name", "transport", "section", "is_active", "health", "last_success_at",
+                    "error_count", "last_error_short", "items_24h"]
+    list_filter = ["is_active", "transport", "section"]
+    search_fields = ["name", "url"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["etag", "last_modified", "next_check_at", "lease_until", "error_count",
+                       "last_error", "last_error_at", "last_success_at", "last_fetch_at",
+                       "redirect_url", "redirect_seen", "created_at"]
+    actions = ["fetch_soon"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        since = timezone.now() - timedelta(hours=24)
+        return super().get_queryset(request).annotate(
+            recent_items=Count("stories__versions",
+                               filter=Q(stories__versions__received_at__gte=since)))
+
+    @admin.display(description="items (24 h)", ordering="recent_items")
+    def items_24h(self, source: Source) -> int:
+        return getattr(source, "recent_items", 0)
+
+    @admin.display(description="health")
+    def health(self, source: Source) -> str:
+        if not source.is_active:
+            return "disabled"
+        if source.error_count:
+            return format_html('<span style="color:#b00">failing ({})</span>', source.error_count)
+        return "ok" if source.last_success_at else "not fetched yet"
+
+    @admin.display(description="last error")
+    def last_error_short(self, source: Source) -> str:
+        return source.last_error[:120]
+
+    @admin.action(description="Fetch at the next scheduler tick")
+    def fetch_soon(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        count = queryset.update(next_check_at=timezone.now())
+        self.message_user(request, f"{count} sources will be fetched at the next tick.")
+
+
+class StoryVersionInline(admin.TabularInline[StoryVersion, Story]):
+    model = StoryVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "received_at", "headline", "published_at", "source_updated_at",
+              "is_superseded", "date_is_fallback", "content_hash"]
+    readonly_fields = fields
+    ordering = ["-number"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Story | None = None) -> bool:
+        return False
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin[Story]):
+    list_display = ["headline", "source", "section", "status", "first_published_at",
+                    "last_updated_at", "version_count"]
+    list_filter = ["status", "source", "section"]
+    search_fields = ["headline", "external_id"]
+    date_hierarchy = "first_published_at"
+    list_select_related = ["source", "section"]
+    readonly_fields = ["source", "external_id", "identity_basis", "current_version", "headline",
+                       "summary", "first_published_at", "last_updated_at", "version_count",
+                       "changed_at", "status"]
+    fields = ["headline", "status", "section", "slug", *readonly_fields[:3],
+              "first_published_at", "last_updated_at", "version_count", "changed_at", "summary"]
+    inlines = [StoryVersionInline]
+    actions = ["hold", "unpublish", "republish"]
+
+    def _set(self, request: HttpRequest, queryset: QuerySet[Story], status: Story.Status) -> None:
+        for story in queryset:
+            editorial.set_status(story, status)
+        self.message_user(request, f"{queryset.count()} stories: {status.label.lower()}.",
+                          messages.SUCCESS)
+
+    @admin.action(description="Hold (take off the site)")
+    def hold(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        self._set(request, queryset, Story.Status.HELD)
+
+    @admin.action(description="Unpublish")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        self._set(request, queryset, Story.Status.UNPUBLISHED)
+
+    @admin.action(description="Republish")
+    def republish(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        self._set(request, queryset, Story.Status.PUBLISHED)
+
+    def save_model(self, request: HttpRequest, obj: Story, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        publish_change(obj)
+
+    def delete_model(self, request: HttpRequest, obj: Story) -> None:
+        editorial.delete_for_good(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        for story in queryset:
+            editorial.delete_for_good(story)
+
+
+@admin.register(RawPayload)
+class RawPayloadAdmin(admin.ModelAdmin[RawPayload]):
+    list_display = ["received_at", "source", "origin", "outcome", "format", "item_count", "size"]
+    list_filter = ["outcome", "source"]
+    readonly_fields = ["source", "received_at", "origin", "content_type", "size", "sha256",
+                       "outcome", "error", "warnings", "format", "item_count", "body_preview"]
+    exclude = ["compressed_body"]
+
+    @admin.display(description="body (first 20 kB)")
+    def body_preview(self, payload: RawPayload) -> str:
+        text = payload.body[:20_000].decode("utf-8", "replace")
+        return format_html("<pre style='white-space:pre-wrap'>{}</pre>", text)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: RawPayload | None = None) -> bool:
+        return False
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(admin.ModelAdmin[Tombstone]):
+    list_display = ["source", "external_id", "reason", "created_at"]
+    list_filter = ["source"]
+    search_fields = ["external_id"]

@@ -1,0 +1,39 @@
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from wiredesk.newsroom.importer import import_files
+from wiredesk.newsroom.sources import local_source
+
+
+class Command(BaseCommand):
+    help = ("Ingest feed files from disk (`wiredesk import PATH…`); directories are read "
+            "recursively. Exits non-zero only when no file could be read.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument("--source", default="",
+                            help="Source name or slug (created if new; default: 'Local files').")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        files = [path for given in options["paths"]
+                 for path in (sorted(p for p in given.rglob("*") if p.is_file())
+                              if given.is_dir() else [given])]
+        if not files:
+            raise CommandError("no files to import")
+        source = local_source(options["source"])
+        progress = tqdm(total=len(files), unit="file", file=sys.stderr,
+                        disable=len(files) < 5 or not sys.stderr.isatty())
+        result = import_files(source, files, on_file=lambda _: progress.update())
+        progress.close()
+        for path, error in result.failures:
+            self.stderr.write(f"could not import {path}: {error}")
+        self.stdout.write(f"{source.name}: {len(files) - len(result.failures)} of {len(files)} "
+                          f"files read; {result.report.summary()}")
+        for error in result.report.errors:
+            self.stderr.write(f"  {error}")
+        if len(result.failures) == len(files):
+            raise CommandError("no file could be read", returncode=1)

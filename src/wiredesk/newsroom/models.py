@@ -1,0 +1,214 @@
+"""What the desk stores: sections, sources, raw payloads, stories, their versions and tombstones."""
+
+from __future__ import annotations
+
+import zlib
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Section(models.Model):
+    """A part of the site (World, Business...). Sources feed into one."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Source(models.Model):
+    """Where stories come from, and the state of polling it."""
+
+    class Transport(models.TextChoices):
+        POLL = "poll", "HTTP polling"
+        LOCAL = "local", "Files imported from disk"
+
+    class Format(models.TextChoices):
+        AUTO = "auto", "Detect"
+        RSS = "rss", "RSS"
+        ATOM = "atom", "Atom"
+        JSONFEED = "jsonfeed", "JSON Feed"
+
+    class Canonical(models.TextChoices):
+        ORIGINAL = "original", "The original article"
+        SELF = "self", "Our article page"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    transport = models.CharField(max_length=10, choices=Transport.choices, default=Transport.POLL)
+    url = models.URLField(max_length=2000, blank=True)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.AUTO)
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="sources")
+    attribution_note = models.TextField(
+        blank=True, help_text="Overrides the site's not-edited note for this source's stories; "
+                              "{site} is replaced by the site name.")
+    canonical_policy = models.CharField(max_length=10, choices=Canonical.choices,
+                                        default=Canonical.ORIGINAL)
+    is_active = models.BooleanField(default=True)
+    poll_interval = models.PositiveIntegerField(null=True, blank=True,
+                                                help_text="Seconds; empty means the site default.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Polling state.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # A worker holds a source until lease_until; a second worker cannot claim it meanwhile.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_fetch_at = models.DateTimeField(null=True, blank=True)
+    # A permanent redirect is adopted only when seen on consecutive polls (see refresh).
+    redirect_url = models.URLField(max_length=2000, blank=True)
+    redirect_seen = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RawPayload(models.Model):
+    """Every payload received, kept compressed with its parse outcome. Nothing is dropped."""
+
+    class Outcome(models.TextChoices):
+        RECEIVED = "received", "Received, not parsed yet"
+        PARSED = "parsed", "Parsed"
+        PARTIAL = "partial", "Parsed with problems"
+        FAILED = "failed", "Could not be parsed"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="payloads")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    origin = models.CharField(max_length=2000, help_text="URL fetched or file imported.")
+    content_type = models.CharField(max_length=200, blank=True)
+    compressed_body = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RECEIVED)
+    error = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    format = models.CharField(max_length=20, blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def body(self) -> bytes:
+        return zlib.decompress(bytes(self.compressed_body))
+
+    @staticmethod
+    def compress(body: bytes) -> bytes:
+        return zlib.compress(body, 6)
+
+
+class Story(models.Model):
+    """One article on the site: the stable identity behind every version the source sent."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        HELD = "held", "Held by an editor"
+        UNPUBLISHED = "unpublished", "Unpublished by an editor"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="stories")
+    external_id = models.CharField(max_length=1000)
+    identity_basis = models.CharField(max_length=10, help_text="guid, link or hash")
+    slug = models.SlugField(max_length=100)
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="stories")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PUBLISHED,
+                              db_index=True)
+    current_version = models.ForeignKey("StoryVersion", null=True, blank=True,
+                                        on_delete=models.SET_NULL, related_name="+")
+    # Denormalised from the current version so listings need no join.
+    headline = models.CharField(max_length=500)
+    summary = models.TextField(blank=True)
+    first_published_at = models.DateTimeField(db_index=True)
+    last_updated_at = models.DateTimeField(null=True, blank=True)
+    version_count = models.PositiveIntegerField(default=1)
+    # Moves on every change of anything a surface shows: the basis of ETags and cache keys.
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-first_published_at", "-id"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="story_identity"),
+        ]
+        indexes = [models.Index(fields=["status", "-first_published_at"])]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:story", kwargs={"story_id": self.pk, "slug": self.slug})
+
+
+class StoryVersion(models.Model):
+    """A version of a story as the source sent it, normalised. Every version is kept."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    received_at = models.DateTimeField(default=timezone.now)
+    # False for a late, older version kept in history without replacing the current one.
+    is_superseded = models.BooleanField(default=False)
+    headline = models.CharField(max_length=500)
+    byline = models.CharField(max_length=500, blank=True)
+    dateline = models.CharField(max_length=200, blank=True)
+    body_html = models.TextField()
+    summary = models.TextField(blank=True)
+    link = models.URLField(max_length=2000, blank=True)
+    language = models.CharField(max_length=20, blank=True)
+    images = models.JSONField(default=list, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    published_at = models.DateTimeField()
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    date_is_fallback = models.BooleanField(
+        default=False, help_text="The source's date could not be read; the time received stands in.")
+    unparsed_dates = models.JSONField(default=list, blank=True)
+    content_hash = models.CharField(max_length=64, db_index=True)
+    payload = models.ForeignKey(RawPayload, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="versions")
+
+    class Meta:
+        ordering = ["story", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "number"], name="version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.headline} (v{self.number})"
+
+
+class Tombstone(models.Model):
+    """An identity that must never be published again (its story was deleted by an editor)."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="tombstones")
+    external_id = models.CharField(max_length=1000)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="tombstone_identity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.external_id}"

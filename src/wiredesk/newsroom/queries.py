@@ -1,0 +1,24 @@
+"""The one definition of what the public may see. Every surface (pages, feeds, sitemaps, search,
+API) starts from :func:`public_stories`, so a story that stops being public leaves all of them at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Max, QuerySet
+
+from wiredesk.newsroom.models import Story
+
+
+def public_stories() -> QuerySet[Story]:
+    return (Story.objects.filter(status=Story.Status.PUBLISHED, current_version__isnull=False)
+            .select_related("source", "section", "current_version"))
+
+
+def last_change(stories: QuerySet[Story]) -> datetime | None:
+    """When anything in a listing last changed (including stories that have just left it).
+
+    Callers pass the listing's filter over *all* stories, not only public ones, so a story leaving
+    the listing moves the fingerprint too.
+    """
+    return stories.aggregate(last=Max("changed_at"))["last"]

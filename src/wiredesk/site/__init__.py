@@ -1,0 +1,1 @@
+"""The public site: pages, feeds out, sitemaps, the JSON API."""

@@ -1,0 +1,8 @@
+"""WSGI entry point for ``wiredesk serve`` or any WSGI server behind a reverse proxy."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
+application = get_wsgi_application()
