@@ -1,27 +1,19 @@
 """Test configuration shared by the whole suite.
 
 The database is real: SQLite by default, PostgreSQL when WIREDESK_DATABASE_URL says so (`.ci/run`
-runs the suite once on each). Settings are read from the environment, so they are set here, before
-pytest-django imports ``wiredesk.settings``.
+runs the suite once on each). The settings module is ``tests.settings``.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-_DATA_DIR = Path(tempfile.mkdtemp(prefix="wiredesk-test-"))
-os.environ.setdefault("WIREDESK_DATA_DIR", str(_DATA_DIR))
-os.environ.setdefault("WIREDESK_SECRET_KEY", "test-secret-key-not-for-production")
-os.environ.setdefault("WIREDESK_SITE_NAME", "Testdesk")
-os.environ.setdefault("WIREDESK_BASE_URL", "http://testserver")
-os.environ.setdefault("WIREDESK_ALLOWED_HOSTS", "testserver")
+import pytest
 
-import pytest  # noqa: E402
 
-from tests.support.factories import *  # noqa: E402,F403  (story/source factories)
-from tests.support.fixtures import *  # noqa: E402,F403  (local feed server)
+from tests.support.factories import *  # noqa: F403  (story/source factories)
+from tests.support.fixtures import *  # noqa: F403  (local feed server)
 
 SHARED = Path(os.environ.get("WIREDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 

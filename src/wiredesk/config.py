@@ -18,8 +18,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("WIREDESK_DATA_DIR", "./data", "Directory for the SQLite database, raw payloads "
-            "and the generated secret key. Created if missing."),
+    Setting("WIREDESK_DATA_DIR", "./data", "Directory for the SQLite database and the "
+            "generated secret key. Created if missing."),
     Setting("WIREDESK_DATABASE_URL", "", "Database URL. Empty means SQLite at "
             "$WIREDESK_DATA_DIR/wiredesk.sqlite3; use postgresql://user:pass@host:5432/name for "
             "PostgreSQL."),

@@ -7,8 +7,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+import django_stubs_ext
 
 from wiredesk.config import env, env_bool, env_int, env_list
+
+# Lets admin and queryset classes be subscripted at run time, as the type checker wants them.
+django_stubs_ext.monkeypatch()
 
 DATA_DIR = Path(env("WIREDESK_DATA_DIR")).expanduser().resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -128,6 +132,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing directory otherwise
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,5 +1,5 @@
 import json
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,7 @@ def _since(value: str) -> datetime:
         if day is None:
             raise CommandError(f"--since: {value!r} is not a date (YYYY-MM-DD) or ISO datetime")
         moment = datetime.combine(day, time.min)
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, timezone.utc)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,111 @@
+"""End-to-end ingest throughput against feedparser's parse alone, over the same bytes, in one run.
+
+    .venv/bin/python benchmarks/ingest_throughput.py [--rounds 5] [--corpus DIR]
+
+The corpus is ``../shared/data/feeds`` when present (real captured feeds), else the bundled demo
+feeds plus the test fixtures. The pipeline measured is the whole ingest of each file into a fresh
+SQLite database (WAL) in a temporary directory: store the raw payload → parse → normalise →
+identify → decide → store story and version → index for search. Every round ingests each file into a
+new source, so every item is new work (nothing is skipped as unchanged).
+
+Prints items per second for both, their ratio, and the peak resident memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_FEEDS = ROOT.parent / "shared" / "data" / "feeds"
+FEED_SUFFIXES = {".xml", ".rss", ".atom", ".json", ".rdf"}
+
+
+def corpus_files(corpus: Path | None) -> list[Path]:
+    if corpus is None:
+        if SHARED_FEEDS.is_dir():
+            corpus = SHARED_FEEDS
+        else:
+            print(f"{SHARED_FEEDS} not present: using the bundled demo and fixture feeds")
+            files = sorted((ROOT / "src" / "wiredesk" / "demo" / "feeds").iterdir())
+            files += sorted((ROOT / "tests" / "fixtures" / "feeds").iterdir())
+            return [f for f in files if f.suffix in FEED_SUFFIXES]
+    return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in FEED_SUFFIXES)
+
+
+def setup_django() -> None:
+    os.environ["WIREDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="wiredesk-bench-")
+    os.environ.pop("WIREDESK_DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def time_feedparser(bodies: list[bytes], rounds: int) -> tuple[int, float]:
+    import feedparser
+
+    items, started = 0, time.perf_counter()
+    for _ in range(rounds):
+        for body in bodies:
+            items += len(feedparser.parse(body).entries)
+    return items, time.perf_counter() - started
+
+
+def time_pipeline(bodies: list[bytes], rounds: int) -> tuple[int, float, int]:
+    from wiredesk.core.errors import ParseError
+    from wiredesk.newsroom.ingest import process_payload, store_payload
+    from wiredesk.newsroom.models import Source
+
+    items = failed = 0
+    started = time.perf_counter()
+    for round_number in range(rounds):
+        for index, body in enumerate(bodies):
+            source = Source.objects.create(name=f"bench {round_number}-{index}",
+                                           slug=f"bench-{round_number}-{index}",
+                                           transport=Source.Transport.LOCAL)
+            payload = store_payload(source, body, origin=f"bench://{index}")
+            try:
+                report = process_payload(payload)
+            except ParseError:
+                failed += 1
+                continue
+            items += report.new + report.updated + report.unchanged + report.stale
+    return items, time.perf_counter() - started, failed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--corpus", type=Path, default=None)
+    args = parser.parse_args()
+    files = corpus_files(args.corpus)
+    if not files:
+        print("no feed files found", file=sys.stderr)
+        return 1
+    bodies = [f.read_bytes() for f in files]
+    setup_django()
+    print(f"corpus: {len(files)} files, {sum(map(len, bodies)) / 1e6:.2f} MB, "
+          f"{args.rounds} rounds")
+    fp_items, fp_seconds = time_feedparser(bodies, args.rounds)
+    wd_items, wd_seconds, failed = time_pipeline(bodies, args.rounds)
+    fp_rate, wd_rate = fp_items / fp_seconds, wd_items / wd_seconds
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"feedparser.parse alone : {fp_items:7d} items in {fp_seconds:6.2f} s = "
+          f"{fp_rate:8.1f} items/s")
+    print(f"wiredesk full pipeline : {wd_items:7d} items in {wd_seconds:6.2f} s = "
+          f"{wd_rate:8.1f} items/s  ({failed // args.rounds} files refused per round)")
+    print(f"ratio (pipeline / feedparser): {wd_rate / fp_rate:.2f}x")
+    print(f"peak resident memory: {peak_mb:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

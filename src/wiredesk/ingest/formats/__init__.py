@@ -1,0 +1,113 @@
+"""Feed formats: from a fetched body to a :class:`~wiredesk.core.items.ParsedFeed`.
+
+:func:`parse_feed` decodes the body, tells JSON from XML, and hands XML to the reader registered for
+its root element in :data:`XML_FORMATS`. Adding an XML format is one module and one entry there.
+Well-formed XML takes the fast path (one strict, hardened lxml parse); only a document the strict
+parser rejects goes to :mod:`.lenient`, and the result then carries warnings saying so.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+
+from lxml import etree
+
+from wiredesk.core.errors import NotAFeed, ParseError
+from wiredesk.core.items import ParsedFeed
+from wiredesk.ingest.encoding import decode_payload
+from wiredesk.ingest.formats.atom import parse_atom, parse_atom_entry
+from wiredesk.ingest.formats.cdf import parse_cdf
+from wiredesk.ingest.formats.jsonfeed import parse_jsonfeed
+from wiredesk.ingest.formats.lenient import parse_lenient
+from wiredesk.ingest.formats.rss import parse_rdf, parse_rss
+from wiredesk.ingest.formats.xmlfeed import local_name
+from wiredesk.ingest.xmlsafe import MalformedXML, Prolog, parse_xml, scan_prolog
+
+__all__ = ["XML_FORMATS", "XmlFeedReader", "parse_feed", "read_root"]
+
+XmlFeedReader = Callable[[etree._Element, str], ParsedFeed]
+
+# Root element local name, lower-cased -> reader. RDF covers RSS 0.90 and 1.0; CHANNEL is CDF.
+XML_FORMATS: dict[str, XmlFeedReader] = {
+    "rss": parse_rss,
+    "rdf": parse_rdf,
+    "feed": parse_atom,
+    "entry": parse_atom_entry,
+    "channel": parse_cdf,
+}
+
+# Roots that mean an HTML page (or a fragment of one, as some error pages are).
+_HTML_ROOTS = frozenset(("html", "head", "body"))
+
+# A feed's root tag somewhere in the text, when junk precedes it (a PHP warning, a stray BOM...).
+_FEED_ROOT_RE = re.compile(r"<(?:rss|feed|rdf:RDF|RDF)[\s>]")
+_HTML_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+
+
+def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed:
+    """Parse a fetched feed body.
+
+    ``content_type`` is the HTTP Content-Type (its charset is one piece of encoding evidence) and
+    ``url`` the fetch URL, against which relative links resolve. Raises :class:`NotAFeed` for HTML
+    pages and other non-feeds, :class:`~wiredesk.core.errors.UnsafeXML` for XML bombs and XXE, and
+    :class:`ParseError` for payloads that cannot be read at all.
+    """
+    if not body.strip():
+        raise ParseError("the response is empty")
+    text, _encoding = decode_payload(body, content_type)
+    if text.lstrip()[:1] in ("{", "["):
+        return _parse_json(text, url)
+    return _parse_xml(text, url)
+
+
+def read_root(root: etree._Element, url: str) -> ParsedFeed:
+    """Dispatch a parsed XML document to the reader of its root element."""
+    name = local_name(root)
+    reader = XML_FORMATS.get(name.lower())
+    if reader is None:
+        if name.lower() in _HTML_ROOTS:
+            raise NotAFeed(_html_message(etree.tostring(root, encoding="unicode")))
+        raise NotAFeed(f"the response is an XML document of type <{name}>, not RSS, RDF or Atom")
+    return reader(root, url)
+
+
+def _parse_json(text: str, url: str) -> ParsedFeed:
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        raise ParseError(f"the response looks like JSON but is not valid JSON: {exc}") from exc
+    return parse_jsonfeed(document, url)
+
+
+def _parse_xml(text: str, url: str) -> ParsedFeed:
+    prolog = scan_prolog(text)  # raises UnsafeXML before any parser sees the document
+    _refuse_non_feeds(prolog, text)
+    try:
+        root = parse_xml(text, base_url=url)
+    except MalformedXML as exc:
+        return parse_lenient(text, url=url, reason=str(exc), read_root=read_root)
+    return read_root(root, url)
+
+
+def _refuse_non_feeds(prolog: Prolog, text: str) -> None:
+    """Recognise HTML pages and text that has no XML element before trying to parse them."""
+    if prolog.root_name.lower() in _HTML_ROOTS:
+        raise NotAFeed(_html_message(text))
+    if prolog.root_name:
+        return
+    if _FEED_ROOT_RE.search(text):
+        return  # junk before the root: the strict parse fails and the lenient path copes
+    if prolog.doctype.lower().startswith("<!doctype html"):
+        raise NotAFeed(_html_message(text))
+    start = " ".join(text.split())[:60]
+    raise NotAFeed(f"the response has no XML element, so it is not a feed (it starts: {start!r})")
+
+
+def _html_message(text: str) -> str:
+    match = _HTML_TITLE_RE.search(text)
+    title = " ".join(html.unescape(match.group(1)).split())[:120] if match else ""
+    suffix = f' (title: "{title}")' if title else ""
+    return f"the response is an HTML page, not a feed{suffix}"

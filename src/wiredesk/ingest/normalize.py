@@ -1,0 +1,476 @@
+"""FeedItem -> Article: what a wire editor does to copy before it runs, the same way every time.
+
+The body is sanitised (:mod:`wiredesk.ingest.sanitize`) and then edited as an lxml tree:
+
+1. loose text becomes paragraphs (plain-text bodies are split on blank lines, HTML on double <br>);
+2. a source's own "This story has not been edited by ... staff" note is removed -- the site adds
+   its own, and two would be printed otherwise;
+3. a lead image that is also one of the item's images is removed from the body, so the page
+   does not show the same picture twice;
+4. a leading "By ..." paragraph is removed (and used as the byline when the item has no author);
+5. the dateline is cut from the first paragraph into ``Article.dateline``;
+6. wire subheads -- ALL-CAPS paragraphs, or an ALL-CAPS line glued to the end of a paragraph when
+   copy was flattened ("...that demand. 'LONGSTANDING PARTNERSHIP'") -- become
+   ``<h2 class="subhead">``.
+
+Text is never re-typeset: straight and curly quotation marks come out exactly as they went in.
+Pure: no I/O, no settings; the caller passes the time received and the iframe policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import lxml.etree
+import lxml.html
+
+from wiredesk.core.items import Article, FeedItem, Image
+from wiredesk.core.text import (
+    CLOSING_MARKS,
+    ELLIPSIS,
+    SUBHEAD_MAX_CHARS,
+    clean_byline,
+    html_to_text,
+    is_subhead,
+    slugify,
+    split_dateline,
+    strip_wrapping_quotes,
+    summarize,
+)
+from wiredesk.ingest.sanitize import (
+    DEFAULT_IFRAME_HOSTS,
+    absolute_url,
+    is_empty,
+    parse_fragment,
+    remove_empty,
+    sanitize_html,
+    serialize_fragment,
+    wrap_inline_runs,
+)
+
+__all__ = ["DEFAULT_IFRAME_HOSTS", "normalize"]
+
+SUMMARY_MAX_CHARS = 300
+# A date this far past the time received is a wrong clock or a wrong parse, not news from tomorrow.
+FUTURE_TOLERANCE = timedelta(days=1)
+HEADLINE_FALLBACK_WORDS = 12
+HEADLINE_FALLBACK_CHARS = 80
+UNTITLED = "Untitled story"
+SUBHEAD_CLASS = "subhead"
+
+# Any of these means the body is HTML with structure; without them it is text (maybe inline-marked).
+_BLOCK_MARKUP = re.compile(
+    r"<\s*(?:p|div|br|h[1-6]|ul|ol|li|blockquote|table|figure|pre|section|article|hr)\b",
+    re.IGNORECASE,
+)
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_MARKUP = re.compile(r"<[A-Za-z/!?][^>]*>")
+# The attribution note syndication sites print under every story. Matched generally (any site
+# name, parenthesised or not, on its own or glued to a paragraph) because we add our own.
+_SOURCE_NOTE = re.compile(
+    r"\s*\(?\s*This (?:story|article|report) has not been edited by .{1,100}? staff"
+    r" and is auto-generated from a syndicated feed\.?\s*\)?\.?",
+    re.IGNORECASE | re.DOTALL,
+)
+# "By Jane Doe", "BY: JANE DOE AND JOHN ROE", "By Jane Doe, Reuters": a short line, not a sentence.
+_BYLINE_PARAGRAPH = re.compile(r"^\s*(?:By|BY):?\s+(?P<names>\S.{0,98})$", re.DOTALL)
+_BYLINE_MAX_WORDS = 12
+# Lower-case words that occur inside bylines ("Jane Doe and Ana de la Cruz in Madrid").
+_NAME_PARTICLES = frozenset(
+    {"and", "in", "with", "de", "da", "del", "della", "der", "di", "du", "la", "le", "van", "von",
+     "y", "e", "et", "und", "bin", "al", "&"}
+)
+# Where a flattened subhead may begin: after a sentence's final punctuation and closing quotes.
+_SENTENCE_BOUNDARY = re.compile(f"[.!?][{re.escape(CLOSING_MARKS)}]*\\s+")
+# BCP 47 shape: a two- or three-letter language, then subtags ("en", "en-GB", "zh-Hant-TW").
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def normalize(
+    item: FeedItem,
+    *,
+    received_at: datetime,
+    allowed_iframe_hosts: frozenset[str] = DEFAULT_IFRAME_HOSTS,
+) -> Article:
+    """Turn a parsed feed item into a sanitised, attributed article ready to store."""
+    base_url = item.base_url or item.link
+    images = _absolute_images(item.images, base_url)
+    root = _body_tree(_source_html(item), base_url, allowed_iframe_hosts)
+    images = _drop_duplicate_lead_image(root, images)
+    body_byline = _take_byline(root)
+    dateline = _take_dateline(root)
+    _mark_subheads(root)
+    remove_empty(root)
+    body_text = _paragraph_text(root)
+    headline = _headline(item.title, body_text)
+    published_at, updated_at, date_is_fallback = _dates(item, received_at)
+    return Article(
+        headline=headline,
+        body_html=_serialize_blocks(root),
+        summary=_summary(item, body_text),
+        slug=slugify(headline),
+        byline=clean_byline(item.author) or body_byline,
+        dateline=dateline,
+        link=(absolute_url(item.link, item.base_url) or "") if item.link else "",
+        language=_language(item.language),
+        images=images,
+        categories=_categories(item.categories),
+        published_at=published_at,
+        updated_at=updated_at,
+        date_is_fallback=date_is_fallback,
+        unparsed_dates=tuple(item.unparsed_dates),
+    )
+
+
+# ------------------------------------------------------------------------------------------- body
+
+
+def _source_html(item: FeedItem) -> str:
+    """The fullest body the item has, as HTML with block structure."""
+    html = item.content_html if item.content_html.strip() else item.summary_html
+    if not html.strip() or _BLOCK_MARKUP.search(html):
+        return html
+    return _paragraphs_from_text(html)
+
+
+def _paragraphs_from_text(text: str) -> str:
+    # Blank lines separate paragraphs; a text with none has one paragraph per line instead.
+    text = text.strip()
+    chunks = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.splitlines()
+    return "".join(f"<p>{' '.join(chunk.split())}</p>" for chunk in chunks if chunk.strip())
+
+
+def _body_tree(
+    html: str, base_url: str, allowed_iframe_hosts: frozenset[str]
+) -> lxml.html.HtmlElement:
+    safe = sanitize_html(html, base_url=base_url, allowed_iframe_hosts=allowed_iframe_hosts)
+    root = parse_fragment(safe)
+    wrap_inline_runs(root)
+    _remove_source_notes(root)
+    remove_empty(root)
+    return root
+
+
+def _remove_source_notes(root: lxml.html.HtmlElement) -> None:
+    for element in root.iter():
+        if element.text:
+            element.text = _SOURCE_NOTE.sub("", element.text)
+        if element.tail and element is not root:
+            element.tail = _SOURCE_NOTE.sub("", element.tail)
+
+
+def _serialize_blocks(root: lxml.html.HtmlElement) -> str:
+    # One block per line: the stored HTML diffs readably between versions of a story.
+    root.text = None
+    for block in root:
+        block.tail = "\n"
+    if len(root):
+        root[-1].tail = None
+    return serialize_fragment(root)
+
+
+def _text_paragraphs(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """Top-level blocks that carry text, in order."""
+    for block in root:
+        if block.text_content().strip():
+            yield block
+
+
+def _first_text_paragraph(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    block = next(_text_paragraphs(root), None)
+    return block if block is not None and block.tag == "p" else None
+
+
+def _paragraph_text(root: lxml.html.HtmlElement) -> str:
+    return " ".join(" ".join(p.text_content().split()) for p in root.iterchildren("p"))
+
+
+# ------------------------------------------------------------------------------------- lead image
+
+
+def _drop_duplicate_lead_image(
+    root: lxml.html.HtmlElement, images: tuple[Image, ...]
+) -> tuple[Image, ...]:
+    """Remove a body-leading picture that is also an item image; returns the images, captioned."""
+    lead = _lead_image_block(root)
+    if lead is None:
+        return images
+    block, img = lead
+    src = img.get("src", "")
+    for position, image in enumerate(images):
+        if _same_url(image.url, src):
+            block.drop_tree()
+            return _with_caption(images, position, block)
+    return images
+
+
+def _lead_image_block(
+    root: lxml.html.HtmlElement,
+) -> tuple[lxml.html.HtmlElement, lxml.html.HtmlElement] | None:
+    """The first block if it is only a picture (img, or p/figure holding one), with that img."""
+    if not len(root):
+        return None
+    block = root[0]
+    if block.tag == "img":
+        return block, block
+    pictures = list(block.iter("img"))
+    if block.tag not in ("p", "figure") or len(pictures) != 1:
+        return None
+    captions = list(block.iter("figcaption"))
+    caption_text = "".join(c.text_content() for c in captions)
+    if block.text_content().replace(caption_text, "", 1).strip():
+        return None  # the picture sits in prose; removing it would remove text
+    return block, pictures[0]
+
+
+def _with_caption(
+    images: tuple[Image, ...], position: int, block: lxml.html.HtmlElement
+) -> tuple[Image, ...]:
+    # The body's figcaption is the only caption we would otherwise lose with the figure.
+    image = images[position]
+    caption = " ".join("".join(c.text_content() for c in block.iter("figcaption")).split())
+    if image.caption or not caption:
+        return images
+    return (*images[:position], replace(image, caption=caption), *images[position + 1 :])
+
+
+def _same_url(first: str, second: str) -> bool:
+    # The same picture is often linked once over http and once over https.
+    return first.split(":", 1)[-1] == second.split(":", 1)[-1]
+
+
+def _absolute_images(images: Iterable[Image], base_url: str) -> tuple[Image, ...]:
+    result: list[Image] = []
+    seen: set[str] = set()
+    for image in images:
+        url = absolute_url(image.url, base_url)
+        if url is None or url.startswith("mailto:") or url in seen:
+            continue
+        seen.add(url)
+        result.append(replace(image, url=url))
+    return tuple(result)
+
+
+# ------------------------------------------------------------------------------ byline & dateline
+
+
+def _take_byline(root: lxml.html.HtmlElement) -> str:
+    """Remove a leading "By ..." paragraph and return the byline it held (or "")."""
+    paragraph = _first_text_paragraph(root)
+    if paragraph is None:
+        return ""
+    match = _BYLINE_PARAGRAPH.match(" ".join(paragraph.text_content().split()))
+    if match is None or not _looks_like_names(match.group("names")):
+        return ""
+    paragraph.drop_tree()
+    return clean_byline(match.group("names"))
+
+
+def _looks_like_names(text: str) -> bool:
+    # "By Tuesday, officials said..." must stay in the story: names are capitalised, and short.
+    words = text.split()
+    if len(words) > _BYLINE_MAX_WORDS or text.rstrip().endswith(("!", "?", ":")):
+        return False
+    return words[0][0].isupper() and all(
+        not word[0].islower() or word in _NAME_PARTICLES for word in words
+    )
+
+
+def _take_dateline(root: lxml.html.HtmlElement) -> str:
+    """Cut the dateline off the first paragraph and return it (or "")."""
+    paragraph = _first_text_paragraph(root)
+    if paragraph is None:
+        return ""
+    text = paragraph.text_content()
+    dateline, rest = split_dateline(text)
+    if not dateline:
+        return ""
+    _drop_leading_chars(paragraph, len(text) - len(rest))
+    _drop_leading_breaks(paragraph)
+    if is_empty(paragraph):
+        paragraph.drop_tree()
+    return dateline
+
+
+def _drop_leading_chars(paragraph: lxml.html.HtmlElement, count: int) -> None:
+    """Delete the first ``count`` characters of a paragraph's text, across inline markup."""
+    for element, slot in list(_text_slots(paragraph)):
+        if count <= 0:
+            break
+        value = getattr(element, slot) or ""
+        setattr(element, slot, value[count:] or None)
+        count -= min(count, len(value))
+    # An inline wrapper that held only the dateline (<strong>WASHINGTON</strong> -) is now empty.
+    for child in list(paragraph.iterdescendants()):
+        if child.tag not in ("br", "img", "iframe") and is_empty(child):
+            child.drop_tree()
+
+
+def _drop_leading_breaks(paragraph: lxml.html.HtmlElement) -> None:
+    # "WASHINGTON -<br>The ..." leaves a line break in front of the story once the dateline is gone.
+    while not (paragraph.text or "").strip() and len(paragraph) and paragraph[0].tag == "br":
+        paragraph.text = paragraph[0].tail
+        paragraph.remove(paragraph[0])
+
+
+def _text_slots(element: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
+    """(element, "text" | "tail") for every piece of text inside ``element``, in reading order."""
+    for event, node in lxml.etree.iterwalk(element, events=("start", "end")):
+        if event == "start":
+            yield node, "text"
+        elif node is not element:
+            yield node, "tail"
+
+
+# -------------------------------------------------------------------------------------- subheads
+
+
+def _mark_subheads(root: lxml.html.HtmlElement) -> None:
+    for paragraph in list(root.iterchildren("p")):
+        if _is_whole_subhead(paragraph):
+            subhead = _subhead(paragraph.text_content())
+            subhead.tail = paragraph.tail
+            root.replace(paragraph, subhead)
+        else:
+            _split_glued_subhead(paragraph)
+
+
+def _is_whole_subhead(paragraph: lxml.html.HtmlElement) -> bool:
+    # "READ MORE" as a link, or a captioned picture, is not a heading even when it is in capitals.
+    if next(paragraph.iter("a", "img", "iframe"), None) is not None:
+        return False
+    return is_subhead(paragraph.text_content())
+
+
+def _split_glued_subhead(paragraph: lxml.html.HtmlElement) -> None:
+    """"...to meet that demand. 'LONGSTANDING PARTNERSHIP'" -> the paragraph, then a subhead."""
+    owner, slot = (paragraph[-1], "tail") if len(paragraph) else (paragraph, "text")
+    text = getattr(owner, slot) or ""
+    start = _glued_subhead_start(text)
+    if start is None:
+        return
+    setattr(owner, slot, text[:start].rstrip())
+    paragraph.addnext(_subhead(text[start:]))
+
+
+def _glued_subhead_start(text: str) -> int | None:
+    """Where an ALL-CAPS line glued after the last sentence of ``text`` begins, if there is one.
+
+    Takes the longest such tail, so a subhead with a full stop in it ("U.S. TIES") is not cut short.
+    """
+    best = None
+    for boundary in reversed(list(_SENTENCE_BOUNDARY.finditer(text))):
+        tail = text[boundary.end() :]
+        if len(tail.strip()) > SUBHEAD_MAX_CHARS + 2:  # + 2 for wrapping quotes
+            break  # too far back to be one heading
+        if is_subhead(tail):
+            best = boundary.end()
+    # The text before it must be prose; a run of capitals is not "a paragraph plus a subhead".
+    if best is None or not any(ch.islower() for ch in text[:best]):
+        return None
+    return best
+
+
+def _subhead(text: str) -> lxml.html.HtmlElement:
+    heading: lxml.html.HtmlElement = lxml.html.Element("h2")
+    heading.set("class", SUBHEAD_CLASS)
+    heading.text = strip_wrapping_quotes(" ".join(text.split()))
+    return heading
+
+
+# ----------------------------------------------------------------------------------- text fields
+
+
+def _headline(title: str, body_text: str) -> str:
+    """The item's title as one line of plain text, else the body's first words; never empty."""
+    # Titles are text by contract, but feeds put markup in them anyway. Reading something tag-like
+    # as markup costs a headline that *mentions* a tag ("<video>") its angle brackets; printing a
+    # feed's "<b>" as text would be worse and far more common.
+    if _MARKUP.search(title):
+        title = html_to_text(title)
+    headline = " ".join(title.split())
+    return headline or _first_words(body_text) or UNTITLED
+
+
+def _first_words(text: str) -> str:
+    words = text.split()
+    head = " ".join(words[:HEADLINE_FALLBACK_WORDS])
+    if len(head) > HEADLINE_FALLBACK_CHARS:
+        return summarize(head, HEADLINE_FALLBACK_CHARS)
+    return head + ELLIPSIS if len(words) > HEADLINE_FALLBACK_WORDS else head
+
+
+def _summary(item: FeedItem, body_text: str) -> str:
+    """The source's own summary when it says something the body does not, else the body's lead."""
+    if item.content_html.strip() and item.summary_html.strip():
+        summary_text = _SOURCE_NOTE.sub("", html_to_text(item.summary_html))
+        summary_text = split_dateline(" ".join(summary_text.split()))[1]
+        if summary_text and not _is_teaser_of(summary_text, body_text):
+            return summarize(summary_text, SUMMARY_MAX_CHARS)
+    return summarize(body_text, SUMMARY_MAX_CHARS)
+
+
+def _is_teaser_of(summary: str, body: str) -> bool:
+    # Many feeds' "summary" is just the body's first N characters, cut with "..." or "[...]".
+    stem = summary.rstrip(" .…[]").casefold()
+    return body.casefold().startswith(stem)
+
+
+def _categories(categories: Iterable[str]) -> tuple[str, ...]:
+    result: list[str] = []
+    seen: set[str] = set()
+    for category in categories:
+        name = " ".join(category.split())
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            result.append(name)
+    return tuple(result)
+
+
+def _language(tag: str) -> str:
+    """A BCP 47 tag in its usual case ("EN_us" -> "en-US"); "" when it is not a language tag."""
+    tag = tag.strip().replace("_", "-")
+    if not _LANGUAGE_TAG.match(tag):
+        return ""
+    primary, *subtags = tag.split("-")
+    return "-".join([primary.lower(), *(_subtag_case(subtag) for subtag in subtags)])
+
+
+def _subtag_case(subtag: str) -> str:
+    if len(subtag) == 2 and subtag.isalpha():
+        return subtag.upper()  # region: US
+    if len(subtag) == 4 and subtag.isalpha():
+        return subtag.title()  # script: Hant
+    return subtag.lower()
+
+
+# ------------------------------------------------------------------------------------------ dates
+
+
+def _dates(item: FeedItem, received_at: datetime) -> tuple[datetime, datetime, bool]:
+    """(published, updated, is_fallback), all UTC.
+
+    A missing date, or one more than FUTURE_TOLERANCE past the time received, is replaced by the
+    time received and flagged, so the substitution is visible instead of silent.
+    """
+    received = _as_utc(received_at)
+    latest_believable = received + FUTURE_TOLERANCE
+    fallback = False
+    source_published = item.published or item.updated
+    published = _as_utc(source_published) if source_published else received
+    if source_published is None or published > latest_believable:
+        published, fallback = received, True
+    updated = _as_utc(item.updated) if item.updated else published
+    if updated > latest_believable:
+        updated, fallback = received, True
+    return published, max(updated, published), fallback
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # Parsers hand over aware datetimes; a naive one can only mean UTC, the feed formats' default.
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

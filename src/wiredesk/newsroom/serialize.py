@@ -1,0 +1,150 @@
+"""Stories as ninjs-shaped JSON objects: the API's story object and the ``wiredesk export`` format.
+
+:func:`story_to_ninjs` returns, for a story whose source, section and current version are loaded
+(``public_stories()`` selects them; prefetch ``versions`` when asking for them in bulk)::
+
+    uri               str   permanent URL of the story, from its id: the same for every version
+    version           str   the current version's number (ninjs carries versions as strings)
+    versioncreated    str   when the current version was made: last update, else first publication
+    firstcreated      str   first publication
+    pubstatus         str   "usable" when published, "withheld" otherwise (held, unpublished)
+    type              str   always "text"
+    headline          str
+    byline            str   may be ""
+    located           str   the dateline, may be ""
+    body_html         str   sanitised HTML (sanitised at ingest)
+    description_text  str   the summary, plain text
+    language          str   BCP 47 tag as the source gave it, may be ""
+    subject           list  [{"name": category}] from the source's categories
+    associations      dict  {"image1": {"type": "picture", "uri", "description_text" (caption),
+                            "copyrightholder" (credit)}, "image2": ...}; {} when there are none
+    links             list  [{"rel": "canonical", "href": our page},
+                             {"rel": "original", "href": the source's article}]
+                            (the original only when the source gave its URL)
+    source            dict  {"name", "slug", "url" (the source's feed or site URL, may be "")}
+    section           dict | null   {"name", "slug"}
+    times             dict  {"first_published", "updated" (null until a second version),
+                             "received" (when we received the current version)}
+    date_is_fallback  bool  true when the source's date could not be read and "received" stands in
+    versions          list  only with ``with_versions``: [{"number", "received", "headline", "hash",
+                            "published", "updated" (source's update time, may be null),
+                            "superseded"}] oldest first
+
+Times are ISO 8601 in UTC with a "Z". Field names are part of the API: add fields, never rename.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.urls import reverse
+
+from wiredesk.newsroom.models import Story, StoryVersion
+
+_BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryImage:
+    url: str
+    caption: str = ""
+    credit: str = ""
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a "Z", the form feeds, JSON-LD and the API all use."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def byline_name(byline: str) -> str:
+    """The name(s) in a byline, for author fields: "By Jane Doe" -> "Jane Doe"."""
+    return _BYLINE_PREFIX.sub("", byline).strip()
+
+
+def permanent_url(story: Story, base_url: str) -> str:
+    """The story's permanent URL: from its id only, so it survives a new headline and slug.
+
+    Feeds use it as the item guid and the API as the ninjs ``uri``; it redirects to the page."""
+    return base_url.rstrip("/") + reverse("site:permalink", kwargs={"story_id": story.pk})
+
+
+def page_url(story: Story, base_url: str) -> str:
+    return base_url.rstrip("/") + story.get_absolute_url()
+
+
+def story_images(version: StoryVersion) -> list[StoryImage]:
+    """The version's images, skipping entries without a URL (the JSON is written by ingest as
+    :class:`wiredesk.core.items.Image` fields)."""
+    images = []
+    for entry in version.images or []:
+        if isinstance(entry, dict) and entry.get("url"):
+            images.append(StoryImage(str(entry["url"]), str(entry.get("caption") or ""),
+                                     str(entry.get("credit") or "")))
+    return images
+
+
+def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False) -> dict[str, Any]:
+    version = story.current_version
+    if version is None:
+        raise ValueError(f"story {story.pk} has no current version")
+    ninjs: dict[str, Any] = {
+        "uri": permanent_url(story, base_url),
+        "version": str(version.number),
+        "versioncreated": iso(story.last_updated_at or story.first_published_at),
+        "firstcreated": iso(story.first_published_at),
+        "pubstatus": "usable" if story.is_public else "withheld",
+        "type": "text",
+        "headline": version.headline,
+        "byline": version.byline,
+        "located": version.dateline,
+        "body_html": version.body_html,
+        "description_text": version.summary,
+        "language": version.language,
+        "subject": [{"name": str(name)} for name in version.categories or []],
+        "associations": _associations(version),
+        "links": _links(story, version, base_url),
+        "source": {"name": story.source.name, "slug": story.source.slug, "url": story.source.url},
+        "section": ({"name": story.section.name, "slug": story.section.slug}
+                    if story.section else None),
+        "times": {
+            "first_published": iso(story.first_published_at),
+            "updated": iso(story.last_updated_at),
+            "received": iso(version.received_at),
+        },
+        "date_is_fallback": version.date_is_fallback,
+    }
+    if with_versions:
+        ninjs["versions"] = [_version(v) for v in story.versions.all()]
+    return ninjs
+
+
+def _associations(version: StoryVersion) -> dict[str, dict[str, str]]:
+    return {
+        f"image{number}": {"type": "picture", "uri": image.url,
+                           "description_text": image.caption, "copyrightholder": image.credit}
+        for number, image in enumerate(story_images(version), start=1)
+    }
+
+
+def _links(story: Story, version: StoryVersion, base_url: str) -> list[dict[str, str]]:
+    links = [{"rel": "canonical", "href": page_url(story, base_url)}]
+    if version.link:
+        links.append({"rel": "original", "href": version.link})
+    return links
+
+
+def _version(version: StoryVersion) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "received": iso(version.received_at),
+        "headline": version.headline,
+        "hash": version.content_hash,
+        "published": iso(version.published_at),
+        "updated": iso(version.source_updated_at),
+        "superseded": version.is_superseded,
+    }

@@ -1,0 +1,212 @@
+"""The read-only JSON API: /api/v1/stories, /api/v1/stories/<id>, /api/v1/openapi.json.
+
+Stories are ninjs-shaped objects (:mod:`wiredesk.newsroom.serialize`). Every error, whatever its
+cause, has one shape::
+
+    {"error": {"status": 404, "code": "not_found", "message": "No such story."}}
+
+Stories that are not public do not exist for the API (404), exactly as for the article page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404, HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
+from django.utils.dateparse import parse_date, parse_datetime
+
+from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.queries import public_stories
+from wiredesk.newsroom.serialize import story_to_ninjs
+from wiredesk.site import openapi
+from wiredesk.site.article import find_public_story
+from wiredesk.site.http import Fingerprint, conditional, stories_fingerprint
+from wiredesk.site.listings import static_fingerprint, story_fingerprint
+from wiredesk.site.pagination import page_url
+from wiredesk.site.searching import search_filtered
+
+MAX_PAGE_SIZE = 100
+MAX_QUERY_LENGTH = 200
+
+
+class ApiError(Exception):
+    """An error answered in the API's error shape."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_response(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"status": status, "code": code, "message": message}},
+                        status=status)
+
+
+def api_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """GET only, errors in the API's shape, readable from any origin (the data is public)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response: HttpResponseBase
+        if request.method not in ("GET", "HEAD"):
+            response = error_response(405, "method_not_allowed",
+                                      f"{request.method} is not allowed; the API is read-only.")
+            response.headers["Allow"] = "GET, HEAD"
+        else:
+            try:
+                response = view(request, *args, **kwargs)
+            except ApiError as exc:
+                response = error_response(exc.status, exc.code, exc.message)
+            except Http404 as exc:
+                response = error_response(404, "not_found", str(exc) or "Not found.")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return wrapped
+
+
+@dataclass(frozen=True, slots=True)
+class StoryQuery:
+    """The list endpoint's parameters, validated."""
+
+    page: int = 1
+    page_size: int = 20
+    section: str = ""
+    source: str = ""
+    since: datetime | None = None
+    q: str = ""
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> StoryQuery:
+        get = request.GET
+        return cls(
+            page=_positive_int(get.get("page", "1"), "page"),
+            page_size=_page_size(get.get("page_size")),
+            section=get.get("section", "").strip(),
+            source=get.get("source", "").strip(),
+            since=_since(get.get("since", "")),
+            q=get.get("q", "").strip()[:MAX_QUERY_LENGTH],
+        )
+
+    @property
+    def scope(self) -> Q:
+        """The section and source filters: what the fingerprint watches over all stories."""
+        scope = Q()
+        if self.section:
+            scope &= Q(section__slug=self.section)
+        if self.source:
+            scope &= Q(source__slug=self.source)
+        return scope
+
+    @property
+    def filters(self) -> Q:
+        if self.since is None:
+            return self.scope
+        # "Since" means new or updated since: what a client polling for changes needs.
+        return self.scope & (Q(first_published_at__gte=self.since)
+                             | Q(last_updated_at__gte=self.since))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def _positive_int(raw: str, name: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise ApiError(400, "invalid_parameter", f"{name} must be a whole number from 1.")
+    return int(raw)
+
+
+def _page_size(raw: str | None) -> int:
+    if raw is None:
+        return min(settings.WIREDESK_PAGE_SIZE, MAX_PAGE_SIZE)
+    size = _positive_int(raw, "page_size")
+    if size > MAX_PAGE_SIZE:
+        raise ApiError(400, "invalid_parameter", f"page_size must be at most {MAX_PAGE_SIZE}.")
+    return size
+
+
+def _since(raw: str) -> datetime | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    # An unencoded "+" in a query string arrives as a space: "…T10:00:00 00:00".
+    raw = raw.replace(" ", "+")
+    try:
+        moment = parse_datetime(raw)
+        day = None if moment else parse_date(raw)
+    except ValueError:
+        moment = day = None
+    if day is not None:
+        moment = datetime.combine(day, time.min)
+    if moment is None:
+        raise ApiError(400, "invalid_parameter",
+                       "since must be an ISO 8601 date or date and time, "
+                       "e.g. 2024-05-01T12:00:00Z.")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def stories_fingerprint_for(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
+    # Validation errors are answered by the view; here an invalid query only needs some key.
+    try:
+        scope = StoryQuery.from_request(request).scope
+    except ApiError:
+        scope = Q()
+    return stories_fingerprint(Story.objects.filter(scope))
+
+
+@api_view
+@conditional(stories_fingerprint_for)
+def story_list(request: HttpRequest) -> JsonResponse:
+    query = StoryQuery.from_request(request)
+    stories, total = _find(query)
+    pages = max(1, -(-total // query.page_size))
+    if query.page > pages:
+        raise ApiError(404, "not_found", f"Page {query.page} is past the last page ({pages}).")
+    base = settings.WIREDESK_BASE_URL
+    return JsonResponse({
+        "total": total,
+        "page": query.page,
+        "page_size": query.page_size,
+        "pages": pages,
+        "next": base + page_url(request, query.page + 1) if query.page < pages else None,
+        "previous": base + page_url(request, query.page - 1) if query.page > 1 else None,
+        "items": [story_to_ninjs(story, base_url=base) for story in stories],
+    })
+
+
+def _find(query: StoryQuery) -> tuple[list[Story], int]:
+    if query.q:
+        return search_filtered(query.q, query.filters, limit=query.page_size,
+                               offset=query.offset)
+    stories = public_stories().filter(query.filters)
+    return list(stories[query.offset:query.offset + query.page_size]), stories.count()
+
+
+@api_view
+@conditional(story_fingerprint)
+def story_detail(request: HttpRequest, story_id: int) -> JsonResponse:
+    story = find_public_story(story_id)
+    return JsonResponse(story_to_ninjs(story, base_url=settings.WIREDESK_BASE_URL,
+                                       with_versions=True))
+
+
+@api_view
+@conditional(static_fingerprint)
+def openapi_description(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(openapi.description(settings.WIREDESK_BASE_URL))
+
+
+@api_view
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other URL under /api/: a 404 in the API's shape rather than an HTML page."""
+    raise ApiError(404, "not_found", f"There is no API endpoint at {request.path}.")

@@ -1,0 +1,119 @@
+"""What an article page shows, worked out from a story: the view only finds the story and renders.
+
+Also the one place that decides whether the public may see a story (:func:`find_public_story`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404
+from django.utils.safestring import SafeString, mark_safe
+
+from wiredesk.newsroom.models import Source, Story, StoryVersion
+from wiredesk.newsroom.queries import public_stories
+from wiredesk.newsroom.serialize import StoryImage, byline_name, iso, page_url, story_images
+
+FALLBACK_DATE_NOTE = ("Time shown is when we received this story; the source's date could not "
+                      "be read.")
+# What json_script escapes, so that no string in the JSON can close the <script> element or open
+# a comment; the JSON stays equivalent.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def find_public_story(story_id: int) -> Story:
+    """The story if the public may see it, else Http404.
+
+    The single decision behind the article page, its permalink and the API detail: when killed
+    stories get their 410, it is made here.
+    """
+    story = public_stories().filter(pk=story_id).first()
+    if story is None:
+        raise Http404("No such story.")
+    return story
+
+
+def not_edited_note(source: Source) -> str:
+    template = source.attribution_note or settings.WIREDESK_NOT_EDITED_NOTE
+    return template.replace("{site}", settings.WIREDESK_SITE_NAME)
+
+
+def canonical_url(story: Story, version: StoryVersion) -> str:
+    """Per source policy: the original article (when we know its URL) or our own page."""
+    if story.source.canonical_policy == Source.Canonical.ORIGINAL and version.link:
+        return version.link
+    return page_url(story, settings.WIREDESK_BASE_URL)
+
+
+def script_json(data: Any) -> SafeString:
+    """JSON safe to place inside a <script> element."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    story: Story
+    version: StoryVersion
+    versions: list[StoryVersion]
+    images: list[StoryImage]
+    url: str
+    canonical_url: str
+    not_edited_note: str
+    language: str
+    json_ld: SafeString
+    fallback_date_note: str = field(default=FALLBACK_DATE_NOTE)
+
+    @property
+    def is_updated(self) -> bool:
+        return len(self.versions) > 1 and self.story.last_updated_at is not None
+
+    @property
+    def modified_at(self) -> datetime:
+        return self.story.last_updated_at or self.story.first_published_at
+
+
+def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
+    version = story.current_version
+    assert version is not None  # public_stories() only yields stories with a current version
+    images = story_images(version)
+    url = page_url(story, settings.WIREDESK_BASE_URL)
+    return ArticlePage(
+        story=story, version=version, versions=versions, images=images, url=url,
+        canonical_url=canonical_url(story, version),
+        not_edited_note=not_edited_note(story.source),
+        language=version.language or settings.LANGUAGE_CODE,
+        json_ld=script_json(news_article(story, version, images, url)),
+    )
+
+
+def news_article(story: Story, version: StoryVersion, images: list[StoryImage],
+                 url: str) -> dict[str, Any]:
+    """schema.org NewsArticle for the page's JSON-LD."""
+    byline = byline_name(version.byline)
+    author = ({"@type": "Person", "name": byline} if byline
+              else {"@type": "Organization", "name": story.source.name})
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": version.headline,
+        "description": version.summary,
+        "datePublished": iso(story.first_published_at),
+        "dateModified": iso(story.last_updated_at or story.first_published_at),
+        "author": [author],
+        "publisher": {"@type": "Organization", "name": settings.WIREDESK_SITE_NAME,
+                      "url": settings.WIREDESK_BASE_URL + "/"},
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "isAccessibleForFree": True,
+        "url": url,
+    }
+    if images:
+        data["image"] = [image.url for image in images]
+    if story.section:
+        data["articleSection"] = story.section.name
+    if version.language:
+        data["inLanguage"] = version.language
+    return data

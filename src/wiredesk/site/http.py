@@ -1,0 +1,158 @@
+"""HTTP caching for every public response: validators, conditional requests and the body cache.
+
+One mechanism serves pages, feeds, sitemaps and the API. Each view is decorated with
+:func:`conditional` and a *fingerprint* function saying what its response is derived from (see
+:class:`Fingerprint`). From the fingerprint and the request URL comes the ETag; from the ETag:
+
+- a conditional request (If-None-Match / If-Modified-Since) that still matches answers 304 before
+  the view runs, at the cost of the fingerprint's one or two queries;
+- the rendered body is kept in Django's cache *under the ETag*. A change to any story a response
+  shows moves ``Story.changed_at`` (:func:`wiredesk.newsroom.publishing.publish_change`), hence the
+  fingerprint, hence the key: the stale body is simply never asked for again and ages out. No purge
+  lists, and a change invalidates exactly the responses that draw on the changed story.
+
+``Cache-Control: public, max-age=60``: browsers and a CDN in front may reuse a response for a
+minute without asking, then must revalidate (cheap: a 304 from the fingerprint alone). A minute
+bounds how long a killed story can linger in a shared cache, which matters more to a news site than
+the load on the origin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.template.response import SimpleTemplateResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+import wiredesk
+from wiredesk.newsroom.models import Story
+
+MAX_AGE = 60
+CACHE_CONTROL = f"public, max-age={MAX_AGE}"
+# How long an unused body stays in the cache. Correctness does not depend on it (a change gives a
+# new key); it only bounds memory, and how long an edit outside story state (a source renamed)
+# takes to show.
+BODY_TIMEOUT = 600
+_KEY_PREFIX = "wiredesk:response:"
+
+View = Callable[..., HttpResponseBase]
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """What a response is derived from.
+
+    ``last_change`` and ``count`` describe the stories it draws on, taken over the listing's filter
+    applied to *all* stories (not only public ones) so that a story leaving the listing moves them.
+    The count catches what the maximum alone cannot: a story that moved to another section, was
+    deleted, or aged out of a time window. ``extra`` carries anything else the body depends on
+    (the section navigation, for instance).
+    """
+
+    last_change: datetime | None
+    count: int = 0
+    extra: str = ""
+
+
+def stories_fingerprint(stories: QuerySet[Story], extra: str = "") -> Fingerprint:
+    """The fingerprint of a listing, in one query."""
+    state = stories.order_by().aggregate(last=Max("changed_at"), count=Count("pk"))
+    return Fingerprint(state["last"], state["count"], extra)
+
+
+def make_etag(request: HttpRequest, fingerprint: Fingerprint) -> str:
+    """A strong ETag for this URL in this state.
+
+    The query string is part of it (page number, filters), and so are the settings every body
+    shows and the code version, so that neither a configuration change nor a deploy serves a body
+    rendered under the old ones.
+    """
+    parts = [
+        wiredesk.__version__,
+        settings.WIREDESK_BASE_URL,
+        settings.WIREDESK_SITE_NAME,
+        request.path,
+        "&".join(sorted(request.GET.urlencode().split("&"))),
+        fingerprint.last_change.isoformat() if fingerprint.last_change else "-",
+        str(fingerprint.count),
+        fingerprint.extra,
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def conditional(fingerprint: Callable[..., Fingerprint], *,
+                cache_body: bool = True) -> Callable[[View], View]:
+    """Decorate a GET view with validators, 304s and (unless ``cache_body`` is off) the body cache.
+
+    ``fingerprint`` is called with the view's own arguments. Only 200 responses get validators and
+    are cached: redirects and errors pass through untouched.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            state = fingerprint(request, *args, **kwargs)
+            etag = make_etag(request, state)
+            # HTTP dates have whole seconds: a client validating by date alone cannot see a second
+            # change within the same second. The ETag has no such limit and takes precedence.
+            modified = int(state.last_change.timestamp()) if state.last_change else None
+            early = get_conditional_response(request, etag=etag, last_modified=modified)
+            if early is not None:
+                return _with_validators(early, etag, modified)
+            response: HttpResponseBase | None = _cached_response(etag) if cache_body else None
+            if response is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200:
+                    return response
+                if cache_body:
+                    _store_response(etag, response)
+            return _with_validators(response, etag, modified)
+
+        return wrapped
+
+    return decorator
+
+
+def _with_validators(response: HttpResponseBase, etag: str,
+                     modified: int | None) -> HttpResponseBase:
+    if response.status_code in (200, 304):
+        response.headers["ETag"] = etag
+        if modified is not None:
+            response.headers["Last-Modified"] = http_date(modified)
+        else:
+            # Views such as Django's feeds set their own; ours is the one derived from state.
+            response.headers.pop("Last-Modified", None)
+        response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _cached_response(etag: str) -> HttpResponse | None:
+    entry = cache.get(_KEY_PREFIX + etag.strip('"'))
+    if entry is None:
+        return None
+    content, headers = entry
+    return HttpResponse(content, headers=headers)
+
+
+def _store_response(etag: str, response: HttpResponseBase) -> None:
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.render()
+    if not isinstance(response, HttpResponse):  # streaming responses have no body to keep
+        return
+    headers = {name: value for name, value in response.headers.items()
+               if name.lower() not in {"etag", "last-modified", "cache-control"}}
+    cache.set(_KEY_PREFIX + etag.strip('"'), (response.content, headers), BODY_TIMEOUT)

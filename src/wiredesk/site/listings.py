@@ -1,0 +1,104 @@
+"""The public listings (latest, a section, a source) and the fingerprints of what the site shows.
+
+A :class:`Listing` is shared by the HTML page and the three feeds of the same list, so they can
+never disagree on which stories belong to it. Its ``scope`` is the filter without the
+"public" condition: :meth:`Listing.stories` adds that through :func:`public_stories`, and the
+fingerprint applies the bare scope to all stories so that a story leaving the list changes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+
+from wiredesk.newsroom.models import Section, Source, Story
+from wiredesk.newsroom.queries import public_stories
+from wiredesk.site.http import Fingerprint, stories_fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    kind: str  # "latest", "section" or "source": names the URL patterns of its page and feeds
+    title: str
+    description: str
+    scope: Q
+    slug: str = ""
+
+    def stories(self) -> QuerySet[Story]:
+        # The body is the heaviest column and no listing shows it.
+        return public_stories().filter(self.scope).defer("current_version__body_html")
+
+    def url_kwargs(self) -> dict[str, str]:
+        return {"slug": self.slug} if self.slug else {}
+
+    @property
+    def page_url(self) -> str:
+        return reverse("site:home") if self.kind == "latest" else reverse(
+            f"site:{self.kind}", kwargs=self.url_kwargs())
+
+    def feed_url(self, fmt: str) -> str:
+        """Our feed of this listing in ``fmt`` ("rss", "atom" or "json")."""
+        return reverse(f"site:{self.kind}-feed-{fmt}", kwargs=self.url_kwargs())
+
+    # For templates, which cannot pass an argument.
+    @property
+    def rss_url(self) -> str:
+        return self.feed_url("rss")
+
+    @property
+    def atom_url(self) -> str:
+        return self.feed_url("atom")
+
+    @property
+    def json_url(self) -> str:
+        return self.feed_url("json")
+
+
+def latest(**_: Any) -> Listing:
+    return Listing("latest", "Latest news",
+                   f"The latest stories on {settings.WIREDESK_SITE_NAME}.", Q())
+
+
+def for_section(slug: str, **_: Any) -> Listing:
+    section = Section.objects.filter(slug=slug).first()
+    if section is None:
+        raise Http404("No such section.")
+    return Listing("section", section.name, f"The latest {section.name} stories.",
+                   Q(section__slug=slug), slug)
+
+
+def for_source(slug: str, **_: Any) -> Listing:
+    source = Source.objects.filter(slug=slug).first()
+    if source is None:
+        raise Http404("No such source.")
+    return Listing("source", source.name, f"The latest stories from {source.name}.",
+                   Q(source__slug=slug), slug)
+
+
+# Fingerprints, called with the view's URL arguments (see wiredesk.site.http.conditional). They
+# need no lookup of the section or source: the scope filters by slug.
+
+def global_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
+    return stories_fingerprint(Story.objects.all())
+
+
+def section_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
+    return stories_fingerprint(Story.objects.filter(section__slug=slug))
+
+
+def source_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
+    return stories_fingerprint(Story.objects.filter(source__slug=slug))
+
+
+def story_fingerprint(request: HttpRequest, story_id: int, **kwargs: Any) -> Fingerprint:
+    return stories_fingerprint(Story.objects.filter(pk=story_id))
+
+
+def static_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
+    """For responses that depend on no story (the OpenAPI description): code and settings only."""
+    return Fingerprint(None)

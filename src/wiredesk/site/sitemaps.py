@@ -1,0 +1,138 @@
+"""sitemap.xml (Django's sitemap framework) and the Google News sitemap.
+
+Both list public stories only, starting from :func:`public_stories`; URLs are built on
+``WIREDESK_BASE_URL`` whatever host name the request came in on.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from lxml import etree
+
+from wiredesk.newsroom.models import Section, Source, Story
+from wiredesk.newsroom.queries import public_stories
+from wiredesk.newsroom.serialize import iso, page_url
+from wiredesk.site.http import Fingerprint, stories_fingerprint
+from wiredesk.site.xml import xml_safe
+
+T = TypeVar("T")
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+# Google News reads stories published in the last two days, at most 1,000 per sitemap.
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000
+
+
+class _OnBaseUrl(Sitemap[T]):
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return urlsplit(settings.WIREDESK_BASE_URL).scheme
+
+    def get_domain(self, site: Any = None) -> str:
+        return urlsplit(settings.WIREDESK_BASE_URL).netloc
+
+
+class StorySitemap(_OnBaseUrl[Story]):
+    def items(self) -> QuerySet[Story]:
+        # Only what a URL and its date need: no join, no body.
+        return public_stories().select_related(None).only(
+            "id", "slug", "first_published_at", "last_updated_at")
+
+    def location(self, item: Story) -> str:
+        return item.get_absolute_url()
+
+    def lastmod(self, item: Story) -> Any:
+        return item.last_updated_at or item.first_published_at
+
+
+class SectionSitemap(_OnBaseUrl[Section]):
+    def items(self) -> QuerySet[Section]:
+        return Section.objects.all()
+
+    def location(self, item: Section) -> str:
+        return reverse("site:section", kwargs={"slug": item.slug})
+
+
+class SourceSitemap(_OnBaseUrl[Source]):
+    def items(self) -> QuerySet[Source]:
+        return Source.objects.all()
+
+    def location(self, item: Source) -> str:
+        return reverse("site:source", kwargs={"slug": item.slug})
+
+
+SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
+    "stories": StorySitemap, "sections": SectionSitemap, "sources": SourceSitemap,
+}
+
+
+def sitemap_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
+    """All stories, plus the sections and sources that have pages."""
+    pages = [*Section.objects.values_list("slug", flat=True),
+             *Source.objects.values_list("slug", flat=True)]
+    return stories_fingerprint(Story.objects.all(), extra="\x1e".join(pages))
+
+
+def news_cutoff() -> Any:
+    return timezone.now() - NEWS_WINDOW
+
+
+def news_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
+    # The count moves when a story ages out of the window, which changes no changed_at.
+    return stories_fingerprint(Story.objects.filter(first_published_at__gte=news_cutoff()))
+
+
+def news_stories() -> QuerySet[Story]:
+    return (public_stories().filter(first_published_at__gte=news_cutoff())
+            .defer("current_version__body_html")[:NEWS_LIMIT])
+
+
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    namespaces: dict[Any, str] = {None: SITEMAP_NS, "news": NEWS_NS}  # None: the default one
+    urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=namespaces)
+    for story in news_stories():
+        _news_entry(urlset, story)
+    body = etree.tostring(urlset, xml_declaration=True, encoding="UTF-8")
+    return HttpResponse(body, content_type="application/xml; charset=utf-8",
+                        headers={"X-Robots-Tag": "noindex, noodp, noarchive"})
+
+
+def _news_entry(urlset: Any, story: Story) -> None:
+    url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+    etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = page_url(
+        story, settings.WIREDESK_BASE_URL)
+    news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
+    publication = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
+    etree.SubElement(publication, f"{{{NEWS_NS}}}name").text = xml_safe(
+        settings.WIREDESK_SITE_NAME)
+    language = story.current_version.language if story.current_version else ""
+    etree.SubElement(publication, f"{{{NEWS_NS}}}language").text = news_language(language)
+    etree.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = iso(story.first_published_at)
+    etree.SubElement(news, f"{{{NEWS_NS}}}title").text = xml_safe(story.headline)
+
+
+def news_language(tag: str) -> str:
+    """Google News wants an ISO 639 code, except zh-cn and zh-tw for Chinese."""
+    tag = (tag or settings.LANGUAGE_CODE).strip().lower().replace("_", "-")
+    if tag.startswith("zh"):
+        return "zh-tw" if tag in {"zh-tw", "zh-hant", "zh-hk"} else "zh-cn"
+    return tag.split("-")[0] or "en"
+
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Points crawlers at both sitemaps; everything public may be crawled, search results aside."""
+    base = settings.WIREDESK_BASE_URL
+    lines = ["User-agent: *", "Disallow: /search/", "Disallow: /admin/", "",
+             f"Sitemap: {base}{reverse('site:sitemap')}",
+             f"Sitemap: {base}{reverse('site:news-sitemap')}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -1,0 +1,29 @@
+"""Template helpers for the public site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.serialize import StoryImage, story_images
+from wiredesk.site.nav import nav_sections
+
+register = template.Library()
+
+
+@register.inclusion_tag("site/_nav.html", takes_context=True)
+def site_nav(context: template.Context) -> dict[str, Any]:
+    """The header's section links, on every page including the error pages."""
+    listing = context.get("listing")
+    current = listing.slug if listing is not None and listing.kind == "section" else None
+    return {"sections": nav_sections(context.get("request")), "current": current}
+
+
+@register.filter
+def lead_image(story: Story) -> StoryImage | None:
+    """The first image of the story's current version, for the lead story of a listing."""
+    version = story.current_version
+    images = story_images(version) if version is not None else []
+    return images[0] if images else None

@@ -1,0 +1,77 @@
+"""The HTML pages: home, section, source, article and search.
+
+Each view finds its data through a listing or a service and renders; caching and validators come
+from :func:`wiredesk.site.http.conditional` with the page's fingerprint.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
+
+from wiredesk.site.article import article_page, find_public_story
+from wiredesk.site.http import conditional
+from wiredesk.site.listings import (
+    Listing,
+    for_section,
+    for_source,
+    global_fingerprint,
+    latest,
+    section_fingerprint,
+    source_fingerprint,
+    story_fingerprint,
+)
+from wiredesk.site.nav import with_nav
+from wiredesk.site.pagination import page_info, page_number, page_size, paginate
+from wiredesk.site.searching import search_page
+
+MAX_QUERY_LENGTH = 200
+
+
+@conditional(with_nav(global_fingerprint))
+def home(request: HttpRequest) -> HttpResponse:
+    return _listing(request, latest(), "site/home.html")
+
+
+@conditional(with_nav(section_fingerprint))
+def section(request: HttpRequest, slug: str) -> HttpResponse:
+    return _listing(request, for_section(slug), "site/listing.html")
+
+
+@conditional(with_nav(source_fingerprint))
+def source(request: HttpRequest, slug: str) -> HttpResponse:
+    return _listing(request, for_source(slug), "site/listing.html")
+
+
+def _listing(request: HttpRequest, listing: Listing, template: str) -> HttpResponse:
+    stories, page = paginate(request, listing.stories())
+    return render(request, template, {"listing": listing, "stories": stories, "page": page})
+
+
+@conditional(with_nav(story_fingerprint))
+def article(request: HttpRequest, story_id: int, slug: str) -> HttpResponse:
+    story = find_public_story(story_id)
+    if slug != story.slug:
+        # Slugs follow headlines; a link with an old or mistyped one still reaches the story.
+        return HttpResponsePermanentRedirect(story.get_absolute_url())
+    versions = list(story.versions.order_by("number").only("story_id", "number", "received_at"))
+    return render(request, "site/story.html", {"article": article_page(story, versions)})
+
+
+def permalink(request: HttpRequest, story_id: int) -> HttpResponse:
+    """/story/<id>/: the permanent address used as guid and ninjs uri, sent on to the page."""
+    return HttpResponsePermanentRedirect(find_public_story(story_id).get_absolute_url())
+
+
+# Search results are not kept in the cache (queries are too varied to be worth it), but they
+# still get validators: any story change moves the global fingerprint.
+@conditional(with_nav(global_fingerprint), cache_body=False)
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    number = page_number(request)
+    size = page_size()
+    stories, total = search_page(query, limit=size, offset=(number - 1) * size)
+    page = page_info(request, number, total)
+    status = 404 if number > page.pages else 200
+    return render(request, "site/search.html",
+                  {"query": query, "stories": stories, "page": page}, status=status)

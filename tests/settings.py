@@ -1,0 +1,19 @@
+"""Settings for the test suite: Wiredesk's own, from a throwaway data directory.
+
+pytest-django imports this before any conftest runs, so the environment is prepared here.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("WIREDESK_DATA_DIR", tempfile.mkdtemp(prefix="wiredesk-test-"))
+os.environ.setdefault("WIREDESK_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("WIREDESK_SITE_NAME", "Testdesk")
+os.environ.setdefault("WIREDESK_BASE_URL", "http://testserver")
+os.environ.setdefault("WIREDESK_ALLOWED_HOSTS", "testserver")
+
+from wiredesk.settings import *  # noqa: E402,F403
+
+# Log records go to the root logger, where pytest captures them; a handler bound to the stderr of
+# the moment would outlive pytest's capture of it.
+LOGGING["loggers"]["wiredesk"]["handlers"] = []  # noqa: F405

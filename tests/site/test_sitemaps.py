@@ -1,0 +1,106 @@
+"""sitemap.xml, the Google News sitemap and robots.txt."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from lxml import etree
+
+from tests.support.factories import add_version, make_section, make_source, make_story, set_status
+from wiredesk.newsroom.models import Story
+
+pytestmark = pytest.mark.django_db
+
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+      "news": "http://www.google.com/schemas/sitemap-news/0.9"}
+
+
+def sitemap(client: Client, url: str) -> etree._Element:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    return etree.fromstring(response.content)
+
+
+def locations(doc: etree._Element) -> list[str]:
+    return [str(loc) for loc in doc.xpath("//s:url/s:loc/text()", namespaces=NS)]
+
+
+def absolute(story: Story) -> str:
+    return "http://testserver" + story.get_absolute_url()
+
+
+def test_sitemap_lists_public_stories_and_listing_pages(client: Client) -> None:
+    world = make_section("World")
+    wire = make_source("Wire", section=world)
+    public = make_story("Public story", source=wire)
+    make_story("Held story", source=wire, status=Story.Status.HELD)
+    unpublished = make_story("Was public", source=wire)
+    set_status(unpublished, Story.Status.UNPUBLISHED)
+
+    doc = sitemap(client, "/sitemap.xml")
+    assert locations(doc) == [absolute(public), "http://testserver/section/world/",
+                              "http://testserver/source/wire/"]
+    assert doc.xpath("//s:url[1]/s:lastmod/text()", namespaces=NS) == [
+        f"{public.first_published_at:%Y-%m-%d}"]
+
+
+def test_sitemap_lastmod_follows_updates(client: Client) -> None:
+    story = make_story(published_at=timezone.now() - timedelta(days=3))
+    add_version(story)
+    doc = sitemap(client, "/sitemap.xml")
+    assert doc.xpath("//s:url[1]/s:lastmod/text()", namespaces=NS) == [
+        f"{timezone.now():%Y-%m-%d}"]
+
+
+def test_sitemap_urls_use_the_base_url_whatever_the_host(client: Client) -> None:
+    story = make_story()
+    response = client.get("/sitemap.xml", HTTP_HOST="localhost")
+    assert locations(etree.fromstring(response.content))[0] == absolute(story)
+
+
+def test_news_sitemap_lists_public_stories_of_the_last_48_hours(client: Client) -> None:
+    now = timezone.now()
+    recent = make_story("Recent story", published_at=now - timedelta(hours=2), language="en-GB")
+    edge = make_story("Nearly two days old", published_at=now - timedelta(hours=47))
+    make_story("Three days old", published_at=now - timedelta(hours=72))
+    make_story("Held recent story", published_at=now - timedelta(hours=1),
+               status=Story.Status.HELD)
+
+    doc = sitemap(client, "/news-sitemap.xml")
+    assert locations(doc) == [absolute(recent), absolute(edge)]
+    [entry] = doc.xpath("//s:url[1]/news:news", namespaces=NS)
+    assert entry.xpath("news:publication/news:name/text()", namespaces=NS) == ["Testdesk"]
+    assert entry.xpath("news:publication/news:language/text()", namespaces=NS) == ["en"]
+    assert entry.xpath("news:title/text()", namespaces=NS) == ["Recent story"]
+    assert entry.xpath("news:publication_date/text()", namespaces=NS) == [
+        recent.first_published_at.isoformat().replace("+00:00", "Z")]
+
+
+def test_news_sitemap_never_lists_a_story_that_stopped_being_public(client: Client) -> None:
+    story = make_story()
+    assert locations(sitemap(client, "/news-sitemap.xml")) == [absolute(story)]
+    set_status(story, Story.Status.UNPUBLISHED)
+    assert locations(sitemap(client, "/news-sitemap.xml")) == []
+
+
+def test_a_story_ageing_out_of_the_news_window_changes_its_etag(client: Client) -> None:
+    story = make_story(published_at=timezone.now() - timedelta(hours=2))
+    first = client.get("/news-sitemap.xml")
+    # Moving the publication time back without publish_change stands in for time passing.
+    Story.objects.filter(pk=story.pk).update(
+        first_published_at=timezone.now() - timedelta(hours=49))
+    second = client.get("/news-sitemap.xml", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200
+    assert locations(etree.fromstring(second.content)) == []
+
+
+def test_robots_txt_points_to_both_sitemaps(client: Client, db: None) -> None:
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Sitemap: http://testserver/news-sitemap.xml" in lines
