@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-
 from tests.support.factories import *  # noqa: F403  (story/source factories)
 from tests.support.fixtures import *  # noqa: F403  (local feed server)
 
@@ -25,16 +24,17 @@ def pytest_report_header() -> str:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     # In CI the PostgreSQL pass must really run on PostgreSQL: refuse to pass silently elsewhere.
-    if os.environ.get("WIREDESK_REQUIRE_POSTGRESQL") and not os.environ.get(
-        "WIREDESK_DATABASE_URL", ""
-    ).startswith("postgres"):
-        raise pytest.UsageError("WIREDESK_REQUIRE_POSTGRESQL is set but the database is not PostgreSQL")
+    url = os.environ.get("WIREDESK_DATABASE_URL", "")
+    if os.environ.get("WIREDESK_REQUIRE_POSTGRESQL") and not url.startswith("postgres"):
+        raise pytest.UsageError("WIREDESK_REQUIRE_POSTGRESQL is set but the database is not "
+                                "PostgreSQL")
 
 
 @pytest.fixture
 def shared_data() -> Path:
-    """``../shared/data`` beside the repository; skips the test when it is absent (a user's clone)."""
+    """``../shared/data`` beside the repository; skips the test when it is absent (user clones)."""
     data = SHARED / "data"
     if not data.is_dir():
-        pytest.skip(f"{data} is not present: conformance data is only on the team's machines and CI")
+        pytest.skip(f"{data} is not present: conformance data is only on the team's machines "
+                    "and CI")
     return data

@@ -12,7 +12,7 @@ os.environ.setdefault("WIREDESK_SITE_NAME", "Testdesk")
 os.environ.setdefault("WIREDESK_BASE_URL", "http://testserver")
 os.environ.setdefault("WIREDESK_ALLOWED_HOSTS", "testserver")
 
-from wiredesk.settings import *  # noqa: E402,F403
+from wiredesk.settings import *  # noqa: F403
 
 # Log records go to the root logger, where pytest captures them; a handler bound to the stderr of
 # the moment would outlive pytest's capture of it.

@@ -1,7 +1,7 @@
-"""Every ``WIREDESK_*`` environment variable, with its default and help text, in one table.
+"""Every ``WIREDESK_*`` environment variable, with its default and help text.
 
-``settings.py`` reads them through :func:`env`; ``docs/settings.md`` documents them and a test fails when
-a setting here is missing from the docs, so the documentation cannot drift.
+``settings.py`` reads them through :func:`env`; ``docs/settings.md`` documents them, and a test
+fails when a setting here is missing from the docs, so the documentation cannot drift.
 """
 
 from __future__ import annotations

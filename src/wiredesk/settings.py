@@ -1,4 +1,4 @@
-"""Django settings, all taken from ``WIREDESK_*`` environment variables (see :mod:`wiredesk.config`)."""
+"""Django settings, all from ``WIREDESK_*`` environment variables (see :mod:`wiredesk.config`)."""
 
 from __future__ import annotations
 

@@ -13,11 +13,20 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from ipaddress import ip_address
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.feedserver import FeedServer, Route, brotli_bomb, encode, gzip_bomb
+from tests.support.feedserver import (
+    FeedServer,
+    Route,
+    brotli_bomb,
+    encode,
+    gzip_bomb,
+    self_signed_cert,
+    server_tls_context,
+)
 from wiredesk.core.addresses import AddressPolicy
 from wiredesk.core.errors import FetchError, RefusedAddress, TooLarge
 from wiredesk.ingest.fetch import (
@@ -222,6 +231,49 @@ def test_connects_to_the_address_it_checked(
     assert fake_dns["rebind.test"] == [["10.0.0.5"], ["10.0.0.5"]]  # one lookup only
     assert connections == [("127.0.0.1", server.port)]
     assert server.requests[0].header("host") == f"rebind.test:{server.port}"
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
+    """An HTTPS FeedServer with a certificate for feeds.test, trusted via SSL_CERT_FILE."""
+    try:
+        cert, key = self_signed_cert(tmp_path, "feeds.test")
+    except FileNotFoundError:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    # OpenSSL's default verify paths honour SSL_CERT_FILE; certifi stays trusted as well.
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    with FeedServer(tls=server_tls_context(cert, key)) as https_server:
+        https_server.route("/feed.xml", Route(body=RSS))
+        yield https_server
+
+
+def test_tls_checks_the_url_hostname_not_the_ip(
+    tls_server: FeedServer, connections: list[Any], fake_dns: dict[str, list[list[str]]]
+) -> None:
+    # The socket goes to the checked IP, but SNI and certificate verification use the name.
+    fake_dns["feeds.test"] = [["127.0.0.1"]]
+    result = fetch_feed(tls_server.url("/feed.xml", host="feeds.test"), policy=LOCAL)
+    assert result.body == RSS
+    assert tls_server.sni_names == ["feeds.test"]
+    assert connections == [("127.0.0.1", tls_server.port)]
+
+
+def test_tls_refuses_a_certificate_for_another_name(
+    tls_server: FeedServer, fake_dns: dict[str, list[list[str]]]
+) -> None:
+    fake_dns["other.test"] = [["127.0.0.1"]]
+    with pytest.raises(FetchError, match="Hostname mismatch"):
+        fetch_feed(tls_server.url("/feed.xml", host="other.test"), policy=LOCAL)
+    assert tls_server.requests == []
+
+
+def test_tls_refuses_an_untrusted_certificate(
+    tls_server: FeedServer, monkeypatch: pytest.MonkeyPatch, fake_dns: dict[str, list[list[str]]]
+) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE")
+    fake_dns["feeds.test"] = [["127.0.0.1"]]
+    with pytest.raises(FetchError, match="self-signed certificate"):
+        fetch_feed(tls_server.url("/feed.xml", host="feeds.test"), policy=LOCAL)
 
 
 def test_unresolvable_name(fake_dns: dict[str, list[list[str]]]) -> None:

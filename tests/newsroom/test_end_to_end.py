@@ -41,7 +41,7 @@ def surfaces(client: Client) -> dict[str, str]:
     """What every public surface shows, as text."""
     paths = ["/", "/section/world/", "/source/test-wire/", "/feeds/latest.rss",
              "/feeds/latest.atom", "/feeds/latest.json", "/feeds/section/world.rss",
-             "/sitemap.xml", "/news-sitemap.xml", "/api/v1/stories", "/search/?q=talks"]
+             "/sitemap-stories.xml", "/news-sitemap.xml", "/api/v1/stories", "/search/?q=talks"]
     shown = {}
     for path in paths:
         response = client.get(path)
@@ -99,13 +99,15 @@ def test_the_feed_appears_in_every_output_format(feed_server: FeedServer, settin
     feed_server.route("/world.xml", Route(body=rss(STORY_A, STORY_B)))
     add(feed_server.url("/world.xml"), "Test Wire")
     fetch()
-    rss_titles = etree.fromstring(client.get("/feeds/latest.rss").content).xpath("//item/title/text()")
+    rss_doc = etree.fromstring(client.get("/feeds/latest.rss").content)
+    rss_titles = rss_doc.xpath("//item/title/text()")
     assert sorted(rss_titles) == sorted([STORY_A.title, STORY_B.title])
     json_feed = json.loads(client.get("/feeds/latest.json").content)
     assert sorted(i["title"] for i in json_feed["items"]) == sorted([STORY_A.title, STORY_B.title])
     api = json.loads(client.get("/api/v1/stories").content)
     assert sorted(s["headline"] for s in api["items"]) == sorted([STORY_A.title, STORY_B.title])
-    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/sitemap-stories.xml" in client.get("/sitemap.xml").content.decode()
+    sitemap = client.get("/sitemap-stories.xml").content.decode()
     for story in Story.objects.all():
         assert story.get_absolute_url() in sitemap
 

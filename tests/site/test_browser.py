@@ -25,7 +25,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 def browser_page() -> Iterator[Page]:
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing in CI: scripts/ensure-chromium.sh should install it")
+            pytest.fail(f"{CHROMIUM} is missing in CI (scripts/ensure-chromium.sh installs it)")
         pytest.skip(f"{CHROMIUM} is not installed (make test installs it when run as root)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # test itself happen before and after, never concurrently, so the guard can be lifted.

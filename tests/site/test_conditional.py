@@ -32,7 +32,8 @@ def cacheable_urls(stories: dict[str, Story]) -> list[str]:
     world = stories["world"]
     return ["/", "/section/world/", "/source/wire/", world.get_absolute_url(),
             "/search/?q=story", "/feeds/latest.rss", "/feeds/section/world.atom",
-            "/feeds/source/wire.json", "/sitemap.xml", "/news-sitemap.xml", "/robots.txt",
+            "/feeds/source/wire.json", "/sitemap.xml", "/sitemap-stories.xml",
+            "/news-sitemap.xml", "/robots.txt",
             "/api/v1/stories", "/api/v1/stories?section=world", f"/api/v1/stories/{world.pk}",
             "/api/v1/openapi.json"]
 

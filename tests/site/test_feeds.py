@@ -1,4 +1,4 @@
-"""Outbound feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the latest stories, a section, a source."""
+"""Outbound feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the latest stories, sections, sources."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def rss_items(client: Client, url: str) -> list[dict[str, Any]]:
     assert channel is not None
     return [{"title": item.findtext("title"), "link": item.findtext("link"),
              "guid": item.findtext("guid"),
-             "permalink": item.find("guid").get("isPermaLink"),
+             "permalink": item.xpath("string(guid/@isPermaLink)"),
              "description": item.findtext("description"),
              "author": item.findtext("{http://purl.org/dc/elements/1.1/}creator"),
              "categories": [c.text for c in item.findall("category")]}
@@ -42,7 +42,7 @@ def rss_items(client: Client, url: str) -> list[dict[str, Any]]:
 def atom_entries(client: Client, url: str) -> list[dict[str, Any]]:
     feed = etree.fromstring(fetch(client, url, "application/atom+xml"))
     return [{"title": entry.findtext(f"{ATOM}title"), "id": entry.findtext(f"{ATOM}id"),
-             "link": entry.find(f"{ATOM}link").get("href"),
+             "link": entry.xpath("string(a:link/@href)", namespaces={"a": ATOM[1:-1]}),
              "published": entry.findtext(f"{ATOM}published"),
              "updated": entry.findtext(f"{ATOM}updated")}
             for entry in feed.findall(f"{ATOM}entry")]

@@ -71,7 +71,8 @@ def test_a_source_attribution_note_replaces_the_site_note(client: Client) -> Non
     source = make_source("Agency", attribution_note="Supplied by Agency to {site}; unedited.")
     story = make_story(source=source)
     doc = page(client, story.get_absolute_url())
-    assert texts(doc, "//*[@class='not-edited-note']") == ["Supplied by Agency to Testdesk; unedited."]
+    assert texts(doc, "//*[@class='not-edited-note']") == [
+        "Supplied by Agency to Testdesk; unedited."]
 
 
 def test_updated_time_and_history_only_with_more_than_one_version(client: Client,
@@ -319,3 +320,18 @@ def test_healthz(client: Client, story: Story) -> None:
     assert body["database"] == "ok"
     assert body["counts"]["stories"] == 2
     assert body["counts"]["public_stories"] == 1
+
+
+def test_links_from_a_feed_that_are_not_web_urls_are_not_rendered(client: Client) -> None:
+    story = make_story(link="javascript:alert(1)", images=[
+        {"url": "javascript:alert(2)", "caption": "bad"},
+        {"url": "data:image/png;base64,AAAA", "caption": "inline"},
+    ])
+    html = client.get(story.get_absolute_url()).content
+    assert b"javascript:" not in html
+    assert b"data:image" not in html
+    doc = lxml.html.fromstring(html)
+    assert doc.xpath("//*[@class='source']/a/@href") == [f"/source/{story.source.slug}/"]
+    assert doc.xpath("//link[@rel='canonical']/@href") == [
+        "http://testserver" + story.get_absolute_url()]
+    assert doc.xpath("//figure") == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 from urllib.parse import quote
 
 import lxml.html
@@ -20,14 +21,17 @@ def results(client: Client, query: str, status: int = 200, page: int = 1) -> lis
     url = f"/search/?q={quote(query)}" + (f"&page={page}" if page > 1 else "")
     response = client.get(url)
     assert response.status_code == status
-    doc = lxml.html.fromstring(response.content)
-    return [" ".join(a.text_content().split()) for a in doc.xpath("//main//h2/a")]
+    return texts(response.content, "//main//h2/a")
+
+
+def texts(html: bytes, xpath: str) -> list[str]:
+    nodes = cast(list[Any], lxml.html.fromstring(html).xpath(xpath))
+    return [" ".join(node.text_content().split()) for node in nodes]
 
 
 def summary(client: Client, url: str) -> str:
-    doc = lxml.html.fromstring(client.get(url).content)
-    return " ".join(" ".join(p.text_content().split())
-                    for p in doc.xpath("//main//p[@class='search-summary' or @class='empty']"))
+    return " ".join(texts(client.get(url).content,
+                          "//main//p[@class='search-summary' or @class='empty']"))
 
 
 def test_search_finds_stories_by_words_of_their_body(client: Client) -> None:
@@ -102,7 +106,7 @@ def test_a_story_that_is_not_public_appears_on_no_surface(client: Client, status
     surfaces = ["/", "/section/world/", f"/source/{story.source.slug}/", "/search/?q=harbour",
                 "/feeds/latest.rss", "/feeds/latest.atom", "/feeds/latest.json",
                 "/feeds/section/world.rss", f"/feeds/source/{story.source.slug}.json",
-                "/sitemap.xml", "/news-sitemap.xml", "/api/v1/stories",
+                "/sitemap-stories.xml", "/news-sitemap.xml", "/api/v1/stories",
                 "/api/v1/stories?q=harbour"]
     for url in surfaces:
         response = client.get(url)

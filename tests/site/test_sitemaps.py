@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
 from django.test import Client
@@ -11,6 +12,7 @@ from lxml import etree
 
 from tests.support.factories import add_version, make_section, make_source, make_story, set_status
 from wiredesk.newsroom.models import Story
+from wiredesk.site.sitemaps import StorySitemap
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +28,34 @@ def sitemap(client: Client, url: str) -> etree._Element:
 
 
 def locations(doc: etree._Element) -> list[str]:
-    return [str(loc) for loc in doc.xpath("//s:url/s:loc/text()", namespaces=NS)]
+    found = cast(list[str], doc.xpath("//s:url/s:loc/text()", namespaces=NS))
+    return [str(loc) for loc in found]
 
 
 def absolute(story: Story) -> str:
     return "http://testserver" + story.get_absolute_url()
 
 
-def test_sitemap_lists_public_stories_and_listing_pages(client: Client) -> None:
+def index(client: Client, **headers: str) -> list[str]:
+    response = client.get("/sitemap.xml", headers=headers)
+    assert response.status_code == 200
+    found = etree.fromstring(response.content).xpath("//s:sitemap/s:loc/text()", namespaces=NS)
+    return [str(loc) for loc in cast(list[str], found)]
+
+
+def every_sitemap_url(client: Client) -> list[str]:
+    return [url for loc in index(client)
+            for url in locations(sitemap(client, loc.removeprefix("http://testserver")))]
+
+
+def test_sitemap_is_an_index_of_stories_sections_and_sources(client: Client, db: None) -> None:
+    assert index(client) == ["http://testserver/sitemap-stories.xml",
+                             "http://testserver/sitemap-sections.xml",
+                             "http://testserver/sitemap-sources.xml"]
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_sitemaps_list_public_stories_and_listing_pages(client: Client) -> None:
     world = make_section("World")
     wire = make_source("Wire", section=world)
     public = make_story("Public story", source=wire)
@@ -41,25 +63,37 @@ def test_sitemap_lists_public_stories_and_listing_pages(client: Client) -> None:
     unpublished = make_story("Was public", source=wire)
     set_status(unpublished, Story.Status.UNPUBLISHED)
 
-    doc = sitemap(client, "/sitemap.xml")
-    assert locations(doc) == [absolute(public), "http://testserver/section/world/",
-                              "http://testserver/source/wire/"]
-    assert doc.xpath("//s:url[1]/s:lastmod/text()", namespaces=NS) == [
+    assert every_sitemap_url(client) == [absolute(public), "http://testserver/section/world/",
+                                         "http://testserver/source/wire/"]
+    stories = sitemap(client, "/sitemap-stories.xml")
+    assert stories.xpath("//s:url[1]/s:lastmod/text()", namespaces=NS) == [
         f"{public.first_published_at:%Y-%m-%d}"]
+
+
+def test_large_sitemaps_are_split_in_pages(client: Client,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(StorySitemap, "limit", 2)
+    made = [make_story(f"Story {n}", published_at=timezone.now() - timedelta(minutes=n))
+            for n in range(5)]
+    assert index(client)[:3] == ["http://testserver/sitemap-stories.xml",
+                                 "http://testserver/sitemap-stories.xml?p=2",
+                                 "http://testserver/sitemap-stories.xml?p=3"]
+    assert every_sitemap_url(client)[:5] == [absolute(story) for story in made]
 
 
 def test_sitemap_lastmod_follows_updates(client: Client) -> None:
     story = make_story(published_at=timezone.now() - timedelta(days=3))
     add_version(story)
-    doc = sitemap(client, "/sitemap.xml")
+    doc = sitemap(client, "/sitemap-stories.xml")
     assert doc.xpath("//s:url[1]/s:lastmod/text()", namespaces=NS) == [
         f"{timezone.now():%Y-%m-%d}"]
 
 
 def test_sitemap_urls_use_the_base_url_whatever_the_host(client: Client) -> None:
     story = make_story()
-    response = client.get("/sitemap.xml", HTTP_HOST="localhost")
-    assert locations(etree.fromstring(response.content))[0] == absolute(story)
+    assert index(client, host="localhost")[0] == "http://testserver/sitemap-stories.xml"
+    response = client.get("/sitemap-stories.xml", HTTP_HOST="localhost")
+    assert locations(etree.fromstring(response.content)) == [absolute(story)]
 
 
 def test_news_sitemap_lists_public_stories_of_the_last_48_hours(client: Client) -> None:
@@ -72,7 +106,7 @@ def test_news_sitemap_lists_public_stories_of_the_last_48_hours(client: Client) 
 
     doc = sitemap(client, "/news-sitemap.xml")
     assert locations(doc) == [absolute(recent), absolute(edge)]
-    [entry] = doc.xpath("//s:url[1]/news:news", namespaces=NS)
+    [entry] = cast(list[Any], doc.xpath("//s:url[1]/news:news", namespaces=NS))
     assert entry.xpath("news:publication/news:name/text()", namespaces=NS) == ["Testdesk"]
     assert entry.xpath("news:publication/news:language/text()", namespaces=NS) == ["en"]
     assert entry.xpath("news:title/text()", namespaces=NS) == ["Recent story"]

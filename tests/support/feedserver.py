@@ -14,12 +14,16 @@ server runs, and every request received is recorded.
 from __future__ import annotations
 
 import gzip
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -91,15 +95,51 @@ def brotli_bomb(decoded_size: int) -> bytes:
     return data
 
 
-class FeedServer:
-    """A threaded HTTP/1.1 server on 127.0.0.1 (a free port) with settable routes."""
+def self_signed_cert(directory: Path, hostname: str) -> tuple[Path, Path]:
+    """A fresh self-signed certificate for ``hostname`` and its key, made with the openssl command.
 
-    def __init__(self) -> None:
+    Returns (certificate, key) paths. Raises FileNotFoundError when openssl is not installed.
+    """
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise FileNotFoundError("the openssl command is not installed")
+    cert, key = directory / f"{hostname}.crt", directory / f"{hostname}.key"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "1", "-subj", f"/CN={hostname}",
+         "-addext", f"subjectAltName=DNS:{hostname}",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def server_tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+class FeedServer:
+    """A threaded HTTP/1.1 server on 127.0.0.1 (a free port) with settable routes.
+
+    With ``tls`` (a server-side context holding a certificate, see :func:`self_signed_cert`) it
+    speaks HTTPS and records the SNI names clients send in :attr:`sni_names`.
+    """
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self._lock = threading.Lock()
         self._routes: dict[str, Route] = {}
         self._requests: list[RecordedRequest] = []
+        self.sni_names: list[str | None] = []
         self._httpd = _HTTPServer((HOST, 0), _Handler)
         self._httpd.feed_server = self
+        self.scheme = "http"
+        if tls is not None:
+            tls.sni_callback = self._record_sni
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         # A short poll interval: shutdown() waits for the serving loop to notice, once per test.
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, args=(0.02,), name="feedserver", daemon=True
@@ -111,7 +151,7 @@ class FeedServer:
 
     def url(self, path: str = "/", host: str = HOST) -> str:
         """The URL of ``path``; ``host`` may be any spelling that should reach this server."""
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def route(self, path: str, route: Route) -> None:
         """Serve ``route`` at ``path`` from now on (replacing what was there)."""
@@ -147,7 +187,11 @@ class FeedServer:
     ) -> None:
         self.stop()
 
-    # Called from the handler threads.
+    # Called from the serving and handler threads.
+
+    def _record_sni(self, connection: Any, name: str | None, context: ssl.SSLContext) -> None:
+        with self._lock:
+            self.sni_names.append(name)
 
     def _record(self, request: RecordedRequest) -> Route | None:
         with self._lock:

@@ -1,4 +1,4 @@
-"""The shared vocabulary of the pipeline: what a parser produces and what the normaliser makes of it.
+"""The pipeline's shared vocabulary: what a parser produces and what the normaliser makes of it.
 
 Every format module maps its input into :class:`FeedItem`; the normaliser turns a FeedItem into an
 :class:`Article` (sanitised, attributed, ready to store). Both are plain data: no Django, no I/O.

@@ -629,9 +629,8 @@ def _resolve(host: str, port: int, timeout: float) -> list[IPAddress]:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             answers.put(_unique_ips(infos))
-        except (
-            Exception
-        ) as exc:  # gaierror, UnicodeError for bad IDNA...: all go back to the caller
+        # gaierror, UnicodeError for a bad IDNA name...: whatever it is goes back to the caller.
+        except Exception as exc:
             answers.put(exc)
 
     # getaddrinfo cannot be interrupted and ignores our timeouts (only resolv.conf's apply), so it

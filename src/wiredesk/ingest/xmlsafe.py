@@ -91,7 +91,7 @@ def parse_xml(source: str | bytes, *, recover: bool = False, base_url: str = "")
         root = etree.fromstring(_without_xml_declaration(text), parser, base_url=base_url)
     except etree.XMLSyntaxError as exc:
         _refuse_if_too_deep(parser.error_log)
-        raise MalformedXML(exc.msg) from exc
+        raise MalformedXML(" ".join(exc.msg.split())) from exc
     if recover:
         _refuse_if_too_deep(parser.error_log)
     if root is None:

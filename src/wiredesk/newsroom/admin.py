@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from wiredesk.newsroom import editorial
-from wiredesk.newsroom.publishing import publish_change
 from wiredesk.newsroom.models import RawPayload, Section, Source, Story, StoryVersion, Tombstone
+from wiredesk.newsroom.publishing import publish_change
 
 
 @admin.register(Section)
@@ -65,8 +65,8 @@ class StoryVersionInline(admin.TabularInline[StoryVersion, Story]):
     model = StoryVersion
     extra = 0
     can_delete = False
-    fields = ["number", "received_at", "headline", "published_at", "source_updated_at",
-              "is_superseded", "date_is_fallback", "content_hash"]
+    fields = ("number", "received_at", "headline", "published_at", "source_updated_at",
+              "is_superseded", "date_is_fallback", "content_hash")
     readonly_fields = fields
     ordering = ["-number"]
 

@@ -1,4 +1,4 @@
-"""Loading the bundled demo: real-looking sources shipped in :mod:`wiredesk.demo`, read from disk."""
+"""Loading the bundled demo: real-looking sources shipped in :mod:`wiredesk.demo`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.sources import section_named
 
-# The demo feeds link their images on the default base URL; they are served from wherever the site is.
+# The demo feeds link their images on the default base URL; the site serves them wherever it is.
 DEFAULT_BASE = b"http://127.0.0.1:8000/"
 
 

@@ -109,7 +109,7 @@ def apply_candidate(source: Source, candidate: Candidate, payload: RawPayload | 
 @transaction.atomic
 def _apply(source: Source, candidate: Candidate, payload: RawPayload | None) -> Action:
     external_id = candidate.identity.external_id
-    story = (Story.objects.select_for_update().select_related("current_version")
+    story = (Story.objects.select_for_update(of=("self",)).select_related("current_version")
              .filter(source=source, external_id=external_id).first())
     tombstoned = Tombstone.objects.filter(source=source, external_id=external_id).exists()
     decision = decide(_state(story), _incoming(candidate), tombstoned=tombstoned)
@@ -117,9 +117,9 @@ def _apply(source: Source, candidate: Candidate, payload: RawPayload | None) -> 
         _create_story(source, candidate, payload)
     elif story is not None and decision.action is Action.NEW_VERSION:
         _add_version(story, candidate, payload, current=True)
-    elif story is not None and decision.action is Action.STALE:
-        if not story.versions.filter(content_hash=candidate.content_hash).exists():
-            _add_version(story, candidate, payload, current=False)
+    elif (story is not None and decision.action is Action.STALE
+          and not story.versions.filter(content_hash=candidate.content_hash).exists()):
+        _add_version(story, candidate, payload, current=False)
     return decision.action
 
 

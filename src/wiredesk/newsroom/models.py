@@ -181,7 +181,8 @@ class StoryVersion(models.Model):
     published_at = models.DateTimeField()
     source_updated_at = models.DateTimeField(null=True, blank=True)
     date_is_fallback = models.BooleanField(
-        default=False, help_text="The source's date could not be read; the time received stands in.")
+        default=False,
+        help_text="The source's date could not be read; the time received stands in.")
     unparsed_dates = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64, db_index=True)
     payload = models.ForeignKey(RawPayload, null=True, blank=True, on_delete=models.SET_NULL,

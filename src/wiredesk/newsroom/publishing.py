@@ -8,6 +8,8 @@ transaction that changed the story, so the change and its publication commit tog
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from wiredesk.core.text import html_to_text
@@ -20,7 +22,7 @@ def publish_change(story: Story) -> None:
     # changed_at must strictly increase, even for two changes in the same clock tick, or a
     # validator computed between them would match the second state too.
     if story.changed_at and story.changed_at >= now:
-        now = story.changed_at + timezone.timedelta(microseconds=1)
+        now = story.changed_at + timedelta(microseconds=1)
     story.changed_at = now
     Story.objects.filter(pk=story.pk).update(changed_at=now)
     version = story.current_version

@@ -1,5 +1,8 @@
-"""The one definition of what the public may see. Every surface (pages, feeds, sitemaps, search,
-API) starts from :func:`public_stories`, so a story that stops being public leaves all of them at once."""
+"""The one definition of what the public may see.
+
+Every surface (pages, feeds, sitemaps, search, API) starts from :func:`public_stories`, so a story
+that stops being public leaves all of them at once.
+"""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 SQLite uses an FTS5 table ranked by BM25; PostgreSQL a tsvector column with a GIN index ranked by
 ts_rank_cd. The index holds public stories only: :func:`wiredesk.newsroom.publishing.publish_change`
-adds a story when it becomes public and removes it when it stops being public. Queries still join the
-story table on its status, so a stale index row can never leak a story that is not public.
+adds a story when it becomes public and removes it when it stops being public. Queries still join
+the story table on its status, so a stale index row can never leak a story that is not public.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ def create_index_sql(vendor: str) -> list[str]:
     """DDL for the search table on this database (used by the migration)."""
     if vendor == "postgresql":
         return [
-            f"CREATE TABLE {TABLE} (story_id bigint PRIMARY KEY "
-            "REFERENCES newsroom_story(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, "
-            "document tsvector NOT NULL)",
+            # No foreign key: Django flushes tables with TRUNCATE, which a reference from this
+            # unmanaged table would block. Rows go when their story does (publish_change), and
+            # every query joins the story table anyway.
+            f"CREATE TABLE {TABLE} (story_id bigint PRIMARY KEY, document tsvector NOT NULL)",
             f"CREATE INDEX {TABLE}_document ON {TABLE} USING GIN (document)",
         ]
     return [

@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.urls import reverse
 
@@ -61,6 +62,12 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def web_url(url: str) -> str:
+    """``url`` when it is an http(s) URL, else "". Links come from feeds, and a feed could carry
+    ``javascript:`` or ``data:`` URLs into an href or src of ours."""
+    return url if urlsplit(url.strip()).scheme.lower() in {"http", "https"} else ""
+
+
 def byline_name(byline: str) -> str:
     """The name(s) in a byline, for author fields: "By Jane Doe" -> "Jane Doe"."""
     return _BYLINE_PREFIX.sub("", byline).strip()
@@ -78,12 +85,13 @@ def page_url(story: Story, base_url: str) -> str:
 
 
 def story_images(version: StoryVersion) -> list[StoryImage]:
-    """The version's images, skipping entries without a URL (the JSON is written by ingest as
-    :class:`wiredesk.core.items.Image` fields)."""
+    """The version's images, skipping entries without an http(s) URL (the JSON is written by
+    ingest as :class:`wiredesk.core.items.Image` fields)."""
     images = []
     for entry in version.images or []:
-        if isinstance(entry, dict) and entry.get("url"):
-            images.append(StoryImage(str(entry["url"]), str(entry.get("caption") or ""),
+        url = web_url(str(entry.get("url") or "")) if isinstance(entry, dict) else ""
+        if url:
+            images.append(StoryImage(url, str(entry.get("caption") or ""),
                                      str(entry.get("credit") or "")))
     return images
 
@@ -133,7 +141,7 @@ def _associations(version: StoryVersion) -> dict[str, dict[str, str]]:
 
 def _links(story: Story, version: StoryVersion, base_url: str) -> list[dict[str, str]]:
     links = [{"rel": "canonical", "href": page_url(story, base_url)}]
-    if version.link:
+    if web_url(version.link):
         links.append({"rel": "original", "href": version.link})
     return links
 

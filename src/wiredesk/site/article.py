@@ -16,7 +16,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 from wiredesk.newsroom.models import Source, Story, StoryVersion
 from wiredesk.newsroom.queries import public_stories
-from wiredesk.newsroom.serialize import StoryImage, byline_name, iso, page_url, story_images
+from wiredesk.newsroom.serialize import (
+    StoryImage,
+    byline_name,
+    iso,
+    page_url,
+    story_images,
+    web_url,
+)
 
 FALLBACK_DATE_NOTE = ("Time shown is when we received this story; the source's date could not "
                       "be read.")
@@ -44,7 +51,7 @@ def not_edited_note(source: Source) -> str:
 
 def canonical_url(story: Story, version: StoryVersion) -> str:
     """Per source policy: the original article (when we know its URL) or our own page."""
-    if story.source.canonical_policy == Source.Canonical.ORIGINAL and version.link:
+    if story.source.canonical_policy == Source.Canonical.ORIGINAL and web_url(version.link):
         return version.link
     return page_url(story, settings.WIREDESK_BASE_URL)
 
@@ -62,6 +69,7 @@ class ArticlePage:
     images: list[StoryImage]
     url: str
     canonical_url: str
+    original_url: str
     not_edited_note: str
     language: str
     json_ld: SafeString
@@ -84,6 +92,7 @@ def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
     return ArticlePage(
         story=story, version=version, versions=versions, images=images, url=url,
         canonical_url=canonical_url(story, version),
+        original_url=web_url(version.link),
         not_edited_note=not_edited_note(story.source),
         language=version.language or settings.LANGUAGE_CODE,
         json_ld=script_json(news_article(story, version, images, url)),

@@ -24,6 +24,7 @@ from wiredesk.newsroom.serialize import (
     page_url,
     permanent_url,
     story_images,
+    web_url,
 )
 from wiredesk.site.listings import Listing
 from wiredesk.site.xml import xml_safe
@@ -163,7 +164,7 @@ def json_feed_item(story: Story) -> dict[str, Any]:
         "tags": categories(story),
     }
     if version is not None:
-        if version.link:
+        if web_url(version.link):
             item["external_url"] = version.link
         if version.language:
             item["language"] = version.language

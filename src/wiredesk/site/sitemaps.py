@@ -1,6 +1,8 @@
-"""sitemap.xml (Django's sitemap framework) and the Google News sitemap.
+"""sitemap.xml and the Google News sitemap.
 
-Both list public stories only, starting from :func:`public_stories`; URLs are built on
+``sitemap.xml`` is an index of Django sitemaps (stories, sections, sources), each split in pages of
+50,000 URLs as the protocol requires: a desk publishing thousands of stories a day passes that in
+weeks. All list public stories only, starting from :func:`public_stories`; URLs are built on
 ``WIREDESK_BASE_URL`` whatever host name the request came in on.
 """
 
@@ -82,6 +84,31 @@ def sitemap_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fing
     return stories_fingerprint(Story.objects.all(), extra="\x1e".join(pages))
 
 
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """Every page of every sitemap (one count query per sitemap)."""
+    index = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap=_namespaces())
+    for section, sitemap in SITEMAPS.items():
+        pages = (sitemap() if isinstance(sitemap, type) else sitemap).paginator.num_pages
+        url = settings.WIREDESK_BASE_URL + reverse("site:sitemap-section",
+                                                   kwargs={"section": section})
+        for page in range(1, pages + 1):
+            entry = etree.SubElement(index, f"{{{SITEMAP_NS}}}sitemap")
+            etree.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = (
+                url if page == 1 else f"{url}?p={page}")
+    return _xml_response(index)
+
+
+def _namespaces(**extra: str) -> dict[Any, str]:
+    return {None: SITEMAP_NS, **extra}  # None: the default namespace, as lxml spells it
+
+
+def _xml_response(root: Any) -> HttpResponse:
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    # As Django's sitemap views do: a sitemap is for crawlers, not a page to show in results.
+    return HttpResponse(body, content_type="application/xml; charset=utf-8",
+                        headers={"X-Robots-Tag": "noindex, noodp, noarchive"})
+
+
 def news_cutoff() -> Any:
     return timezone.now() - NEWS_WINDOW
 
@@ -97,13 +124,10 @@ def news_stories() -> QuerySet[Story]:
 
 
 def news_sitemap(request: HttpRequest) -> HttpResponse:
-    namespaces: dict[Any, str] = {None: SITEMAP_NS, "news": NEWS_NS}  # None: the default one
-    urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=namespaces)
+    urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=_namespaces(news=NEWS_NS))
     for story in news_stories():
         _news_entry(urlset, story)
-    body = etree.tostring(urlset, xml_declaration=True, encoding="UTF-8")
-    return HttpResponse(body, content_type="application/xml; charset=utf-8",
-                        headers={"X-Robots-Tag": "noindex, noodp, noarchive"})
+    return _xml_response(urlset)
 
 
 def _news_entry(urlset: Any, story: Story) -> None:

@@ -21,6 +21,7 @@ from wiredesk.site.sitemaps import (
     news_sitemap,
     robots_txt,
     sitemap_fingerprint,
+    sitemap_index,
 )
 from wiredesk.site.views import health, pages
 
@@ -48,8 +49,9 @@ urlpatterns = [
             listings.section_fingerprint),
     *_feeds("feeds/source/<slug:slug>", "source", listings.for_source,
             listings.source_fingerprint),
-    path("sitemap.xml", conditional(sitemap_fingerprint)(sitemap), {"sitemaps": SITEMAPS},
-         name="sitemap"),
+    path("sitemap.xml", conditional(sitemap_fingerprint)(sitemap_index), name="sitemap"),
+    path("sitemap-<slug:section>.xml", conditional(sitemap_fingerprint)(sitemap),
+         {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("news-sitemap.xml", conditional(news_fingerprint)(news_sitemap), name="news-sitemap"),
     path("robots.txt", conditional(listings.static_fingerprint)(robots_txt), name="robots"),
     path("api/v1/stories", api.story_list, name="api-stories"),

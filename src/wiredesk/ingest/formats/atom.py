@@ -266,5 +266,5 @@ def _images(found: dict[str, list[etree._Element]], base: str) -> tuple[Image, .
         for rel, kind, href in _links(found, base)
         if rel == "enclosure" and is_image(href, kind)
     ]
-    full_size = [*enclosures, *media_images(found, base)]
+    full_size = [*media_images(found, base), *enclosures]
     return unique_images(full_size) or unique_images(media_thumbnails(found, base))

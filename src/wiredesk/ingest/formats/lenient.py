@@ -67,21 +67,27 @@ def parse_lenient(text: str, *, url: str, reason: str, read_root: RootReader) ->
     """Recover a malformed feed; ``reason`` is the strict parser's error, ``read_root`` the registry.
 
     Raises :class:`NotAFeed` when the recovered document is something else (an HTML page) and
-    :class:`ParseError` when neither recoverer finds a feed.
+    :class:`ParseError` when no recoverer finds a feed.
     """
+    expected = count_item_tags(text)
     by_lxml, lxml_error = _with_lxml(text, url, read_root)
-    by_feedparser = _with_feedparser(text, url)
-    candidates = [feed for feed in (by_lxml, by_feedparser) if feed is not None]
-    if not candidates:
+    candidates = [(by_lxml, "lxml")]
+    if by_lxml is not None and len(by_lxml.items) < expected:
+        candidates.append((_with_lxml_per_item(text, url, read_root), "lxml, item by item"))
+    candidates.append((_with_feedparser(text, url), "feedparser"))
+    recovered = [(_without_empty_items(feed), name) for feed, name in candidates if feed is not None]
+    if not recovered:
         if isinstance(lxml_error, NotAFeed):
             raise lxml_error
         raise ParseError(f"the feed is not well-formed XML and could not be recovered: {reason}")
-    best = max(candidates, key=lambda feed: len(feed.items))  # max keeps the first (lxml) on a tie
+    # max() keeps the first of equals, so a whole-document lxml recovery wins a tie.
+    best, recoverer = max(recovered, key=lambda candidate: len(candidate[0].items))
     best.parser = "lenient"
     best.warnings.insert(
-        0, f"the feed is not well-formed XML ({reason}); it was read with the lenient parser"
+        0,
+        f"the feed is not well-formed XML ({reason}); "
+        f"it was read with the lenient parser ({recoverer})",
     )
-    expected = count_item_tags(text)
     if len(best.items) < expected:
         lost = expected - len(best.items)
         best.warnings.append(
@@ -90,22 +96,42 @@ def parse_lenient(text: str, *, url: str, reason: str, read_root: RootReader) ->
     return best
 
 
+def _without_empty_items(feed: ParsedFeed) -> ParsedFeed:
+    """Drop items a recoverer produced from fragments (a start tag cut off, say): nothing to show."""
+    feed.items = [item for item in feed.items if _has_substance(item)]
+    return feed
+
+
+def _has_substance(item: FeedItem) -> bool:
+    return any((item.guid, item.link, item.title, item.content_html, item.summary_html, item.images))
+
+
 # -- counting what should have been there --------------------------------------------------------
 
-_HIDDEN_RE = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.DOTALL)
-# <item ...>, <entry>, <rss:item/>, but not <items> (RSS 1.0's table of contents) or <itemtype>.
-_ITEM_OPEN_RE = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>])", re.IGNORECASE)
+# <item ...>, <entry>, <rss:item/>, but not <items> (RSS 1.0's table of contents) or <itemtype>;
+# CDATA sections and comments are matched first so that tags inside them are not counted.
+_ITEM_OPEN_RE = re.compile(
+    r"<!\[CDATA\[.*?\]\]>|<!--.*?-->|(<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)(?=[\s/>]))",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def item_offsets(text: str) -> list[int]:
+    """Where each item/entry start tag begins, outside CDATA sections and comments."""
+    return [match.start(1) for match in _ITEM_OPEN_RE.finditer(text) if match.group(1)]
 
 
 def count_item_tags(text: str) -> int:
     """How many item/entry start tags the text contains, outside CDATA sections and comments."""
-    return len(_ITEM_OPEN_RE.findall(_HIDDEN_RE.sub("", text)))
+    return len(item_offsets(text))
 
 
 # -- lxml -----------------------------------------------------------------------------------------
 
 _REPAIR_RE = re.compile(
-    r"<!\[CDATA\[.*?\]\]>|<!--.*?-->|&(#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?",
+    r"<!\[CDATA\[.*?\]\]>|<!--.*?-->"
+    r"|&(#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?"
+    r"|<(?![A-Za-z_:/!?])",  # a "<" that cannot start markup, as in "a < b"
     re.DOTALL,
 )
 _XML_DECLARATION_RE = re.compile(r"<\?xml\s[^>]*\?>")
@@ -115,8 +141,8 @@ _PREDEFINED = {"amp": "&#38;", "lt": "&#60;", "gt": "&#62;", "quot": "&#34;", "a
 def repair_for_recovery(text: str, declared: Iterable[str] = ()) -> str:
     """Rewrite what makes libxml2's recovery lose text; leave CDATA sections and comments alone.
 
-    Bare ``&`` becomes ``&#38;``; predefined and HTML entity references become numeric character
-    references; references to unknown entities are kept as visible text. Entities the document
+    Bare ``&`` and ``<`` become ``&#38;`` and ``&#60;``; predefined and HTML entity references
+    become numeric character references; references to unknown entities stay visible as text. Entities the document
     declares itself (``declared``) are left for the parser. Junk before the first tag and misplaced
     XML declarations are removed.
     """
@@ -124,6 +150,8 @@ def repair_for_recovery(text: str, declared: Iterable[str] = ()) -> str:
 
     def fix(match: re.Match[str]) -> str:
         whole, reference = match.group(0), match.group(1)
+        if whole == "<":
+            return "&#60;"
         if whole[0] == "<":
             return whole
         if reference is not None and reference[0] == "#":
@@ -156,6 +184,33 @@ def _with_lxml(
         raise  # hostile, not merely broken: never retried
     except ParseError as exc:  # NotAFeed included: the caller reports it if feedparser fails too
         return None, exc
+
+
+def _with_lxml_per_item(text: str, url: str, read_root: RootReader) -> ParsedFeed | None:
+    """Recover each item on its own, so that one broken item cannot swallow those after it.
+
+    libxml2's recovery nests everything after an unclosed tag inside it. Here every item is parsed
+    as a small document: the text before the first item (root and channel start tags, with their
+    namespace declarations), then the text from this item's start tag to the next one's.
+    """
+    repaired = repair_for_recovery(text, scan_prolog(text).entities)
+    offsets = item_offsets(repaired)
+    if not offsets:
+        return None
+    head = repaired[: offsets[0]]
+    feed: ParsedFeed | None = None
+    for start, end in zip(offsets, [*offsets[1:], len(repaired)], strict=True):
+        try:
+            part = read_root(parse_xml(head + repaired[start:end], recover=True, base_url=url), url)
+        except UnsafeXML:
+            raise
+        except ParseError:
+            continue
+        if feed is None:
+            feed = part
+        else:
+            feed.items.extend(part.items)
+    return feed
 
 
 # -- feedparser -----------------------------------------------------------------------------------

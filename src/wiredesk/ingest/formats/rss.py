@@ -226,7 +226,8 @@ def _author(found: dict[str, list[etree._Element]]) -> str:
 
 
 def _images(found: dict[str, list[etree._Element]], base: str) -> tuple[Image, ...]:
-    full_size = [*_enclosure_images(found, base), *media_images(found, base)]
+    # Media RSS first: it is where publishers put the lead picture, with caption and credit.
+    full_size = [*media_images(found, base), *_enclosure_images(found, base)]
     return unique_images(full_size) or unique_images(media_thumbnails(found, base))
 
 

@@ -1,4 +1,4 @@
-"""The full-text search table: FTS5 on SQLite, tsvector + GIN on PostgreSQL (see newsroom.search)."""
+"""The full-text search table: FTS5 on SQLite, tsvector + GIN on PostgreSQL (newsroom.search)."""
 
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor

@@ -27,7 +27,11 @@ class Command(BaseCommand):
         source = local_source(options["source"])
         progress = tqdm(total=len(files), unit="file", file=sys.stderr,
                         disable=len(files) < 5 or not sys.stderr.isatty())
-        result = import_files(source, files, on_file=lambda _: progress.update())
+
+        def advance(_: Path) -> None:
+            progress.update()
+
+        result = import_files(source, files, on_file=advance)
         progress.close()
         for path, error in result.failures:
             self.stderr.write(f"could not import {path}: {error}")

@@ -7,7 +7,8 @@ from wiredesk.newsroom import runtime
 
 
 class Command(BaseCommand):
-    help = "The embedded default: migrate if needed, serve the site and run the worker in one process."
+    help = ("The embedded default: migrate if needed, serve the site and run the worker in one "
+            "process.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
