@@ -1,4 +1,4 @@
-"""Which encoding a payload is really in: BOM, valid UTF-8, HTTP charset, XML declaration, fallback."""
+"""Which encoding a payload is in: BOM, valid UTF-8, HTTP charset, XML declaration, fallback."""
 
 from __future__ import annotations
 
@@ -54,7 +54,10 @@ def test_http_charset_comes_before_the_xml_declaration() -> None:
 
 def test_the_xml_declaration_is_used_without_an_http_charset() -> None:
     body = '<?xml version="1.0" encoding="koi8-r"?><t>привет</t>'.encode("koi8-r")
-    assert decode_payload(body) == ('<?xml version="1.0" encoding="koi8-r"?><t>привет</t>', "koi8-r")
+    assert decode_payload(body) == (
+        '<?xml version="1.0" encoding="koi8-r"?><t>привет</t>',
+        "koi8-r",
+    )
 
 
 def test_a_bogus_http_charset_falls_through_to_the_xml_declaration() -> None:
@@ -68,7 +71,10 @@ def test_latin1_and_ascii_labels_mean_windows_1252() -> None:
     # WHATWG Encoding Standard: "iso-8859-1" and "us-ascii" are labels of windows-1252, whose
     # 0x93/0x94 are the curly quotes latin-1 would turn into C1 control characters.
     body = b"<t>\x93quoted\x94 caf\xe9</t>"
-    assert decode_payload(body, "text/xml; charset=ISO-8859-1") == ("<t>“quoted” café</t>", "cp1252")
+    assert decode_payload(body, "text/xml; charset=ISO-8859-1") == (
+        "<t>“quoted” café</t>",
+        "cp1252",
+    )
     assert decode_payload(body, "text/xml; charset=us-ascii") == ("<t>“quoted” café</t>", "cp1252")
 
 
@@ -109,3 +115,11 @@ def test_mislabelled_windows_1252_fixture() -> None:
     assert codec == "cp1252"
     assert "<title>Bread costs €2 – again</title>" in text
     assert "It’s the flour." in text
+
+
+def test_a_utf16_label_on_ascii_compatible_bytes_is_disproved() -> None:
+    body = b'<?xml version="1.0" encoding="utf-16"?><t>caf\xe9</t>'
+    assert decode_payload(body, "text/xml; charset=utf-16") == (
+        '<?xml version="1.0" encoding="utf-16"?><t>café</t>',
+        "cp1252",
+    )

@@ -49,7 +49,9 @@ def test_atom10_entry_with_xhtml_content_and_nested_xml_base() -> None:
         updated=datetime(2024, 3, 5, 9, 30, 0, 500000, tzinfo=UTC),
         categories=("Shipping", "markets"),  # label when there is one, else term
         images=(
-            Image(url="https://business.example/archive/2024/img/cranes.jpg", mime_type="image/jpeg"),
+            Image(
+                url="https://business.example/archive/2024/img/cranes.jpg", mime_type="image/jpeg"
+            ),
         ),
         base_url="https://business.example/archive/2024/",
         language="en-GB",
@@ -95,7 +97,10 @@ def test_text_content_becomes_escaped_html_paragraphs() -> None:
 def test_text_title_keeps_angle_brackets_html_title_loses_tags() -> None:
     assert entry('<title type="text">a &lt;b&gt; tag</title>').title == "a <b> tag"
     assert entry('<title type="html">a &lt;b&gt;bold&lt;/b&gt; tag</title>').title == "a bold tag"
-    xhtml = '<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">An <b>xhtml</b> title</div></title>'
+    xhtml = (
+        '<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        "An <b>xhtml</b> title</div></title>"
+    )
     assert entry(xhtml).title == "An xhtml title"
 
 

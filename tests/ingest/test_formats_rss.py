@@ -141,7 +141,10 @@ def test_rss10_rdf_items_beside_the_channel() -> None:
 def test_fetch_url_is_the_base_when_the_channel_has_no_link() -> None:
     body = b"<rss version='2.0'><channel><item><link>/a</link></item></channel></rss>"
     item = parse_feed(body, url="https://fetch.example/feeds/main.xml").items[0]
-    assert (item.link, item.base_url) == ("https://fetch.example/a", "https://fetch.example/feeds/main.xml")
+    assert (item.link, item.base_url) == (
+        "https://fetch.example/a",
+        "https://fetch.example/feeds/main.xml",
+    )
 
 
 def test_xml_base_in_scope_wins_over_the_channel_link() -> None:
@@ -150,7 +153,10 @@ def test_xml_base_in_scope_wins_over_the_channel_link() -> None:
         b"<item xml:base='https://cdn.example/story/'><link>page</link></item></channel></rss>"
     )
     item = parse_feed(body).items[0]
-    assert (item.link, item.base_url) == ("https://cdn.example/story/page", "https://cdn.example/story/")
+    assert (item.link, item.base_url) == (
+        "https://cdn.example/story/page",
+        "https://cdn.example/story/",
+    )
 
 
 @pytest.mark.parametrize(
@@ -175,12 +181,14 @@ def test_rss_author_is_reduced_to_a_name(author: str, expected: str) -> None:
 
 
 def test_escaped_markup_in_titles_is_reduced_to_text() -> None:
-    body = b"<rss><channel><item><title>A &lt;b&gt;bold&lt;/b&gt; &amp;amp; move</title></item></channel></rss>"
+    body = b"<rss><channel><item><title>A &lt;b&gt;bold&lt;/b&gt; &amp;amp; move</title></item>"
+    body += b"</channel></rss>"
     assert parse_feed(body).items[0].title == "A bold & move"
 
 
 def test_naked_markup_in_a_description_is_serialised() -> None:
-    body = b"<rss><channel><item><description><p>Example <b>text</b><br/>more</p></description></item></channel></rss>"
+    body = b"<rss><channel><item><description><p>Example <b>text</b><br/>more</p></description>"
+    body += b"</item></channel></rss>"
     assert parse_feed(body).items[0].summary_html == "<p>Example <b>text</b><br>more</p>"
 
 
@@ -205,3 +213,17 @@ def test_feedburner_original_link_is_the_article_url() -> None:
 def test_empty_channel_is_a_feed_without_items() -> None:
     feed = parse_feed(b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>')
     assert (feed.format, feed.title, feed.items) == ("rss2.0", "Quiet", [])
+
+
+def test_item_level_media_description_and_credit_apply_to_its_pictures() -> None:
+    body = (
+        b"<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel><item>"
+        b"<title>Storm</title><media:title>Storm</media:title>"
+        b"<media:description>Waves hit the pier.</media:description>"
+        b"<media:credit role='photographer'>Ann Lee</media:credit>"
+        b"<media:content url='https://cdn.example/storm.webp'/>"
+        b"</item></channel></rss>"
+    )
+    assert parse_feed(body).items[0].images == (
+        Image(url="https://cdn.example/storm.webp", caption="Waves hit the pier.", credit="Ann Lee"),
+    )

@@ -141,7 +141,7 @@ def test_strip_doctype_removes_declarations_and_subsets() -> None:
     assert "<!DOCTYPE" not in stripped
     assert "<!ENTITY" not in stripped
     assert stripped.endswith(
-        "<rss version=\"2.0\"><channel><title>&lol9;</title><item><title>&lol9;</title></item>"
+        '<rss version="2.0"><channel><title>&lol9;</title><item><title>&lol9;</title></item>'
         "</channel></rss>\n"
     )
 

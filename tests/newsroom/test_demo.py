@@ -25,7 +25,9 @@ def test_demo_populates_every_section_with_images_served_by_the_site(client: Cli
     for image in images:
         assert image["url"].startswith("http://testserver/static/wiredesk/demo/images/")
         path = image["url"].removeprefix("http://testserver")
-        assert client.get(path).status_code == 200
+        response = client.get(path)
+        assert response.status_code == 200
+        response.close()  # a static file is streamed from an open file
     home = client.get("/")
     assert home.status_code == 200 and "Meridian Wire" in home.content.decode()
 

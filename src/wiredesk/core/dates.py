@@ -2,17 +2,18 @@
 
 Feeds write dates in two families, both of them often bent:
 
-* RFC 822 / RFC 5322 section 3.3 ("Mon, 03 Apr 2023 01:02:03 GMT") -- RSS 2.0's ``pubDate``. Real feeds
-  add or drop the weekday, write two-digit years, spell months out, put a colon in the offset, swap
-  day and month, or append "(CET)".
-* ISO 8601 in the profiles of RFC 3339 and W3CDTF ("2023-04-03T01:02:03.5+02:00", "2004-02") -- Atom,
-  Dublin Core ``dc:date`` and JSON Feed.
+* RFC 822 / RFC 5322 section 3.3 ("Mon, 03 Apr 2023 01:02:03 GMT") -- RSS 2.0's ``pubDate``. Real
+  feeds add or drop the weekday, write two-digit years, spell months out, put a colon in the offset,
+  swap day and month, or append "(CET)".
+* ISO 8601 in the profiles of RFC 3339 and W3CDTF ("2023-04-03T01:02:03.5+02:00", "2004-02") --
+  Atom, Dublin Core ``dc:date`` and JSON Feed.
 
 :func:`parse_date` reads both and returns ``None`` for anything it cannot read *with certainty*: an
 unknown or ambiguous zone name (IST is India, Ireland or Israel) is not read as UTC, because a wrong
-publication time is worse than a flagged missing one. Two documented conventions remain, and neither
-invents an offset the source stated: a timestamp with no zone at all is read as UTC (RFC 3339 section
-4.3's "unknown local offset"), and a date without a time of day is midnight UTC (W3CDTF precision).
+publication time is worse than a flagged missing one. Two documented conventions remain, and
+neither contradicts anything the source said: a timestamp with no zone at all is read as UTC (RFC
+3339 section 4.3's "unknown local offset"), and a date without a time of day is midnight UTC
+(W3CDTF's reduced precision).
 
 This module is pure standard library on purpose: the core must stay importable without feedparser.
 """
@@ -98,8 +99,8 @@ _ZONES = {
     "nzst": 720, "nzdt": 780,
 }  # fmt: skip
 
-# RFC 5322 section 4.3: RFC 822 got the signs of the one-letter military zones wrong, so they "SHOULD
-# all be considered equivalent to '-0000'" -- UTC with an unknown local offset. Z is genuinely UTC.
+# RFC 5322 section 4.3: RFC 822 got the signs of the one-letter military zones wrong, so they
+# "SHOULD all be considered equivalent to '-0000'" -- UTC with an unknown local offset. Z is UTC.
 _ZONES.update({letter: 0 for letter in "abcdefghiklmnopqrstuvwxy"})
 
 # "+0100", "+01:00", "-05", "GMT+2", "UTC-05:00"

@@ -12,8 +12,8 @@ Feeds lie about their encoding more often than any other property. The order of 
    the WHATWG label table's supersets (``iso-8859-1`` and ``us-ascii`` mean windows-1252, ``gb2312``
    means GB18030, ``shift_jis`` means cp932...), because servers name the narrow charset while the
    text uses the vendor superset. A name Python does not know falls through to the next rule. A
-   declared multi-byte charset that fails on a few bytes is still used, with U+FFFD for the bad bytes:
-   one broken character should not turn a whole Chinese feed into mojibake.
+   declared multi-byte charset that fails on a few bytes is still used, with U+FFFD for the bad
+   bytes: one broken character should not turn a whole Chinese feed into mojibake.
 5. JSON without a BOM is UTF-8 by definition (RFC 8259 section 8.1), so it is decoded as UTF-8 with
    replacement characters rather than guessed.
 6. Finally windows-1252, with its five unassigned bytes mapped to the C1 controls as browsers do, so
@@ -64,7 +64,12 @@ _SUPERSETS = {
     "euc_kr": "cp949",
 }
 
-_UTF8_FAMILY = frozenset(("utf-8", "utf-8-sig"))
+# Labels the byte evidence has already ruled out when rule 3 or 4 is reached: the text is not valid
+# UTF-8 (rule 2), and real UTF-16/32 always shows a BOM or NUL bytes (rule 1). A document that
+# merely claims UTF-16 would "decode" into nonsense, since almost any byte pair is a UTF-16 unit.
+_RULED_OUT = frozenset(
+    ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")
+)
 
 
 def decode_payload(body: bytes, http_content_type: str = "") -> tuple[str, str]:
@@ -115,9 +120,8 @@ def _xml_declared_encoding(body: bytes) -> str:
 
 def _decode_declared(body: bytes, label: str) -> tuple[str, str] | None:
     codec = _codec_for(label)
-    if codec is None or codec in _UTF8_FAMILY:
-        # Unknown labels fall through; so does UTF-8, which rule 2 has already shown to be false.
-        return None
+    if codec is None or codec in _RULED_OUT:
+        return None  # unknown, bogus or disproved labels fall through to the next rule
     try:
         return body.decode(codec), codec
     except UnicodeDecodeError:

@@ -2,16 +2,17 @@
 
 The threats and what stops each one:
 
-* **External entities (XXE)** -- ``<!ENTITY x SYSTEM "file:///etc/passwd">`` would read local files or
-  reach internal hosts. Refused outright by :func:`scan_prolog`; the parser also never loads DTDs
+* **External entities (XXE)** -- ``<!ENTITY x SYSTEM "file:///etc/passwd">`` would read local files
+  or reach internal hosts. Refused outright by :func:`scan_prolog`; the parser also never loads DTDs
   (``load_dtd=False``), never resolves entities (``resolve_entities=False``) and never touches the
   network (``no_network=True``).
 * **Entity expansion (billion laughs)** -- entities that refer to entities expand exponentially.
-  Declarations whose value refers to another entity are refused, as are parameter entities. An
-  internal entity with a plain value (``<!ENTITY id "tag:example.com,">``) cannot explode: it is
-  substituted once, after parsing, with the total expansion capped.
+  Declarations whose value refers to another entity are refused, as are parameter entities (except
+  the W3C's HTML entity sets, recognised by public identifier and never fetched). An internal
+  entity with a plain value (``<!ENTITY id "tag:example.com,">``) cannot explode: it is substituted
+  once, after parsing, with the total expansion capped.
 * **Deep nesting** -- libxml2 without ``huge_tree`` refuses documents deeper than 256 elements
-  (:data:`MAX_DEPTH`); we turn that into :class:`UnsafeXML` rather than a retry with a lenient parser.
+  (:data:`MAX_DEPTH`); we turn that into :class:`UnsafeXML` rather than retry with a lenient parser.
 * **Huge documents** -- capped upstream: the fetcher limits the body size after decompression.
 
 A plain external DTD reference, like RSS 0.91's Netscape DOCTYPE, is harmless because it is never
@@ -40,14 +41,14 @@ __all__ = [
     "strip_doctype",
 ]
 
-# libxml2's own limit without XML_PARSE_HUGE; stated here so that tests and messages can refer to it.
+# libxml2's own depth limit without XML_PARSE_HUGE, named so that tests and messages can cite it.
 MAX_DEPTH = 256
 # Characters that substituting the declared internal entities may add to a document, in total.
 MAX_ENTITY_EXPANSION = 1_000_000
 
 
 class MalformedXML(ParseError):
-    """The document is not well-formed XML; ``str(error)`` is libxml2's message (line and column)."""
+    """The document is not well-formed XML; the message is libxml2's, with line and column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,8 @@ def make_parser(*, recover: bool = False) -> etree.XMLParser:
         dtd_validation=False,
         no_network=True,
         huge_tree=False,
-        # collect_ids stays at its default: with collect_ids=False, libxml2 2.14 tries to fetch an
-        # external DTD (and then fails because of no_network), so RSS 0.91's DOCTYPE would not parse.
+        # collect_ids stays at its default: with collect_ids=False, libxml2 2.14 tries to fetch
+        # the external DTD (failing, as no_network forbids it), and RSS 0.91 would not parse.
         # Comments and processing instructions carry nothing a feed item needs.
         remove_comments=True,
         remove_pis=True,
@@ -97,14 +98,14 @@ def parse_xml(source: str | bytes, *, recover: bool = False, base_url: str = "")
     if root is None:
         raise ParseError("the document contains no XML element")
     if prolog.doctype:
-        # Only a DOCTYPE can leave entity references in the tree: declared internal entities, or
-        # (with an external DTD we do not load) undeclared ones that libxml2 then merely warns about.
+        # Only a DOCTYPE can leave entity references in the tree: declared internal entities, or,
+        # with an external DTD we do not load, undeclared ones (libxml2 then only warns).
         _substitute_entities(root, prolog.entities)
     return root
 
 
 def scan_prolog(text: str) -> Prolog:
-    """Read what precedes the root element; raise :class:`UnsafeXML` for dangerous entity declarations.
+    """Read what precedes the root element; raise :class:`UnsafeXML` for dangerous entities.
 
     The XML declaration, comments, PIs and the DOCTYPE are accepted in any order, because ill-formed
     feeds put comments before the XML declaration.
@@ -144,6 +145,7 @@ _PROLOG_ITEM_RE = re.compile(
     r"\s*(?:\ufeff\s*)?(?:<\?.*?\?>|<!--.*?-->|(?P<doctype><!DOCTYPE\b))", re.DOTALL | re.IGNORECASE
 )
 _ROOT_RE = re.compile(r"\s*<([^\s/>!?]+)")
+_DOCTYPE_END_RE = re.compile(r"\s*>")
 _DOCTYPE_HEAD_RE = re.compile(
     rf"<!DOCTYPE\s+[^\s\[>]+(?:\s+(?:SYSTEM\s+{_QUOTED}|PUBLIC\s+{_QUOTED}(?:\s+{_QUOTED})?))?\s*",
     re.IGNORECASE,
@@ -189,7 +191,7 @@ def _read_doctype(text: str, start: int) -> tuple[str, int, dict[str, str]]:
     entities: dict[str, str] = {}
     if text.startswith("[", position):
         position, entities = _read_internal_subset(text, position + 1)
-    closing = re.compile(r"\s*>").match(text, position)
+    closing = _DOCTYPE_END_RE.match(text, position)
     if closing is None:
         return _unreadable_doctype(text, start)
     return text[start : closing.end()], closing.end(), entities
@@ -290,7 +292,10 @@ def _substitute_entities(root: etree._Element, entities: dict[str, str]) -> None
     for node in list(root.iter(etree.Entity)):
         reference = node.text or ""  # an entity node's text is its reference, "&name;"
         name = reference.strip("&;")
-        replacement = entities.get(name) or html.entities.html5.get(f"{name};") or reference
+        if name in entities:
+            replacement = entities[name]
+        else:
+            replacement = html.entities.html5.get(f"{name};", reference)
         budget -= len(replacement)
         if budget < 0:
             raise UnsafeXML("the document's entities expand to more than a million characters")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -12,13 +13,18 @@ from django.utils.html import format_html
 
 from wiredesk.newsroom import editorial
 from wiredesk.newsroom.models import RawPayload, Section, Source, Story, StoryVersion, Tombstone
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.publishing import publish_change, touch
 
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin[Section]):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request: HttpRequest, obj: Section, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Pages, feeds and the API show the section's name: their validators must move.
+        touch(obj.stories.all())
 
 
 @admin.register(Source)
@@ -32,6 +38,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
                        "last_error", "last_error_at", "last_success_at", "last_fetch_at",
                        "redirect_url", "redirect_seen", "created_at"]
     actions = ["fetch_soon"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         since = timezone.now() - timedelta(hours=24)
@@ -54,6 +61,12 @@ class SourceAdmin(admin.ModelAdmin[Source]):
     @admin.display(description="last error")
     def last_error_short(self, source: Source) -> str:
         return source.last_error[:120]
+
+    def save_model(self, request: HttpRequest, obj: Source, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # The name, attribution note and canonical policy show on every story of the source.
+        if change:
+            touch(obj.stories.all())
 
     @admin.action(description="Fetch at the next scheduler tick")
     def fetch_soon(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:

@@ -7,20 +7,22 @@ be parsed keeps its error beside it (outcome ``failed``) and can be re-processed
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from wiredesk.core.errors import ParseError
 from wiredesk.core.lifecycle import Action, Incoming, StoryState, decide
 from wiredesk.ingest.pipeline import Batch, Candidate, prepare
 from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion, Tombstone
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.publishing import publish_changes
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,6 @@ def store_payload(source: Source, body: bytes, *, origin: str, content_type: str
 
 def process_payload(payload: RawPayload, *, base_url: str = "") -> IngestReport:
     """Parse a stored payload and apply every item; a ParseError is recorded and re-raised."""
-    source = payload.source
     try:
         batch = prepare(payload.body, content_type=payload.content_type,
                         url=base_url or payload.origin, received_at=payload.received_at,
@@ -74,8 +75,8 @@ def process_payload(payload: RawPayload, *, base_url: str = "") -> IngestReport:
         raise
     report = IngestReport(errors=[f"item {f.position + 1} ({f.title!r}): {f.error}"
                                   for f in batch.failures])
-    for candidate in batch.candidates:
-        _count(report, apply_candidate(source, candidate, payload))
+    for action in apply_candidates(payload.source, batch.candidates, payload):
+        _count(report, action)
     _record_outcome(payload, batch, report)
     return report
 
@@ -97,40 +98,81 @@ def _count(report: IngestReport, action: Action) -> None:
     setattr(report, field_name, getattr(report, field_name) + 1)
 
 
+def apply_candidates(source: Source, candidates: list[Candidate],
+                     payload: RawPayload | None) -> list[Action]:
+    """Decide and apply a payload's candidates, in chunks of one transaction each.
+
+    Everything the decisions need is read in three queries per chunk, and new stories (the
+    common case) are written in bulk. If the bulk write fails -- another process inserted one of
+    the stories meanwhile -- the chunk is applied again one item at a time, each in a savepoint,
+    so one bad item never takes the others down with it.
+    """
+    actions = []
+    for start in range(0, len(candidates), CHUNK):
+        chunk = candidates[start:start + CHUNK]
+        try:
+            with transaction.atomic():
+                actions += _apply_chunk(source, chunk, payload)
+        except (IntegrityError, DataError):
+            log.info("bulk apply for source %s failed; applying one by one", source.pk)
+            actions += [apply_candidate(source, candidate, payload) for candidate in chunk]
+    return actions
+
+
 def apply_candidate(source: Source, candidate: Candidate, payload: RawPayload | None) -> Action:
     """Decide and apply one candidate in its own transaction. Retries once on a racing insert."""
     try:
-        return _apply(source, candidate, payload)
+        with transaction.atomic():
+            return _apply_chunk(source, [candidate], payload)[0]
     except IntegrityError:
         # Another process created the same story between our read and our insert: decide again.
-        return _apply(source, candidate, payload)
+        with transaction.atomic():
+            return _apply_chunk(source, [candidate], payload)[0]
 
 
-@transaction.atomic
-def _apply(source: Source, candidate: Candidate, payload: RawPayload | None) -> Action:
-    external_id = candidate.identity.external_id
-    story = (Story.objects.select_for_update(of=("self",)).select_related("current_version")
-             .filter(source=source, external_id=external_id).first())
-    tombstoned = Tombstone.objects.filter(source=source, external_id=external_id).exists()
-    decision = decide(_state(story), _incoming(candidate), tombstoned=tombstoned)
-    if decision.action is Action.CREATE:
-        _create_story(source, candidate, payload)
-    elif story is not None and decision.action is Action.NEW_VERSION:
-        _add_version(story, candidate, payload, current=True)
-    elif (story is not None and decision.action is Action.STALE
-          and not story.versions.filter(content_hash=candidate.content_hash).exists()):
-        _add_version(story, candidate, payload, current=False)
-    return decision.action
+CHUNK = 500
 
 
-def _state(story: Story | None) -> StoryState | None:
+def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | None
+                 ) -> list[Action]:
+    ids = [candidate.identity.external_id for candidate in chunk]
+    stories = {story.external_id: story for story in
+               Story.objects.select_for_update(of=("self",)).select_related("current_version")
+               .filter(source=source, external_id__in=ids)}
+    tombstoned = set(Tombstone.objects.filter(source=source, external_id__in=ids)
+                     .values_list("external_id", flat=True))
+    known: dict[int, set[str]] = defaultdict(set)
+    for story_id, content_hash in StoryVersion.objects.filter(
+            story__in=list(stories.values())).values_list("story_id", "content_hash"):
+        known[story_id].add(content_hash)
+    actions, new, changed = [], [], []
+    for candidate in chunk:
+        story = stories.get(candidate.identity.external_id)
+        decision = decide(_state(story, known), _incoming(candidate),
+                          tombstoned=candidate.identity.external_id in tombstoned)
+        actions.append(decision.action)
+        if decision.action is Action.CREATE:
+            new.append(candidate)
+        elif story is not None and decision.action is Action.NEW_VERSION:
+            _add_version(story, candidate, payload, current=True)
+            changed.append(story)
+        elif (story is not None and decision.action is Action.STALE
+              and candidate.content_hash not in known[story.pk]):
+            _add_version(story, candidate, payload, current=False)
+        if story is not None:
+            known[story.pk].add(candidate.content_hash)
+    publish_changes(changed + _create_stories(source, new, payload))
+    return actions
+
+
+def _state(story: Story | None, known: dict[int, set[str]]) -> StoryState | None:
     if story is None or story.current_version is None:
         return None
     current = story.current_version
     return StoryState(
         current_hash=current.content_hash,
         current_source_time=current.source_updated_at or current.published_at,
-        known_hashes=frozenset(story.versions.values_list("content_hash", flat=True)),
+        known_hashes=frozenset(known[story.pk]),
     )
 
 
@@ -139,48 +181,61 @@ def _incoming(candidate: Candidate) -> Incoming:
     return Incoming(candidate.content_hash, article.updated_at or article.published_at)
 
 
-def _create_story(source: Source, candidate: Candidate, payload: RawPayload | None) -> Story:
-    article = candidate.article
+def _create_stories(source: Source, candidates: list[Candidate], payload: RawPayload | None
+                    ) -> list[Story]:
+    """Create new stories with their first versions: three statements however many there are."""
+    if not candidates:
+        return []
     now = timezone.now()
-    story = Story.objects.create(
-        source=source, external_id=candidate.identity.external_id,
-        identity_basis=candidate.identity.basis, slug=article.slug[:100] or "story",
-        section=source.section, headline=article.headline[:500], summary=article.summary,
-        first_published_at=article.published_at or now, version_count=0, changed_at=now,
-    )
-    _add_version(story, candidate, payload, current=True)
-    return story
+    stories = Story.objects.bulk_create([
+        Story(source=source, external_id=c.identity.external_id,
+              identity_basis=c.identity.basis, slug=c.article.slug[:100] or "story",
+              section_id=source.section_id, headline=c.article.headline[:500],
+              summary=c.article.summary, first_published_at=c.article.published_at or now,
+              version_count=1, changed_at=now)
+        for c in candidates])
+    versions = StoryVersion.objects.bulk_create([
+        _version(story, 1, c, payload, now, current=True)
+        for story, c in zip(stories, candidates, strict=True)])
+    for story, version in zip(stories, versions, strict=True):
+        story.current_version = version
+    # One UPDATE with a subquery, rather than bulk_update's CASE over every row.
+    Story.objects.filter(pk__in=[s.pk for s in stories]).update(current_version_id=Subquery(
+        StoryVersion.objects.filter(story_id=OuterRef("pk"), number=1).values("pk")[:1]))
+    return stories
 
 
-def _add_version(story: Story, candidate: Candidate, payload: RawPayload | None, *,
-                 current: bool) -> StoryVersion:
+def _version(story: Story, number: int, candidate: Candidate, payload: RawPayload | None,
+             now: datetime, *, current: bool) -> StoryVersion:
     article = candidate.article
-    now = timezone.now()
-    version = StoryVersion.objects.create(
-        story=story, number=story.version_count + 1, received_at=now,
-        is_superseded=not current, headline=article.headline[:500],
-        byline=article.byline[:500], dateline=article.dateline[:200],
-        body_html=article.body_html, summary=article.summary, link=article.link[:2000],
-        language=article.language[:20],
+    return StoryVersion(
+        story=story, number=number, received_at=now, is_superseded=not current,
+        headline=article.headline[:500], byline=article.byline[:500],
+        dateline=article.dateline[:200], body_html=article.body_html, summary=article.summary,
+        link=article.link[:2000], language=article.language[:20],
         images=[dataclasses.asdict(image) for image in article.images],
         categories=list(article.categories), published_at=article.published_at or now,
         source_updated_at=article.updated_at, date_is_fallback=article.date_is_fallback,
         unparsed_dates=list(article.unparsed_dates), content_hash=candidate.content_hash,
         payload=payload,
     )
+
+
+def _add_version(story: Story, candidate: Candidate, payload: RawPayload | None, *,
+                 current: bool) -> StoryVersion:
+    """Add a version to an existing story; the caller publishes the change."""
+    now = timezone.now()
+    version = _version(story, story.version_count + 1, candidate, payload, now, current=current)
+    version.save()
     story.version_count = version.number
     fields = ["version_count"]
     if current:
-        is_update = story.current_version_id is not None
+        article = candidate.article
         story.current_version = version
         story.headline, story.summary = article.headline[:500], article.summary
-        fields += ["current_version", "headline", "summary"]
-        if is_update:
-            story.last_updated_at = _update_time(story, article.updated_at, now)
-            fields.append("last_updated_at")
+        story.last_updated_at = _update_time(story, article.updated_at, now)
+        fields += ["current_version", "headline", "summary", "last_updated_at"]
     story.save(update_fields=fields)
-    if current:
-        publish_change(story)
     return version
 
 

@@ -8,8 +8,10 @@ transaction that changed the story, so the change and its publication commit tog
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from wiredesk.core.text import html_to_text
@@ -18,15 +20,33 @@ from wiredesk.newsroom.models import Story
 
 
 def publish_change(story: Story) -> None:
-    now = timezone.now()
+    publish_changes([story])
+
+
+def publish_changes(stories: Sequence[Story]) -> None:
+    """Publish changes to several stories at once (a whole feed's new stories, say)."""
+    if not stories:
+        return
     # changed_at must strictly increase, even for two changes in the same clock tick, or a
     # validator computed between them would match the second state too.
-    if story.changed_at and story.changed_at >= now:
-        now = story.changed_at + timedelta(microseconds=1)
-    story.changed_at = now
-    Story.objects.filter(pk=story.pk).update(changed_at=now)
-    version = story.current_version
-    if story.is_public and version is not None:
-        search.index_story(story.pk, version.headline, html_to_text(version.body_html))
-    else:
-        search.remove_story(story.pk)
+    now = max([timezone.now()] + [s.changed_at + timedelta(microseconds=1)
+                                  for s in stories if s.changed_at])
+    for story in stories:
+        story.changed_at = now
+    Story.objects.filter(pk__in=[s.pk for s in stories]).update(changed_at=now)
+    entries, gone = [], []
+    for story in stories:
+        version = story.current_version
+        if story.is_public and version is not None:
+            entries.append(search.Entry(story.pk, version.headline,
+                                        html_to_text(version.body_html)))
+        else:
+            gone.append(story.pk)
+    search.index(entries)
+    search.remove(gone)
+
+
+def touch(stories: QuerySet[Story]) -> None:
+    """Move the validators of everything that shows these stories, when something they display
+    but do not own changed (their source's name or note, their section's name)."""
+    stories.update(changed_at=timezone.now())

@@ -9,6 +9,7 @@ the story table on its status, so a stale index row can never leak a story that 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -43,28 +44,41 @@ def drop_index_sql(vendor: str) -> list[str]:
     return [f"DROP TABLE IF EXISTS {TABLE}"]
 
 
-def index_story(story_id: int, headline: str, body_text: str) -> None:
-    """Add or replace a story's entry."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    story_id: int
+    headline: str
+    body_text: str
+
+
+def index(entries: Sequence[Entry]) -> None:
+    """Add or replace the entries of these stories, in one statement per step."""
+    if not entries:
+        return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
+            cursor.executemany(
                 f"INSERT INTO {TABLE} (story_id, document) VALUES (%s, "
                 "setweight(to_tsvector('english', %s), 'A') || "
                 "setweight(to_tsvector('english', %s), 'B')) "
                 "ON CONFLICT (story_id) DO UPDATE SET document = EXCLUDED.document",
-                [story_id, headline, body_text],
+                [(e.story_id, e.headline, e.body_text) for e in entries],
             )
-        else:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE story_id = %s", [story_id])
-            cursor.execute(
-                f"INSERT INTO {TABLE} (story_id, headline, body) VALUES (%s, %s, %s)",
-                [story_id, headline, body_text],
-            )
+            return
+        # FTS5 tables have no unique keys to upsert on: delete, then insert.
+        cursor.executemany(f"DELETE FROM {TABLE} WHERE story_id = %s",
+                           [(e.story_id,) for e in entries])
+        cursor.executemany(
+            f"INSERT INTO {TABLE} (story_id, headline, body) VALUES (%s, %s, %s)",
+            [(e.story_id, e.headline, e.body_text) for e in entries],
+        )
 
 
-def remove_story(story_id: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE story_id = %s", [story_id])
+def remove(story_ids: Sequence[int]) -> None:
+    if story_ids:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {TABLE} WHERE story_id = %s",
+                               [(story_id,) for story_id in story_ids])
 
 
 def search(query: str, *, limit: int, offset: int = 0) -> SearchPage:

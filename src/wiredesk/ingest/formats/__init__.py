@@ -46,6 +46,16 @@ _HTML_ROOTS = frozenset(("html", "head", "body"))
 _FEED_ROOT_RE = re.compile(r"<(?:rss|feed|rdf:RDF|RDF)[\s>]")
 _HTML_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
+# C1 control characters, raw or as character references (&#146;, &#x92;). In feeds they are always
+# windows-1252 punctuation that went through a latin-1 step (curly quotes, dashes, the euro sign);
+# HTML's numeric character reference rules map them to windows-1252 the same way.
+_C1_REFERENCE = r"&#(?:12[89]|1[34][0-9]|15[0-9]|[xX]0*[89][0-9a-fA-F]);"
+_C1_RE = re.compile(rf"[\x80-\x9f]|{_C1_REFERENCE}")
+# Searching the bytes is ten times faster than searching the decoded text, so the bytes decide
+# whether the text needs the (rare) repair at all. In UTF-8, C1 characters are 0xC2 0x80-0x9F.
+_C1_REFERENCE_BYTES_RE = re.compile(_C1_REFERENCE.encode("ascii"))
+_C1_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]")
+
 
 def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed:
     """Parse a fetched feed body.
@@ -57,10 +67,10 @@ def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed
     """
     if not body.strip():
         raise ParseError("the response is empty")
-    text, _encoding = decode_payload(body, content_type)
+    text, encoding = decode_payload(body, content_type)
     if text.lstrip()[:1] in ("{", "["):
         return _parse_json(text, url)
-    return _parse_xml(text, url)
+    return _parse_xml(_repair_c1_controls(text, body, encoding), url)
 
 
 def read_root(root: etree._Element, url: str) -> ParsedFeed:
@@ -92,17 +102,36 @@ def _parse_xml(text: str, url: str) -> ParsedFeed:
     return read_root(root, url)
 
 
+def _repair_c1_controls(text: str, body: bytes, encoding: str) -> str:
+    if _C1_REFERENCE_BYTES_RE.search(body) or (encoding == "utf-8" and _C1_UTF8_RE.search(body)):
+        return _C1_RE.sub(_windows_1252, text)
+    return text
+
+
+def _windows_1252(match: re.Match[str]) -> str:
+    found = match.group()
+    if len(found) == 1:
+        code = ord(found)
+    elif found[2] in "xX":
+        code = int(found[3:-1], 16)
+    else:
+        code = int(found[2:-1])
+    try:
+        return bytes((code,)).decode("cp1252")
+    except UnicodeDecodeError:
+        return found  # one of the five bytes windows-1252 leaves unassigned
+
+
 def _refuse_non_feeds(prolog: Prolog, text: str) -> None:
     """Recognise HTML pages and text that has no XML element before trying to parse them."""
-    if prolog.root_name.lower() in _HTML_ROOTS:
+    root = prolog.root_name.rpartition(":")[2].lower()
+    # An HTML DOCTYPE alone does not decide: some feeds carry one by mistake over an <rss> root.
+    html_doctype = prolog.doctype.lower().startswith("<!doctype html")
+    if root in _HTML_ROOTS or (html_doctype and root not in XML_FORMATS):
         raise NotAFeed(_html_message(text))
-    if prolog.root_name:
-        return
-    if _FEED_ROOT_RE.search(text):
-        return  # junk before the root: the strict parse fails and the lenient path copes
-    if prolog.doctype.lower().startswith("<!doctype html"):
-        raise NotAFeed(_html_message(text))
-    start = " ".join(text.split())[:60]
+    if root or _FEED_ROOT_RE.search(text):
+        return  # junk before a feed's root: the strict parse fails and the lenient path copes
+    start = " ".join(text[:200].split())[:60]
     raise NotAFeed(f"the response has no XML element, so it is not a feed (it starts: {start!r})")
 
 

@@ -1,9 +1,10 @@
 """Atom 1.0 (RFC 4287) and the pre-standard Atom 0.3 into FeedItems.
 
 Atom's text constructs say what they contain: ``type="text"``, ``"html"`` (escaped markup) or
-``"xhtml"`` (markup as child elements inside one xhtml:div), RFC 4287 section 3.1. Atom 0.3 used MIME
-types plus a ``mode`` of ``xml``, ``escaped`` or ``base64``. Both are reduced to (value, is_html) by
-:func:`_construct`, and from there to plain text for titles or HTML for content and summaries.
+``"xhtml"`` (markup as child elements inside one xhtml:div), RFC 4287 section 3.1. Atom 0.3 used
+MIME types plus a ``mode`` of ``xml``, ``escaped`` or ``base64``. Both are reduced to (value,
+is_html) by :func:`_construct`, and from there to plain text for titles or to HTML for content and
+summaries.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def parse_atom(root: etree._Element, url: str = "") -> ParsedFeed:
     _adopt_unknown_namespace(root)
     legacy = _is_atom03(root)
     found = collect(root, _FEED_TAGS)
-    link = resolve(_alternate_link(found), declared_base(root) or url)
+    link = _alternate_link(found, declared_base(root) or url)
     scope = FeedScope(url=url, link=link, language=declared_lang(root))
     feed_authors = _people(found)
     return ParsedFeed(
@@ -236,15 +237,17 @@ def _content_src(content: etree._Element | None, base: str) -> str:
 
 def _people(found: dict[str, list[etree._Element]]) -> str:
     """Names of the Atom persons (name, else email) and Dublin Core creators, comma-separated."""
-    names = []
-    for person in found.get("author", ()):
-        details = collect(person, _PERSON_TAGS)
-        name = collapse(text_of(first(details, "name"))) or collapse(
-            text_of(first(details, "email"))
-        )
-        names.append(name or collapse(text_of(person)))
+    names = [_person_name(person) for person in found.get("author", ())]
     names.extend(all_texts(found, "creator"))
     return ", ".join(unique(names))
+
+
+def _person_name(person: etree._Element) -> str:
+    details = collect(person, _PERSON_TAGS)
+    for key in ("name", "email"):
+        if value := collapse(text_of(first(details, key))):
+            return value
+    return collapse(text_of(person))  # a bare <author>Name</author>, seen in the wild
 
 
 def _source_authors(found: dict[str, list[etree._Element]]) -> str:
@@ -255,8 +258,8 @@ def _source_authors(found: dict[str, list[etree._Element]]) -> str:
 
 def _category_names(found: dict[str, list[etree._Element]]) -> Iterator[str]:
     for category in found.get("category", ()):
-        name = category.get("label") or category.get("term") or text_of(category)
-        if name and (name := collapse(name)):
+        name = collapse(category.get("label") or category.get("term") or text_of(category))
+        if name:
             yield name
 
 

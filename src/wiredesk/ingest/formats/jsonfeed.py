@@ -1,8 +1,8 @@
 """JSON Feed 1.0 and 1.1 (https://www.jsonfeed.org/version/1.1/) into FeedItems.
 
-JSON Feed is loosely typed in practice (1.0 allowed numeric ids; publishers put strings where objects
-belong), so every field is read through a type check and a wrong-typed value counts as absent.
-``content_text`` and ``summary`` are plain text and become escaped HTML paragraphs.
+JSON Feed is loosely typed in practice (1.0 allowed numeric ids; publishers put strings where
+objects belong), so every field is read through a type check and a wrong-typed value counts as
+absent. ``content_text`` and ``summary`` are plain text and become escaped HTML paragraphs.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ _VERSION_PREFIXES = ("https://jsonfeed.org/version/", "http://jsonfeed.org/versi
 
 
 def parse_jsonfeed(document: object, url: str = "") -> ParsedFeed:
-    """Map a decoded JSON document to a :class:`ParsedFeed`; raise :class:`NotAFeed` for other JSON."""
+    """Map a decoded JSON document to a :class:`ParsedFeed`; other JSON is :class:`NotAFeed`."""
     if not isinstance(document, dict):
         raise NotAFeed("the response is JSON but not a JSON Feed (it is not an object)")
     version = _version(document)

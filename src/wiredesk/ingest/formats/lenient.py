@@ -1,4 +1,4 @@
-"""The fallback for feeds that are not well-formed XML: recover as much as possible, lose nothing silently.
+"""The fallback for feeds that are not well-formed XML: recover all you can, lose nothing silently.
 
 Two recoverers run and the one that reads more items wins (lxml on a tie, because our own mapping
 reads more fields):
@@ -64,7 +64,7 @@ _VERSIONS = {
 
 
 def parse_lenient(text: str, *, url: str, reason: str, read_root: RootReader) -> ParsedFeed:
-    """Recover a malformed feed; ``reason`` is the strict parser's error, ``read_root`` the registry.
+    """Recover a malformed feed; ``reason`` is the strict parser's error, ``read_root`` the reader.
 
     Raises :class:`NotAFeed` when the recovered document is something else (an HTML page) and
     :class:`ParseError` when no recoverer finds a feed.
@@ -75,7 +75,9 @@ def parse_lenient(text: str, *, url: str, reason: str, read_root: RootReader) ->
     if by_lxml is not None and len(by_lxml.items) < expected:
         candidates.append((_with_lxml_per_item(text, url, read_root), "lxml, item by item"))
     candidates.append((_with_feedparser(text, url), "feedparser"))
-    recovered = [(_without_empty_items(feed), name) for feed, name in candidates if feed is not None]
+    recovered = [
+        (_without_empty_items(feed), name) for feed, name in candidates if feed is not None
+    ]
     if not recovered:
         if isinstance(lxml_error, NotAFeed):
             raise lxml_error
@@ -97,13 +99,15 @@ def parse_lenient(text: str, *, url: str, reason: str, read_root: RootReader) ->
 
 
 def _without_empty_items(feed: ParsedFeed) -> ParsedFeed:
-    """Drop items a recoverer produced from fragments (a start tag cut off, say): nothing to show."""
+    """Drop items a recoverer made from fragments (a start tag cut off, say): nothing to show."""
     feed.items = [item for item in feed.items if _has_substance(item)]
     return feed
 
 
 def _has_substance(item: FeedItem) -> bool:
-    return any((item.guid, item.link, item.title, item.content_html, item.summary_html, item.images))
+    return any(
+        (item.guid, item.link, item.title, item.content_html, item.summary_html, item.images)
+    )
 
 
 # -- counting what should have been there --------------------------------------------------------
@@ -142,9 +146,9 @@ def repair_for_recovery(text: str, declared: Iterable[str] = ()) -> str:
     """Rewrite what makes libxml2's recovery lose text; leave CDATA sections and comments alone.
 
     Bare ``&`` and ``<`` become ``&#38;`` and ``&#60;``; predefined and HTML entity references
-    become numeric character references; references to unknown entities stay visible as text. Entities the document
-    declares itself (``declared``) are left for the parser. Junk before the first tag and misplaced
-    XML declarations are removed.
+    become numeric character references; references to unknown entities stay visible as text.
+    Entities the document declares itself (``declared``) are left for the parser. Junk before the
+    first tag and misplaced XML declarations are removed.
     """
     keep = frozenset(declared)
 

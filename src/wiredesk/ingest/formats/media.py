@@ -2,8 +2,8 @@
 
 Media RSS (https://www.rssboard.org/media-rss) is how news feeds ship photos: ``media:content`` with
 ``media:description`` as the caption and ``media:credit`` as the credit, several renditions of one
-picture grouped in ``media:group``, and ``media:thumbnail`` for a preview. A thumbnail is only used when
-an item has no full-size picture, because thumbnails are too small to lead an article.
+picture grouped in ``media:group``, and ``media:thumbnail`` for a preview. A thumbnail is only used
+when an item has no full-size picture, because thumbnails are too small to lead an article.
 """
 
 from __future__ import annotations
@@ -30,7 +30,14 @@ MEDIA_NAMESPACES = ("http://search.yahoo.com/mrss/", "http://search.yahoo.com/mr
 # Item children this module reads; format modules merge these into their own tag maps.
 MEDIA_ITEM_TAGS = tag_map(
     MEDIA_NAMESPACES,
-    {"content": "media_content", "group": "media_group", "thumbnail": "media_thumbnail"},
+    {
+        "content": "media_content",
+        "group": "media_group",
+        "thumbnail": "media_thumbnail",
+        "title": "media_title",
+        "description": "media_description",
+        "credit": "media_credit",
+    },
 )
 _MEDIA_CHILD_TAGS = tag_map(
     MEDIA_NAMESPACES,
@@ -69,14 +76,23 @@ def dimension(value: str | None) -> int | None:
 
 
 def media_images(found: dict[str, list[etree._Element]], base: str) -> list[Image]:
-    """Full-size pictures from an item's ``media:content`` and ``media:group`` children."""
+    """Full-size pictures from an item's ``media:content`` and ``media:group`` children.
+
+    Captions and credits come from the most specific level that has them: the media:content, its
+    media:group, then the item (the spec lets optional elements apply to everything below them).
+    The item's media:title is not used as a caption: it is the item's title again.
+    """
+    item_level = {
+        "description": found.get("media_description", []),
+        "credit": found.get("media_credit", []),
+    }
     images: list[Image] = []
     for content in found.get("media_content", ()):
-        image = _content_image(content, base, collect(content, _MEDIA_CHILD_TAGS))
+        image = _content_image(content, base, (collect(content, _MEDIA_CHILD_TAGS), item_level))
         if image is not None:
             images.append(image)
     for group in found.get("media_group", ()):
-        image = _group_image(group, base)
+        image = _group_image(group, base, item_level)
         if image is not None:
             images.append(image)
     return images
@@ -112,32 +128,34 @@ def _fill_in(known: Image, other: Image) -> Image:
     return dataclasses.replace(known, **missing) if missing else known
 
 
+_Details = dict[str, list[etree._Element]]
+
+
 def _content_image(
-    content: etree._Element,
-    base: str,
-    details: dict[str, list[etree._Element]],
-    fallback: dict[str, list[etree._Element]] | None = None,
+    content: etree._Element, base: str, levels: tuple[_Details, ...]
 ) -> Image | None:
+    """A media:content that is a picture; ``levels`` are its details, most specific first."""
     url = content.get("url", "").strip()
     mime_type = content.get("type", "").strip()
     if not url or not is_image(url, mime_type, content.get("medium", "").strip()):
         return None
     return Image(
         url=resolve(url, base),
-        caption=_caption(details) or (_caption(fallback) if fallback else ""),
-        credit=_credit(details) or (_credit(fallback) if fallback else ""),
+        caption=next((caption for level in levels if (caption := _caption(level))), ""),
+        credit=next((credit for level in levels if (credit := _credit(level))), ""),
         mime_type=mime_type,
         width=dimension(content.get("width")),
         height=dimension(content.get("height")),
     )
 
 
-def _group_image(group: etree._Element, base: str) -> Image | None:
+def _group_image(group: etree._Element, base: str, item_level: _Details) -> Image | None:
     """One picture per group: its renditions are the same picture (isDefault, else the widest)."""
     details = collect(group, _MEDIA_CHILD_TAGS)
     best: Image | None = None
     for content in details.get("content", ()):
-        image = _content_image(content, base, collect(content, _MEDIA_CHILD_TAGS), details)
+        levels = (collect(content, _MEDIA_CHILD_TAGS), details, item_level)
+        image = _content_image(content, base, levels)
         if image is None:
             continue
         if content.get("isDefault", "").strip().lower() == "true":
@@ -147,7 +165,7 @@ def _group_image(group: etree._Element, base: str) -> Image | None:
     return best
 
 
-def _caption(details: dict[str, list[etree._Element]]) -> str:
+def _caption(details: _Details) -> str:
     for key in ("description", "title"):
         for element in details.get(key, ()):
             text = text_of(element)
@@ -157,7 +175,7 @@ def _caption(details: dict[str, list[etree._Element]]) -> str:
     return ""
 
 
-def _credit(details: dict[str, list[etree._Element]]) -> str:
+def _credit(details: _Details) -> str:
     credits = (collapse(text_of(element)) for element in details.get("credit", ()))
     return ", ".join(dict.fromkeys(credit for credit in credits if credit))
 

@@ -1,10 +1,11 @@
 """RSS 0.90, 0.91, 0.92, 1.0 (RDF) and 2.0 into FeedItems.
 
 The RSS family shares element names and differs in where they live: RSS 0.9x and 2.0 put ``item``
-inside ``channel`` and use no namespace (some 2.0 generators use Userland's or Harvard's); RSS 0.90 and
-1.0 (https://web.resource.org/rss/1.0/spec) are RDF, with ``item`` beside ``channel`` and everything in
-their own namespace. One tag map covers every spelling, so a single reader handles them all.
-Extensions read here: Dublin Core, content:encoded, xhtml:body, Media RSS and feedburner:origLink.
+inside ``channel`` and use no namespace (some 2.0 generators use Userland's or Harvard's); RSS 0.90
+and 1.0 (https://web.resource.org/rss/1.0/spec) are RDF, with ``item`` beside ``channel`` and
+everything in their own namespace. One tag map covers every spelling, so a single reader handles
+them all. Extensions read here: Dublin Core, content:encoded, xhtml:body, Media RSS, iTunes and
+feedburner:origLink.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from lxml import etree
 from wiredesk.core.items import FeedItem, Image, ParsedFeed
 from wiredesk.ingest.formats.media import (
     MEDIA_ITEM_TAGS,
-    MEDIA_NAMESPACES,
     is_image,
     media_images,
     media_thumbnails,
@@ -88,7 +88,6 @@ _ITEM_TAGS = {
         },
     ),
     **tag_map(ITUNES_NAMESPACES, {"summary": "itunes_summary", "author": "creator"}),
-    **tag_map(MEDIA_NAMESPACES, {"title": "media_title", "description": "media_description"}),
     **tag_map((DCTERMS,), {"issued": "issued", "created": "created", "modified": "modified"}),
     **tag_map((ATOM10,), {"link": "atom_link", "updated": "atom_updated"}),
     clark(CONTENT, "encoded"): "content",
@@ -203,7 +202,7 @@ def _link(found: dict[str, list[etree._Element]], guid: etree._Element | None, b
     link = first_text(found, "origLink") or first_text(found, "link")
     if not link:
         link = next(_alternate_atom_links(found), "")
-    if not link and guid is not None and guid.get("isPermaLink", "true").strip() == "true":
+    if not link and guid is not None and guid.get("isPermaLink", "true").strip().lower() == "true":
         candidate = text_of(guid).strip()
         if candidate.startswith(("http://", "https://")):
             link = candidate

@@ -1,8 +1,8 @@
 """What the XML feed formats share: namespaces, reading text and HTML out of elements, dates, scope.
 
 RSS, RDF and Atom modules map elements to :class:`~wiredesk.core.items.FeedItem` fields; the helpers
-here do the element-level work the same way for all of them. They are written for speed: direct child
-iteration over tag strings precomputed in Clark notation (``{namespace}local``), no XPath.
+here do the element-level work the same way for all of them. They are written for speed: direct
+child iteration over tag strings precomputed in Clark notation (``{namespace}local``), no XPath.
 """
 
 from __future__ import annotations
@@ -87,9 +87,8 @@ def namespace_of(element: etree._Element) -> str:
 
 _TAG_RE = re.compile(r"<(?:!--.*?--|[/!?]?[A-Za-z][^>]*)>", re.DOTALL)
 _SCRIPT_STYLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
-
-
 _SPACE_RE = re.compile(r"[ \t\n\r\f\v]+")
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
 
 
 def collapse(text: str) -> str:
@@ -127,10 +126,11 @@ def html_to_text(markup: str) -> str:
 
 
 def text_to_html(text: str) -> str:
-    """Escaped HTML paragraphs for plain text: blank lines separate paragraphs, newlines are <br>."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    """Escaped HTML paragraphs for plain text; a blank line parts paragraphs, a newline is <br>."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    paragraphs = [part.strip() for part in _PARAGRAPH_BREAK_RE.split(text) if part.strip()]
     return "".join(
-        "<p>" + html.escape(p, quote=False).replace("\n", "<br>") + "</p>" for p in paragraphs
+        "<p>" + html.escape(part, quote=False).replace("\n", "<br>") + "</p>" for part in paragraphs
     )
 
 
@@ -213,6 +213,13 @@ def all_texts(found: dict[str, list[etree._Element]], key: str) -> Iterator[str]
             yield value
 
 
+def texts(found: dict[str, list[etree._Element]], keys: Iterable[str]) -> Iterator[str]:
+    """The texts of every element collected under ``keys``, key by key."""
+    for key in keys:
+        for element in found.get(key, ()):
+            yield text_of(element)
+
+
 def unique(values: Iterable[str]) -> tuple[str, ...]:
     """Distinct non-empty values in first-seen order."""
     return tuple(dict.fromkeys(value for value in values if value))
@@ -255,14 +262,14 @@ def declared_lang(element: etree._Element) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FeedScope:
-    """Feed-level facts every item inherits: where relative URLs resolve and the default language."""
+    """Feed-level facts every item inherits: where relative URLs resolve, the default language."""
 
     url: str  # the URL the payload was fetched from
     link: str  # the feed's own link, absolute
     language: str
 
     def base_for(self, element: etree._Element) -> str:
-        """Per the brief's chain: xml:base in scope, else the feed's link, else the fetch URL."""
+        """The xml:base in scope at ``element``, else the feed's link, else the fetch URL."""
         return declared_base(element) or self.link or self.url
 
 
@@ -302,10 +309,3 @@ def _first_readable(candidates: Iterable[str], unparsed: list[str]) -> datetime 
             return parsed
         unparsed.append(value)
     return None
-
-
-def texts(found: dict[str, list[etree._Element]], keys: Iterable[str]) -> Iterator[str]:
-    """The texts of every element collected under ``keys``, key by key."""
-    for key in keys:
-        for element in found.get(key, ()):
-            yield text_of(element)
