@@ -161,5 +161,7 @@ def test_html_doctype_decides_only_when_the_root_is_not_a_feed() -> None:
     page = b"<!DOCTYPE html><meta charset=utf-8><title>Login required</title><p>Sign in"
     with pytest.raises(NotAFeed, match=r'HTML page, not a feed \(title: "Login required"\)'):
         parse_feed(page)
-    feed = parse_feed(b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x"><rss><channel/></rss>')
+    feed = parse_feed(
+        b'<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x"><rss><channel/></rss>'
+    )
     assert (feed.format, feed.items) == ("rss", [])

@@ -225,5 +225,7 @@ def test_item_level_media_description_and_credit_apply_to_its_pictures() -> None
         b"</item></channel></rss>"
     )
     assert parse_feed(body).items[0].images == (
-        Image(url="https://cdn.example/storm.webp", caption="Waves hit the pier.", credit="Ann Lee"),
+        Image(
+            url="https://cdn.example/storm.webp", caption="Waves hit the pier.", credit="Ann Lee"
+        ),
     )

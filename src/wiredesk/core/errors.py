@@ -1,7 +1,7 @@
 """Wiredesk's own exception tree.
 
-Third-party errors are translated at the boundary (``raise FetchError(...) from exc``) so callers only
-ever handle these.
+Third-party errors are translated at the boundary (``raise FetchError(...) from exc``), so callers
+only ever handle these.
 """
 
 
@@ -10,7 +10,7 @@ class WiredeskError(Exception):
 
 
 class ParseError(WiredeskError):
-    """A payload could not be read as a feed; the message says why, in words a publisher understands."""
+    """A payload could not be read as a feed; the message says why, in a publisher's words."""
 
 
 class NotAFeed(ParseError):
@@ -26,7 +26,7 @@ class FetchError(WiredeskError):
 
 
 class RefusedAddress(FetchError):
-    """The URL resolves to an address feeds may not be fetched from (loopback, private, metadata...)."""
+    """The URL resolves to an address feeds may not come from (loopback, private, metadata...)."""
 
 
 class TooLarge(FetchError):

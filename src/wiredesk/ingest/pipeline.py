@@ -52,8 +52,9 @@ def prepare(body: bytes, *, content_type: str, url: str, received_at: datetime,
             continue
         try:
             article = normalize(item, received_at=received_at, allowed_iframe_hosts=iframe_hosts)
-        except Exception as exc:  # noqa: BLE001 -- one bad item must never block the batch
-            batch.failures.append(ItemFailure(position, item.title[:200], f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:  # one bad item must never block the batch
+            error = f"{type(exc).__name__}: {exc}"
+            batch.failures.append(ItemFailure(position, item.title[:200], error))
             continue
         batch.candidates.append(Candidate(identity, article, content_hash(article)))
     return batch

@@ -7,9 +7,9 @@ be parsed keeps its error beside it (outcome ``failed``) and can be re-processed
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
 import hashlib
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 

@@ -35,7 +35,8 @@ def create_index_sql(vendor: str) -> list[str]:
             f"CREATE INDEX {TABLE}_document ON {TABLE} USING GIN (document)",
         ]
     return [
-        f"CREATE VIRTUAL TABLE {TABLE} USING fts5(story_id UNINDEXED, headline, body, "
+        # The story id is the FTS rowid: lookups by rowid are indexed, an UNINDEXED column is not.
+        f"CREATE VIRTUAL TABLE {TABLE} USING fts5(headline, body, "
         "tokenize = 'unicode61 remove_diacritics 2')"
     ]
 
@@ -65,19 +66,17 @@ def index(entries: Sequence[Entry]) -> None:
                 [(e.story_id, e.headline, e.body_text) for e in entries],
             )
             return
-        # FTS5 tables have no unique keys to upsert on: delete, then insert.
-        cursor.executemany(f"DELETE FROM {TABLE} WHERE story_id = %s",
-                           [(e.story_id,) for e in entries])
         cursor.executemany(
-            f"INSERT INTO {TABLE} (story_id, headline, body) VALUES (%s, %s, %s)",
+            f"INSERT OR REPLACE INTO {TABLE} (rowid, headline, body) VALUES (%s, %s, %s)",
             [(e.story_id, e.headline, e.body_text) for e in entries],
         )
 
 
 def remove(story_ids: Sequence[int]) -> None:
     if story_ids:
+        key = "story_id" if connection.vendor == "postgresql" else "rowid"
         with connection.cursor() as cursor:
-            cursor.executemany(f"DELETE FROM {TABLE} WHERE story_id = %s",
+            cursor.executemany(f"DELETE FROM {TABLE} WHERE {key} = %s",
                                [(story_id,) for story_id in story_ids])
 
 
@@ -97,14 +96,14 @@ def _search_sqlite(words: list[str], limit: int, offset: int) -> SearchPage:
     terms = [f'"{word}"' for word in words]
     terms[-1] += "*"
     match = " AND ".join(terms)
-    base = (f"FROM {TABLE} JOIN newsroom_story s ON s.id = {TABLE}.story_id "
+    base = (f"FROM {TABLE} JOIN newsroom_story s ON s.id = {TABLE}.rowid "
             f"WHERE {TABLE} MATCH %s AND s.status = 'published'")
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) {base}", [match])
         total = cursor.fetchone()[0]
         cursor.execute(
-            f"SELECT {TABLE}.story_id {base} "
-            f"ORDER BY bm25({TABLE}, 0, 5.0, 1.0), s.first_published_at DESC LIMIT %s OFFSET %s",
+            f"SELECT {TABLE}.rowid {base} "
+            f"ORDER BY bm25({TABLE}, 5.0, 1.0), s.first_published_at DESC LIMIT %s OFFSET %s",
             [match, limit, offset],
         )
         return SearchPage([int(row[0]) for row in cursor.fetchall()], int(total))
