@@ -83,7 +83,7 @@ def test_vendored_corpus_file_parses(path: Path) -> None:
 
 
 def test_the_vendored_subset_is_all_there() -> None:
-    assert len(corpus_files(VENDORED)) == 69
+    assert len(corpus_files(VENDORED)) == 167
     assert (
         (VENDORED / "LICENSE")
         .read_text(encoding="utf-8")

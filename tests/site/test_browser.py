@@ -42,12 +42,20 @@ def browser_page() -> Iterator[Page]:
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def test_reader_opens_home_follows_a_story_and_searches(live_server: LiveServer,
-                                                        browser_page: Page) -> None:
+@pytest.fixture
+def three_stories() -> None:
+    """Published before Playwright starts: its sync API switches greenlets, and Django's
+    connections are per context, so a query made inside would open a connection that the test
+    database teardown never sees closed."""
     source = local_source("Test Wire")
     source.section = section_named("World")
     source.save()
     process_payload(store_payload(source, rss(STORY_A, STORY_B, STORY_C), origin="test://"))
+
+
+def test_reader_opens_home_follows_a_story_and_searches(three_stories: None,
+                                                        live_server: LiveServer,
+                                                        browser_page: Page) -> None:
     page = browser_page
     base = live_server.url
 

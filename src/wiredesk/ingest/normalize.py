@@ -44,9 +44,8 @@ from wiredesk.ingest.sanitize import (
     DEFAULT_IFRAME_HOSTS,
     absolute_url,
     is_empty,
-    parse_fragment,
     remove_empty,
-    sanitize_html,
+    sanitize_tree,
     serialize_fragment,
     wrap_inline_runs,
 )
@@ -146,8 +145,7 @@ def _paragraphs_from_text(text: str) -> str:
 def _body_tree(
     html: str, base_url: str, allowed_iframe_hosts: frozenset[str]
 ) -> lxml.html.HtmlElement:
-    safe = sanitize_html(html, base_url=base_url, allowed_iframe_hosts=allowed_iframe_hosts)
-    root = parse_fragment(safe)
+    root = sanitize_tree(html, base_url=base_url, allowed_iframe_hosts=allowed_iframe_hosts)
     wrap_inline_runs(root)
     _remove_source_notes(root)
     remove_empty(root)

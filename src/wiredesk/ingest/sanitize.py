@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+import lxml.etree
 import lxml.html
 import nh3
 
@@ -140,22 +141,44 @@ _DIMENSION = re.compile(r"\s*(\d+)")
 # Characters that do not make a paragraph non-empty.
 _BLANK = " \t\n\r\f\v\xa0\u200b\u200c\u200d\u2060\ufeff"
 _EMPTIABLE_TAGS = ("p", "figure", "figcaption", "a", "blockquote")
+# lxml.html's element classes, chosen in C. lxml.html's own parser picks them with a Python
+# callback per element, only to give form controls their own classes, and nh3 removes those.
+_HTML_ELEMENT_CLASSES = lxml.etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement,
+    comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity,
+)
+
+# nh3's pass, the security boundary (see the module docstring). Built once: a Cleaner compiles the
+# allowlist, which nh3.clean would otherwise redo for every item (half of nh3's time).
+_ALLOWLIST = nh3.Cleaner(
+    tags=ALLOWED_TAGS | _CONVERTED_TAGS,
+    clean_content_tags=CLEAN_CONTENT_TAGS,
+    # nh3 takes dicts only; the module's constants stay read-only views.
+    attributes=dict(ALLOWED_ATTRIBUTES),
+    allowed_classes=dict(ALLOWED_CLASSES),
+    url_schemes=URL_SCHEMES,
+    link_rel=LINK_REL,
+    strip_comments=True,
+)
 
 
 def sanitize_html(html: str, *, base_url: str, allowed_iframe_hosts: frozenset[str]) -> str:
     """Safe HTML from untrusted feed HTML; relative URLs resolve against ``base_url``."""
-    cleaned = nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS | _CONVERTED_TAGS),
-        clean_content_tags=set(CLEAN_CONTENT_TAGS),
-        # nh3 wants mutable sets; the module's constants stay immutable.
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-        allowed_classes={tag: set(names) for tag, names in ALLOWED_CLASSES.items()},
-        url_schemes=set(URL_SCHEMES),
-        link_rel=LINK_REL,
-        strip_comments=True,
+    return serialize_fragment(
+        sanitize_tree(html, base_url=base_url, allowed_iframe_hosts=allowed_iframe_hosts)
     )
-    root = parse_fragment(cleaned)
+
+
+def sanitize_tree(
+    html: str, *, base_url: str, allowed_iframe_hosts: frozenset[str]
+) -> lxml.html.HtmlElement:
+    """:func:`sanitize_html`, but as a :func:`parse_fragment` tree, for callers that edit it further.
+
+    Saves them serialising the HTML only to parse it straight back.
+    """
+    root = parse_fragment(_ALLOWLIST.clean(html))
     _resolve_urls(root, base_url)
     _drop_empty_classes(root)
     _unwrap_dead_links(root)
@@ -163,7 +186,7 @@ def sanitize_html(html: str, *, base_url: str, allowed_iframe_hosts: frozenset[s
     _police_images(root)
     _convert_layout(root)
     remove_empty(root)
-    return serialize_fragment(root)
+    return root
 
 
 # ------------------------------------------------------------------------------ shared tree helpers
@@ -175,11 +198,19 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement:
     Raises HtmlTooDeep rather than return a truncated tree: libxml2 stops at 256 levels of nesting
     and silently drops everything after that point, which would publish half a story.
     """
-    parser = lxml.html.HTMLParser()
-    root = lxml.html.fragment_fromstring(html, create_parent="div", parser=parser)
+    # The same wrapping lxml.html.fragment_fromstring does, but the <body> itself becomes the root
+    # rather than moving every element into a new <div> (and a new document, whose element
+    # classes are looked up in Python for every element the post-passes touch).
+    parser = lxml.etree.HTMLParser()
+    parser.set_element_class_lookup(_HTML_ELEMENT_CLASSES)
+    document = lxml.etree.fromstring(f"<html><body>{html}</body></html>", parser)
     fatal = [error for error in parser.error_log if error.level_name == "FATAL"]
     if fatal:
         raise HtmlTooDeep(f"the item's HTML could not be read whole: {fatal[0].message}")
+    root: lxml.html.HtmlElement = document.find("body")
+    root.tag = "div"
+    if not (root.text or "").strip():
+        root.text = None  # as fragment_fromstring: whitespace before the first element is dropped
     return root
 
 
