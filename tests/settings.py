@@ -21,3 +21,8 @@ LOGGING["loggers"]["wiredesk"]["handlers"] = []  # noqa: F405
 # Threads (the live server, worker threads) must not keep connections open past a test, or
 # PostgreSQL refuses to drop the test database at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# SQLite tests use a file, as the embedded default does, not a shared-cache in-memory database:
+# worker threads and the live server then see the database exactly as in production (WAL).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405

@@ -147,7 +147,9 @@ def summarize(text: str, max_chars: int = 300) -> str:
     text = " ".join(text.split())
     if len(text) <= max_chars:
         return text
-    ends = [end for end in _sentence_ends(text) if end <= max_chars]
+    # Only ends within max_chars count, and seeing one needs just the character after it; looking
+    # no further keeps a long body from being scanned (and re-split at every full stop) for nothing.
+    ends = list(_sentence_ends(text[: max_chars + 1]))
     if ends:
         return text[: ends[-1]]
     return _cut_at_word(text, max_chars)
@@ -162,7 +164,7 @@ def _sentence_ends(text: str) -> Iterator[int]:
 
 
 def _is_abbreviation(before_dot: str) -> bool:
-    words = before_dot.split()
+    words = before_dot.rsplit(maxsplit=1)  # only the last word matters
     if not words:
         return True
     word = words[-1].lstrip(OPENING_MARKS).lower()

@@ -1,0 +1,105 @@
+"""The real processes: `wiredesk run --demo` as the README starts it, and `wiredesk serve` +
+`wiredesk worker` as a split deployment, each with its own data directory and real sockets."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.newsroom.feeds import STORY_A, rss
+from tests.support.feedserver import FeedServer, Route
+
+WIREDESK = [sys.executable, "-m", "wiredesk.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def environment(data_dir: Path, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
+    env.update(WIREDESK_DATA_DIR=str(data_dir), WIREDESK_BASE_URL=f"http://127.0.0.1:{port}",
+               WIREDESK_FETCH_ALLOW_NETWORKS="127.0.0.1/32", WIREDESK_WORKER_TICK="0.2")
+    if os.environ.get("WIREDESK_DATABASE_URL", "").startswith("postgres"):
+        # These processes run beside the test database, never on it.
+        env["WIREDESK_DATABASE_URL"] = os.environ["WIREDESK_DATABASE_URL"].rsplit("/", 1)[0] \
+            + "/wiredesk_processes"
+    return env
+
+
+def get(url: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return str(response.read().decode())
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        process.send_signal(signal.SIGINT)
+    for process in started:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def fresh_database(tmp_path: Path) -> Iterator[None]:
+    url = os.environ.get("WIREDESK_DATABASE_URL", "")
+    if url.startswith("postgres"):
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS wiredesk_processes WITH (FORCE)")
+            conn.execute("CREATE DATABASE wiredesk_processes")
+    yield
+
+
+def test_run_with_the_demo_serves_a_populated_site(tmp_path: Path, fresh_database: None,
+                                                    processes: list[subprocess.Popen[bytes]]
+                                                    ) -> None:
+    port = free_port()
+    processes.append(subprocess.Popen([*WIREDESK, "run", "--demo", "--port", str(port)],
+                                      env=environment(tmp_path, port)))
+    home = get(f"http://127.0.0.1:{port}/", timeout=90)
+    assert "Meridian Wire" in home and "Lisbon Ocean Compact" in home
+    assert '"public_stories": 24' in get(f"http://127.0.0.1:{port}/healthz")
+
+
+def test_serve_and_worker_as_separate_processes(tmp_path: Path, fresh_database: None,
+                                                processes: list[subprocess.Popen[bytes]],
+                                                feed_server: FeedServer) -> None:
+    port = free_port()
+    env = environment(tmp_path, port)
+    subprocess.run([*WIREDESK, "migrate", "--verbosity", "0"], env=env, check=True)
+    feed_server.route("/feed.xml", Route(body=rss(STORY_A)))
+    subprocess.run([*WIREDESK, "source", "add", feed_server.url("/feed.xml"), "--name", "Wire"],
+                   env=env, check=True, capture_output=True)
+    processes.append(subprocess.Popen([*WIREDESK, "serve", "--port", str(port)], env=env))
+    processes.append(subprocess.Popen([*WIREDESK, "worker"], env=env))
+    deadline = time.monotonic() + 60
+    while STORY_A.title not in get(f"http://127.0.0.1:{port}/search/?q=harbour"):
+        assert time.monotonic() < deadline, "the worker did not publish the story"
+        time.sleep(0.5)
+    assert len(feed_server.requests_to("/feed.xml")) == 1
