@@ -6,7 +6,8 @@ The identity chain, per source (the same idea as miniflux's entry hash, for the 
 2. ``link`` -- the item's permalink, normalised (scheme and host lower-cased, fragment dropped);
 3. ``hash`` -- a SHA-256 of the title and body text, when the item has neither.
 
-Feeds sometimes repeat a guid for different items (a CMS bug, or one guid per day). The first
+Feeds sometimes repeat a guid for different items (a CMS bug, or one guid per day). Wire items
+that carry a version number keep the key: they are versions of one story. Otherwise the first
 item keeps the plain key; a later *different* item with the same key gets the key plus ``#`` and a
 short hash of its link and title, so both survive instead of one overwriting the other. A later
 *identical* copy is reported as a duplicate and skipped.
@@ -60,8 +61,11 @@ def assign_identities(items: Sequence[FeedItem]) -> list[Identity]:
     identities = []
     for item in items:
         key, basis = item_key(item)
-        fingerprint = _sha256(item.link, item.title, item.content_html, item.summary_html)
-        if key not in seen:
+        fingerprint = _sha256(item.link, item.title, item.content_html, item.summary_html,
+                              item.wire.version, item.wire.pubstatus)
+        if key not in seen or (item.wire.version and seen[key] != fingerprint):
+            # A wire item repeating its id with another version is a new version of the same
+            # story (a newsMessage can carry several), not a different story.
             seen[key] = fingerprint
             identities.append(Identity(key, basis))
         elif seen[key] == fingerprint:

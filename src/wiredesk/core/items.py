@@ -6,6 +6,7 @@ Every format module maps its input into :class:`FeedItem`; the normaliser turns 
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +21,43 @@ class Image:
     mime_type: str = ""
     width: int | None = None
     height: int | None = None
+
+
+class PubStatus(enum.StrEnum):
+    """What the source says about publishing an item (IPTC pubStatus, ninjs pubstatus)."""
+
+    USABLE = "usable"
+    WITHHELD = "withheld"  # take it down for now; a later usable version brings it back
+    CANCELED = "canceled"  # killed: take it down for good
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A subject code the source sent (IPTC Media Topic, subject code, or the agency's own)."""
+
+    code: str = ""  # e.g. "medtop:11000000"; may be empty for free-text subjects
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WireMeta:
+    """What wire formats say about an item's life that RSS does not: versions, status, embargo.
+
+    RSS, Atom and JSON Feed items carry the defaults (usable, no version, no embargo).
+    """
+
+    version: str = ""  # the source's version number or label ("3", "1stLd-Writethru")
+    version_number: int | None = None  # when the version is a number: orders versions
+    version_created: datetime | None = None  # when the source made this version (UTC)
+    pubstatus: PubStatus = PubStatus.USABLE
+    signals: tuple[str, ...] = ()  # "update", "correction", "kill"... (NewsML-G2 signal qcodes)
+    correction_note: str = ""  # the agency's note (NITF ed-msg, NewsML-G2 edNote...)
+    embargoed_until: datetime | None = None
+    expires_at: datetime | None = None
+    urgency: int | None = None
+    located: str = ""  # the dateline place the source gave as data
+    subjects: tuple[Subject, ...] = ()
+    item_type: str = "text"  # "text", "picture", "video", "composite"...
 
 
 @dataclass(slots=True)
@@ -46,6 +84,7 @@ class FeedItem:
     # The URL relative links in this item resolve against (xml:base, else the feed's link).
     base_url: str = ""
     language: str = ""
+    wire: WireMeta = field(default_factory=WireMeta)
 
 
 @dataclass(slots=True)
@@ -85,3 +124,4 @@ class Article:
     # True when the source's date could not be read and the time received stands in for it.
     date_is_fallback: bool = False
     unparsed_dates: tuple[str, ...] = ()
+    wire: WireMeta = field(default_factory=WireMeta)

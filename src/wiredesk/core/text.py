@@ -207,6 +207,10 @@ def is_subhead(paragraph_text: str) -> bool:
     and "WASHINGTON -" is a dateline). Lower-case letters anywhere rule it out, so a sentence that
     merely contains acronyms never matches.
     """
+    # Most paragraphs are prose, far too many words for a heading: count only as far as needed
+    # to know (+ 2 for a quotation mark standing alone at each end, which stripping removes).
+    if len(paragraph_text.split(maxsplit=SUBHEAD_MAX_WORDS + 2)) > SUBHEAD_MAX_WORDS + 2:
+        return False
     text = strip_wrapping_quotes(" ".join(paragraph_text.split()))
     if not text or len(text) > SUBHEAD_MAX_CHARS or text.endswith(_NOT_SUBHEAD_ENDINGS):
         return False

@@ -74,6 +74,9 @@ _SOURCE_NOTE = re.compile(
     r" and is auto-generated from a syndicated feed\.?\s*\)?\.?",
     re.IGNORECASE | re.DOTALL,
 )
+# Words every source note contains, matched the same way: one search of the whole body tells
+# whether any text in it needs the full pattern (most bodies have no note at all).
+_SOURCE_NOTE_CLUE = re.compile(r"has not been edited by ", re.IGNORECASE)
 # "By Jane Doe", "BY: JANE DOE AND JOHN ROE", "By Jane Doe, Reuters": a short line, not a sentence.
 _BYLINE_PARAGRAPH = re.compile(r"^\s*(?:By|BY):?\s+(?P<names>\S.{0,98})$", re.DOTALL)
 _BYLINE_MAX_WORDS = 12
@@ -147,8 +150,9 @@ def _body_tree(
 ) -> lxml.html.HtmlElement:
     root = sanitize_tree(html, base_url=base_url, allowed_iframe_hosts=allowed_iframe_hosts)
     wrap_inline_runs(root)
-    _remove_source_notes(root)
-    remove_empty(root)
+    if _SOURCE_NOTE_CLUE.search(root.text_content()):
+        _remove_source_notes(root)
+        remove_empty(root)  # a paragraph that was only the note
     return root
 
 
@@ -359,17 +363,28 @@ def _glued_subhead_start(text: str) -> int | None:
 
     Takes the longest such tail, so a subhead with a full stop in it ("U.S. TIES") is not cut short.
     """
+    # A subhead has no lower-case letters, and the text before it must (a run of capitals is not
+    # "a paragraph plus a subhead"); so it starts after the last lower-case letter. Searching
+    # from there skips every sentence of a long paragraph but the end.
+    last_lower = _last_lowercase(text)
+    if last_lower is None:
+        return None
     best = None
-    for boundary in reversed(list(_SENTENCE_BOUNDARY.finditer(text))):
+    for boundary in reversed(list(_SENTENCE_BOUNDARY.finditer(text, last_lower + 1))):
         tail = text[boundary.end() :]
         if len(tail.strip()) > SUBHEAD_MAX_CHARS + 2:  # + 2 for wrapping quotes
             break  # too far back to be one heading
         if is_subhead(tail):
             best = boundary.end()
-    # The text before it must be prose; a run of capitals is not "a paragraph plus a subhead".
-    if best is None or not any(ch.islower() for ch in text[:best]):
-        return None
     return best
+
+
+def _last_lowercase(text: str) -> int | None:
+    # Prose ends in lower case a character or two from the end, so this loop is short.
+    for index in range(len(text) - 1, -1, -1):
+        if text[index].islower():
+            return index
+    return None
 
 
 def _subhead(text: str) -> lxml.html.HtmlElement:

@@ -38,6 +38,7 @@ class Batch:
     candidates: list[Candidate] = field(default_factory=list)
     failures: list[ItemFailure] = field(default_factory=list)
     duplicates_in_feed: int = 0
+    not_text: int = 0  # pictures, videos, packages: not published as stories
 
 
 def prepare(body: bytes, *, content_type: str, url: str, received_at: datetime,
@@ -50,11 +51,15 @@ def prepare(body: bytes, *, content_type: str, url: str, received_at: datetime,
         if identity.duplicate_in_feed:
             batch.duplicates_in_feed += 1
             continue
+        if item.wire.item_type != "text":
+            batch.not_text += 1
+            continue
         try:
             article = normalize(item, received_at=received_at, allowed_iframe_hosts=iframe_hosts)
         except Exception as exc:  # one bad item must never block the batch
             error = f"{type(exc).__name__}: {exc}"
             batch.failures.append(ItemFailure(position, item.title[:200], error))
             continue
+        article.wire = item.wire  # what the source said about the item's life passes through
         batch.candidates.append(Candidate(identity, article, content_hash(article)))
     return batch

@@ -137,6 +137,11 @@ _PIXEL_MAX_SIZE = 2
 # anywhere are removed. Doing the same keeps our view of a URL identical to the browser's.
 _C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
 _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+# An absolute http(s) URL that urlsplit + urlunsplit give back unchanged: a lower-case scheme, a
+# plain host (no user info, no IPv6 literal, not empty), and no bare "?" or "#" (urlunsplit drops
+# an empty query or fragment).
+_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[^?#]*)?(?:\?[^#]+)?(?:#.+)?",
+                            re.DOTALL)
 _DIMENSION = re.compile(r"\s*(\d+)")
 # Characters that do not make a paragraph non-empty.
 _BLANK = " \t\n\r\f\v\xa0\u200b\u200c\u200d\u2060\ufeff"
@@ -216,7 +221,9 @@ def parse_fragment(html: str) -> lxml.html.HtmlElement:
 
 def serialize_fragment(root: lxml.html.HtmlElement) -> str:
     """The inside of a root made by :func:`parse_fragment`, as HTML."""
-    html = lxml.html.tostring(root, encoding="unicode")
+    # lxml.etree's serialiser itself: lxml.html.tostring adds only a pass that removes
+    # <meta http-equiv="Content-Type"> tags, which a sanitised fragment cannot contain.
+    html = lxml.etree.tostring(root, method="html", encoding="unicode")
     # The root is a bare <div> we created, so its tags are exactly these.
     return html.removeprefix("<div>").removesuffix("</div>")
 
@@ -226,6 +233,8 @@ def absolute_url(url: str, base_url: str) -> str | None:
     url = _TAB_OR_NEWLINE.sub("", url).strip(_C0_AND_SPACE)
     if not url:
         return None
+    if _PLAIN_WEB_URL.fullmatch(url):
+        return url  # most feed URLs: the general path below would return them unchanged, slowly
     try:
         parts = urlsplit(url)
         # Only scheme-less URLs are relative: urljoin would read "https://" as "the base itself".
@@ -244,7 +253,11 @@ def absolute_url(url: str, base_url: str) -> str | None:
 def host_matches(host: str, allowed: frozenset[str]) -> bool:
     """Whether ``host`` is one of ``allowed`` or a subdomain of one."""
     host = host.lower().rstrip(".")
-    return any(host == entry or host.endswith("." + entry) for entry in allowed)
+    return any(_is_within(host, entry) for entry in allowed)
+
+
+def _is_within(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
 
 
 def wrap_inline_runs(parent: lxml.html.HtmlElement) -> None:
@@ -253,6 +266,27 @@ def wrap_inline_runs(parent: lxml.html.HtmlElement) -> None:
     Block children stay where they are. Two or more ``<br>`` in a row end a paragraph, the way
     feeds that have no ``<p>`` separate paragraphs; a single ``<br>`` stays a line break.
     """
+    if _holds_only_blocks(parent):
+        # The usual body: nothing to wrap, only the blank text between blocks to drop.
+        parent.text = None
+        for child in parent:
+            child.tail = None
+    else:
+        _wrap_loose_content(parent)
+    # A paragraph ended by a double <br> still holds the first one; a trailing break shows nothing.
+    for child_paragraph in parent.iterchildren("p"):
+        _strip_trailing_breaks(child_paragraph)
+
+
+def _holds_only_blocks(parent: lxml.html.HtmlElement) -> bool:
+    if (parent.text or "").strip(_BLANK):
+        return False
+    return all(
+        child.tag in BLOCK_TAGS and not (child.tail or "").strip(_BLANK) for child in parent
+    )
+
+
+def _wrap_loose_content(parent: lxml.html.HtmlElement) -> None:
     nodes: list[str | lxml.html.HtmlElement] = [parent.text or ""]
     for child in list(parent):
         nodes += [child, child.tail or ""]
@@ -280,9 +314,6 @@ def wrap_inline_runs(parent: lxml.html.HtmlElement) -> None:
             paragraph = paragraph if paragraph is not None else _new_paragraph(parent)
             paragraph.append(node)
             after_break = False
-    # A paragraph ended by a double <br> still holds the first one; a trailing break shows nothing.
-    for child_paragraph in parent.iterchildren("p"):
-        _strip_trailing_breaks(child_paragraph)
 
 
 def remove_empty(root: lxml.html.HtmlElement) -> None:
@@ -295,6 +326,9 @@ def remove_empty(root: lxml.html.HtmlElement) -> None:
 
 def is_empty(element: lxml.html.HtmlElement) -> bool:
     """No visible text and no children other than line breaks."""
+    # Cheapest test first: most elements begin with text of their own.
+    if (element.text or "").strip(_BLANK):
+        return False
     has_content = any(child.tag != "br" for child in element)
     return not has_content and not element.text_content().strip(_BLANK)
 
@@ -371,9 +405,9 @@ def is_tracker_url(url: str) -> bool:
         return True
     if host.split(".", 1)[0] in _TRACKER_HOST_LABELS:
         return True
+    host = host.rstrip(".")
     return any(
-        host_matches(host, frozenset({domain})) and path.startswith(prefix)
-        for domain, prefix in _TRACKER_URLS
+        _is_within(host, domain) and path.startswith(prefix) for domain, prefix in _TRACKER_URLS
     )
 
 

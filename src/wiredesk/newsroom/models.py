@@ -27,6 +27,8 @@ class Source(models.Model):
 
     class Transport(models.TextChoices):
         POLL = "poll", "HTTP polling"
+        PUSH = "push", "HTTP push"
+        FOLDER = "folder", "Drop folder"
         LOCAL = "local", "Files imported from disk"
 
     class Format(models.TextChoices):
@@ -34,6 +36,9 @@ class Source(models.Model):
         RSS = "rss", "RSS"
         ATOM = "atom", "Atom"
         JSONFEED = "jsonfeed", "JSON Feed"
+        NINJS = "ninjs", "ninjs"
+        NEWSMLG2 = "newsmlg2", "NewsML-G2"
+        NITF = "nitf", "NITF"
 
     class Canonical(models.TextChoices):
         ORIGINAL = "original", "The original article"
@@ -52,6 +57,14 @@ class Source(models.Model):
     canonical_policy = models.CharField(max_length=10, choices=Canonical.choices,
                                         default=Canonical.ORIGINAL)
     is_active = models.BooleanField(default=True)
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Stories leave the site this many days after first "
+                                         "publication (empty: kept).")
+    push_secret_hash = models.CharField(
+        max_length=128, blank=True, help_text="SHA-256 of the push secret (bearer token or HMAC "
+                                              "key); set with `wiredesk source push-secret`.")
+    folder = models.CharField(max_length=1000, blank=True,
+                              help_text="Drop folder watched for files (folder transport).")
     poll_interval = models.PositiveIntegerField(null=True, blank=True,
                                                 help_text="Seconds; empty means the site default.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -90,6 +103,8 @@ class RawPayload(models.Model):
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="payloads")
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     origin = models.CharField(max_length=2000, help_text="URL fetched or file imported.")
+    transport = models.CharField(max_length=10, default="poll",
+                                 help_text="poll, push, folder or import")
     content_type = models.CharField(max_length=200, blank=True)
     compressed_body = models.BinaryField()
     size = models.PositiveIntegerField()
@@ -119,7 +134,12 @@ class Story(models.Model):
     """One article on the site: the stable identity behind every version the source sent."""
 
     class Status(models.TextChoices):
+        # The same values as wiredesk.core.lifecycle.Status, which decides them.
         PUBLISHED = "published", "Published"
+        EMBARGOED = "embargoed", "Under embargo"
+        WITHHELD = "withheld", "Withheld by the source"
+        KILLED = "killed", "Killed"
+        EXPIRED = "expired", "Expired"
         HELD = "held", "Held by an editor"
         UNPUBLISHED = "unpublished", "Unpublished by an editor"
 
@@ -139,6 +159,12 @@ class Story(models.Model):
     first_published_at = models.DateTimeField(db_index=True)
     last_updated_at = models.DateTimeField(null=True, blank=True)
     version_count = models.PositiveIntegerField(default=1)
+    embargoed_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    correction_note = models.TextField(blank=True)
+    status_reason = models.CharField(max_length=500, blank=True,
+                                     help_text="Why the story has its status (kill reason...).")
     # Moves on every change of anything a surface shows: the basis of ETags and cache keys.
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -185,6 +211,18 @@ class StoryVersion(models.Model):
         help_text="The source's date could not be read; the time received stands in.")
     unparsed_dates = models.JSONField(default=list, blank=True)
     content_hash = models.CharField(max_length=64, db_index=True)
+    # What the source said about this version's life (wire formats; RSS leaves the defaults).
+    source_version = models.CharField(max_length=100, blank=True)
+    version_number = models.BigIntegerField(null=True, blank=True)
+    version_created = models.DateTimeField(null=True, blank=True)
+    pubstatus = models.CharField(max_length=10, default="usable")
+    signals = models.JSONField(default=list, blank=True)
+    correction_note = models.TextField(blank=True)
+    embargoed_until = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    located = models.CharField(max_length=200, blank=True)
+    subjects = models.JSONField(default=list, blank=True)
+    urgency = models.PositiveSmallIntegerField(null=True, blank=True)
     payload = models.ForeignKey(RawPayload, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="versions")
 
@@ -213,3 +251,22 @@ class Tombstone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.external_id}"
+
+
+class StoryEvent(models.Model):
+    """One step of a story's life (created, new version, stale copy, kill, embargo lifted...),
+    with its time and cause: the lifecycle the admin shows."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=20)
+    status = models.CharField(max_length=12, blank=True, help_text="The status afterwards.")
+    version = models.ForeignKey(StoryVersion, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    cause = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["story", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.refresh import RefreshReport, refresh_source
+from wiredesk.newsroom.timed import apply_timed_changes
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,10 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wiredesk-ingest") as pool:
         while not stop.is_set():
             try:
+                apply_timed_changes()
                 sources = claim(threads)
             except Exception:
-                log.exception("could not claim sources; retrying")
+                log.exception("could not apply timed changes or claim sources; retrying")
                 sources = []
             finally:
                 connection.close()

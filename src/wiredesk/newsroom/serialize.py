@@ -7,7 +7,9 @@
     version           str   the current version's number (ninjs carries versions as strings)
     versioncreated    str   when the current version was made: last update, else first publication
     firstcreated      str   first publication
-    pubstatus         str   "usable" when published, "withheld" otherwise (held, unpublished)
+    pubstatus         str   "usable" when published, "canceled" when killed, "withheld" otherwise
+    status            str   Wiredesk's status: published, embargoed, withheld, killed, expired,
+                            held or unpublished
     type              str   always "text"
     headline          str
     byline            str   may be ""
@@ -53,6 +55,11 @@ class StoryImage:
     url: str
     caption: str = ""
     credit: str = ""
+
+
+def pubstatus(status: str) -> str:
+    """The ninjs pubstatus of a Wiredesk status."""
+    return {"published": "usable", "killed": "canceled"}.get(status, "withheld")
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -105,7 +112,8 @@ def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False) 
         "version": str(version.number),
         "versioncreated": iso(story.last_updated_at or story.first_published_at),
         "firstcreated": iso(story.first_published_at),
-        "pubstatus": "usable" if story.is_public else "withheld",
+        "pubstatus": pubstatus(story.status),
+        "status": story.status,
         "type": "text",
         "headline": version.headline,
         "byline": version.byline,

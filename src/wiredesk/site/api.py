@@ -10,6 +10,7 @@ Stories that are not public do not exist for the API (404), exactly as for the a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -20,13 +21,14 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.queries import public_stories
-from wiredesk.newsroom.serialize import story_to_ninjs
+from wiredesk.newsroom.serialize import pubstatus, story_to_ninjs
 from wiredesk.site import openapi
-from wiredesk.site.article import find_public_story
+from wiredesk.site.article import StoryGone, find_public_story
 from wiredesk.site.http import Fingerprint, conditional, stories_fingerprint
 from wiredesk.site.listings import static_fingerprint, story_fingerprint
 from wiredesk.site.pagination import page_url
@@ -195,7 +197,18 @@ def _find(query: StoryQuery) -> tuple[list[Story], int]:
 @api_view
 @conditional(story_fingerprint)
 def story_detail(request: HttpRequest, story_id: int) -> JsonResponse:
-    story = find_public_story(story_id)
+    try:
+        story = find_public_story(story_id)
+    except StoryGone as exc:
+        # The API reports a withdrawn story's status, and nothing else of it.
+        response = error_response(410, "gone", exc.notice)
+        response.content = json.dumps({
+            "error": {"status": 410, "code": "gone", "message": exc.notice},
+            "story": {"uri": settings.WIREDESK_BASE_URL + reverse(
+                "site:permalink", kwargs={"story_id": story_id}),
+                      "status": exc.status.value, "pubstatus": pubstatus(exc.status)},
+        }).encode()
+        return response
     return JsonResponse(story_to_ninjs(story, base_url=settings.WIREDESK_BASE_URL,
                                        with_versions=True))
 

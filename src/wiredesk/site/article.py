@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 
+from wiredesk.core.lifecycle import GONE_STATUSES, Status
 from wiredesk.newsroom.models import Source, Story, StoryVersion
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
@@ -32,14 +33,37 @@ FALLBACK_DATE_NOTE = ("Time shown is when we received this story; the source's d
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def find_public_story(story_id: int) -> Story:
-    """The story if the public may see it, else Http404.
+GONE_NOTICES = {
+    Status.KILLED: "The source of this story has withdrawn it, so it is no longer published here.",
+    Status.WITHHELD: "The source of this story has withheld it for now, so it is not published "
+                     "here.",
+    Status.EXPIRED: "This story has expired: the source's licence to publish it has ended.",
+}
 
-    The single decision behind the article page, its permalink and the API detail: when killed
-    stories get their 410, it is made here.
+
+class StoryGone(Exception):
+    """The story existed and the source withdrew it (killed, withheld, expired): 410 Gone."""
+
+    def __init__(self, story_id: int, status: Status) -> None:
+        super().__init__(GONE_NOTICES[status])
+        self.story_id, self.status = story_id, status
+
+    @property
+    def notice(self) -> str:
+        return GONE_NOTICES[self.status]
+
+
+def find_public_story(story_id: int) -> Story:
+    """The story if the public may see it; StoryGone when its source withdrew it; else Http404.
+
+    The single decision behind the article page, its permalink and the API detail. Embargoed and
+    editor-held stories are simply not found: their existence is not disclosed.
     """
     story = public_stories().filter(pk=story_id).first()
     if story is None:
+        status = Story.objects.filter(pk=story_id).values_list("status", flat=True).first()
+        if status in GONE_STATUSES:
+            raise StoryGone(story_id, Status(status))
         raise Http404("No such story.")
     return story
 

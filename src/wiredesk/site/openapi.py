@@ -99,7 +99,9 @@ _SCHEMAS: dict[str, Any] = {
             "version": {"type": "string", "description": "Current version number."},
             "versioncreated": _TIME,
             "firstcreated": _TIME,
-            "pubstatus": {"type": "string", "enum": ["usable", "withheld"]},
+            "pubstatus": {"type": "string", "enum": ["usable", "withheld", "canceled"]},
+            "status": {"type": "string", "enum": ["published", "embargoed", "withheld",
+                                                  "killed", "expired", "held", "unpublished"]},
             "type": {"const": "text"},
             "headline": {"type": "string"},
             "byline": {"type": "string"},
@@ -177,6 +179,9 @@ def description(base_url: str) -> dict[str, Any]:
                     "200": _json("The story.", _ref("Story")),
                     "304": {"description": "Not modified."},
                     "404": _error_response("No such story, or it is not published."),
+                    "410": _error_response("The source withdrew the story (killed, withheld or "
+                                           "expired); the body's `story` gives its uri, status "
+                                           "and pubstatus, and nothing else."),
                 },
             }},
             "/api/v1/openapi.json": {"get": {

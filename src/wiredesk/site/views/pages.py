@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
-from wiredesk.site.article import article_page, find_public_story
+from wiredesk.site.article import StoryGone, article_page, find_public_story
 from wiredesk.site.http import conditional
 from wiredesk.site.listings import (
     Listing,
@@ -48,9 +48,17 @@ def _listing(request: HttpRequest, listing: Listing, template: str) -> HttpRespo
     return render(request, template, {"listing": listing, "stories": stories, "page": page})
 
 
+def gone(request: HttpRequest, exc: StoryGone) -> HttpResponse:
+    """410 Gone with a short notice: search engines drop the page, readers learn why."""
+    return render(request, "410.html", {"notice": exc.notice}, status=410)
+
+
 @conditional(with_nav(story_fingerprint))
 def article(request: HttpRequest, story_id: int, slug: str) -> HttpResponse:
-    story = find_public_story(story_id)
+    try:
+        story = find_public_story(story_id)
+    except StoryGone as exc:
+        return gone(request, exc)
     if slug != story.slug:
         # Slugs follow headlines; a link with an old or mistyped one still reaches the story.
         return HttpResponsePermanentRedirect(story.get_absolute_url())
@@ -60,7 +68,10 @@ def article(request: HttpRequest, story_id: int, slug: str) -> HttpResponse:
 
 def permalink(request: HttpRequest, story_id: int) -> HttpResponse:
     """/story/<id>/: the permanent address used as guid and ninjs uri, sent on to the page."""
-    return HttpResponsePermanentRedirect(find_public_story(story_id).get_absolute_url())
+    try:
+        return HttpResponsePermanentRedirect(find_public_story(story_id).get_absolute_url())
+    except StoryGone as exc:
+        return gone(request, exc)
 
 
 # Search results are not kept in the cache (queries are too varied to be worth it), but they

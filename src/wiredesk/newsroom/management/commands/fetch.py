@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.scheduler import claim, refresh_claimed
+from wiredesk.newsroom.timed import apply_timed_changes
 
 
 class Command(BaseCommand):
@@ -21,6 +22,9 @@ class Command(BaseCommand):
                                        .values_list("pk", flat=True))
             if missing:
                 raise CommandError(f"no source with id {', '.join(map(str, sorted(missing)))}")
+        released, expired = apply_timed_changes()
+        if released or expired:
+            self.stdout.write(f"{released} embargoed stories published, {expired} expired.")
         sources = claim(10_000, source_ids=named)
         if not sources:
             self.stdout.write("No source is due." if not named else

@@ -1,0 +1,44 @@
+"""Changes that happen by the clock: embargoes lifting and licences expiring.
+
+Run on every scheduler tick. Each change is published like any other (validators move, the search
+index follows), and recorded as a story event.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from wiredesk.newsroom.models import Story, StoryEvent
+from wiredesk.newsroom.publishing import publish_changes
+
+
+def apply_timed_changes(now: datetime | None = None) -> tuple[int, int]:
+    """Publish stories whose embargo has passed; expire stories whose time is up.
+
+    Returns (released, expired).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        released = _move(Story.objects.filter(status=Story.Status.EMBARGOED,
+                                              embargoed_until__lte=now),
+                         Story.Status.PUBLISHED, "the embargo time passed", now)
+        expired = _move(Story.objects.filter(expires_at__lte=now).exclude(
+                            status__in=[Story.Status.EXPIRED, Story.Status.KILLED]),
+                        Story.Status.EXPIRED, "the story's publication period ended", now)
+    return released, expired
+
+
+def _move(due: QuerySet[Story], status: Story.Status, cause: str, now: datetime) -> int:
+    stories = list(due.select_for_update(of=("self",)).select_related("current_version"))
+    for story in stories:
+        story.status, story.status_reason = status, cause
+    Story.objects.bulk_update(stories, ["status", "status_reason"])
+    StoryEvent.objects.bulk_create([
+        StoryEvent(story=story, at=now, action="timed", status=status, cause=cause)
+        for story in stories])
+    publish_changes(stories)
+    return len(stories)
