@@ -60,9 +60,12 @@ class Source(models.Model):
     retention_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Stories leave the site this many days after first "
                                          "publication (empty: kept).")
-    push_secret_hash = models.CharField(
-        max_length=128, blank=True, help_text="SHA-256 of the push secret (bearer token or HMAC "
-                                              "key); set with `wiredesk source push-secret`.")
+    push_token_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the push bearer token; set with "
+                                             "`wiredesk source push-token`.")
+    push_hmac_key = models.CharField(
+        max_length=200, blank=True, help_text="Shared key for HMAC-SHA256 signed pushes (kept as "
+                                              "given: verifying a signature needs the key).")
     folder = models.CharField(max_length=1000, blank=True,
                               help_text="Drop folder watched for files (folder transport).")
     poll_interval = models.PositiveIntegerField(null=True, blank=True,
