@@ -74,3 +74,25 @@ def test_renaming_a_source_moves_the_validators_of_its_stories(editor: Client,
     assert response.status_code == 302, response.content.decode()[:2000]
     page = editor.get(story.get_absolute_url())
     assert page["ETag"] != etag and "Renamed Wire" in page.content.decode()
+
+
+def test_an_editor_kills_a_story_with_a_reason_and_it_stays_killed(editor: Client,
+                                                                   source: Source) -> None:
+    story = Story.objects.get(external_id=STORY_A.guid)
+    ask = editor.post("/admin/newsroom/story/", {"action": "kill",
+                                                 "_selected_action": [story.pk]})
+    assert ask.status_code == 200 and "Kill for good" in ask.content.decode()
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED  # nothing happens before confirmation
+    editor.post("/admin/newsroom/story/", {"action": "kill", "_selected_action": [story.pk],
+                                           "apply": "1", "reason": "legal complaint"})
+    story.refresh_from_db()
+    assert story.status == Story.Status.KILLED
+    assert editor.get(story.get_absolute_url()).status_code == 410
+    assert "legal complaint" in story.events.get(action="kill").cause
+    editor.post("/admin/newsroom/story/", {"action": "republish",
+                                           "_selected_action": [story.pk]})
+    story.refresh_from_db()
+    assert story.status == Story.Status.KILLED
+    lifecycle = editor.get(f"/admin/newsroom/story/{story.pk}/change/").content.decode()
+    assert "killed by editor: legal complaint" in lifecycle

@@ -45,11 +45,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 def slugify(headline: str) -> str:
     """An ASCII, lower-case, hyphenated slug of at most ``SLUG_MAX_LENGTH`` chars; never empty."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", headline.translate(_TRANSLITERATE))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
+    ascii_text = headline if headline.isascii() else _to_ascii(headline)
     slug = _NON_ALNUM.sub("-", _APOSTROPHES.sub("", ascii_text).lower()).strip("-")
     if len(slug) > SLUG_MAX_LENGTH:
         cut = slug[: SLUG_MAX_LENGTH + 1]
@@ -57,6 +53,14 @@ def slugify(headline: str) -> str:
         slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:SLUG_MAX_LENGTH]
         slug = slug.strip("-")
     return slug or SLUG_FALLBACK
+
+
+def _to_ascii(text: str) -> str:
+    return (
+        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
 
 
 # ------------------------------------------------------------------------------------ html to text
@@ -302,6 +306,8 @@ def clean_byline(raw: str) -> str:
     "Jane Doe <jane@example.com>" become "Jane Doe". An address on its own becomes "".
     """
     text = " ".join(raw.split())
+    if not text:
+        return ""  # most items have no author
     for pattern in (_EMAIL_THEN_NAME, _NAME_THEN_EMAIL):
         match = pattern.match(text)
         if match:

@@ -419,7 +419,9 @@ def _first_words(text: str) -> str:
 def _summary(item: FeedItem, body_text: str) -> str:
     """The source's own summary when it says something the body does not, else the body's lead."""
     if item.content_html.strip() and item.summary_html.strip():
-        summary_text = _SOURCE_NOTE.sub("", html_to_text(item.summary_html))
+        summary_text = html_to_text(item.summary_html)
+        if _SOURCE_NOTE_CLUE.search(summary_text):
+            summary_text = _SOURCE_NOTE.sub("", summary_text)
         summary_text = split_dateline(" ".join(summary_text.split()))[1]
         if summary_text and not _is_teaser_of(summary_text, body_text):
             return summarize(summary_text, SUMMARY_MAX_CHARS)

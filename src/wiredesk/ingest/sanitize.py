@@ -106,6 +106,12 @@ ALLOWED_ATTRIBUTES: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 ALLOWED_CLASSES: Mapping[str, frozenset[str]] = MappingProxyType({"h2": frozenset({"subhead"})})
 
+# The only tags nh3 leaves a URL attribute on: it removes attributes not allowed for the tag.
+# ("*", if it ever allowed one, is also lxml's wildcard for every tag.)
+_URL_TAGS = tuple(
+    sorted(tag for tag, names in ALLOWED_ATTRIBUTES.items() if names & set(URL_ATTRIBUTES))
+)
+
 # Block-level elements: everything else counts as inline content of a paragraph.
 BLOCK_TAGS = frozenset(
     {"p", "h2", "h3", "h4", "blockquote", "ul", "ol", "li", "figure", "figcaption", "table",
@@ -337,7 +343,7 @@ def is_empty(element: lxml.html.HtmlElement) -> bool:
 
 
 def _resolve_urls(root: lxml.html.HtmlElement, base_url: str) -> None:
-    for element in root.iter():
+    for element in root.iter(*_URL_TAGS):
         for attribute in URL_ATTRIBUTES:
             value = element.get(attribute)
             if value is None:
@@ -351,7 +357,7 @@ def _resolve_urls(root: lxml.html.HtmlElement, base_url: str) -> None:
 
 def _drop_empty_classes(root: lxml.html.HtmlElement) -> None:
     # nh3 filters class names but leaves class="" behind when none was allowed.
-    for element in root.iter():
+    for element in root.iter(*ALLOWED_CLASSES):  # nh3 removed every other class attribute
         if element.get("class") is not None and not element.get("class", "").strip():
             del element.attrib["class"]
 

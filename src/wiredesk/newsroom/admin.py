@@ -7,12 +7,21 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import format_html
 
 from wiredesk.newsroom import editorial
-from wiredesk.newsroom.models import RawPayload, Section, Source, Story, StoryVersion, Tombstone
+from wiredesk.newsroom.models import (
+    RawPayload,
+    Section,
+    Source,
+    Story,
+    StoryEvent,
+    StoryVersion,
+    Tombstone,
+)
 from wiredesk.newsroom.publishing import publish_change, touch
 
 
@@ -87,27 +96,59 @@ class StoryVersionInline(admin.TabularInline[StoryVersion, Story]):
         return False
 
 
+class StoryEventInline(admin.TabularInline[StoryEvent, Story]):
+    """The story's life: every version, signal and status change, with time and cause."""
+
+    model = StoryEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "status", "version", "cause")
+    readonly_fields = fields
+    ordering = ["at", "pk"]
+    verbose_name_plural = "lifecycle"
+
+    def has_add_permission(self, request: HttpRequest, obj: Story | None = None) -> bool:
+        return False
+
+
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin[Story]):
     list_display = ["headline", "source", "section", "status", "first_published_at",
-                    "last_updated_at", "version_count"]
+                    "last_updated_at", "embargoed_until", "version_count"]
     list_filter = ["status", "source", "section"]
     search_fields = ["headline", "external_id"]
     date_hierarchy = "first_published_at"
     list_select_related = ["source", "section"]
     readonly_fields = ["source", "external_id", "identity_basis", "current_version", "headline",
                        "summary", "first_published_at", "last_updated_at", "version_count",
-                       "changed_at", "status"]
-    fields = ["headline", "status", "section", "slug", *readonly_fields[:3],
-              "first_published_at", "last_updated_at", "version_count", "changed_at", "summary"]
-    inlines = [StoryVersionInline]
-    actions = ["hold", "unpublish", "republish"]
+                       "changed_at", "status", "status_reason", "embargoed_until", "expires_at",
+                       "corrected_at", "correction_note"]
+    fields = ["headline", "status", "status_reason", "section", "slug", "source", "external_id",
+              "identity_basis", "current_version", "first_published_at", "last_updated_at",
+              "embargoed_until", "expires_at", "corrected_at", "correction_note",
+              "version_count", "changed_at", "summary"]
+    inlines = [StoryEventInline, StoryVersionInline]
+    actions = ["hold", "unpublish", "republish", "kill"]
 
     def _set(self, request: HttpRequest, queryset: QuerySet[Story], status: Story.Status) -> None:
-        for story in queryset:
-            editorial.set_status(story, status)
-        self.message_user(request, f"{queryset.count()} stories: {status.label.lower()}.",
-                          messages.SUCCESS)
+        done = sum(editorial.set_status(story, status, editor=request.user.get_username())
+                   for story in queryset)
+        self.message_user(request, f"{done} stories: {status.label.lower()}.", messages.SUCCESS)
+        if done < queryset.count():
+            self.message_user(request, f"{queryset.count() - done} killed stories stay killed.",
+                              messages.WARNING)
+
+    @admin.action(description="Kill (withdraw for good, with a reason)")
+    def kill(self, request: HttpRequest, queryset: QuerySet[Story]) -> HttpResponse | None:
+        reason = request.POST.get("reason", "").strip()
+        if "apply" in request.POST and reason:
+            for story in queryset:
+                editorial.kill(story, reason=reason, editor=request.user.get_username())
+            self.message_user(request, f"{queryset.count()} stories killed.", messages.SUCCESS)
+            return None
+        return render(request, "admin/newsroom/story/kill.html",
+                      {**self.admin_site.each_context(request), "stories": list(queryset),
+                       "title": "Kill stories"})
 
     @admin.action(description="Hold (take off the site)")
     def hold(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:

@@ -1,17 +1,40 @@
-"""What an editor can do to a story by hand: hold, unpublish, republish, delete for good."""
+"""What an editor can do to a story by hand: hold, unpublish, republish, kill, delete for good.
+
+Every change is published like one from a source, and recorded as a story event naming the editor.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from wiredesk.newsroom.models import Story, Tombstone
+from wiredesk.newsroom import clock
+from wiredesk.newsroom.models import Story, StoryEvent, Tombstone
 from wiredesk.newsroom.publishing import publish_change
 
 
 @transaction.atomic
-def set_status(story: Story, status: Story.Status) -> None:
-    story.status = status
-    story.save(update_fields=["status"])
+def set_status(story: Story, status: Story.Status, *, editor: str = "") -> bool:
+    """Hold, unpublish or republish; a killed story stays killed (returns False)."""
+    if story.status == Story.Status.KILLED:
+        return False
+    story.status, story.status_reason = status, f"set by {editor or 'an editor'}"
+    story.save(update_fields=["status", "status_reason"])
+    StoryEvent.objects.create(story=story, at=clock.now(), action="editor", status=status,
+                              cause=story.status_reason)
+    publish_change(story)
+    return True
+
+
+@transaction.atomic
+def kill(story: Story, *, reason: str, editor: str = "") -> None:
+    """Withdraw a story for good, as an agency kill would: 410 everywhere, never back."""
+    cause = f"killed by {editor or 'an editor'}: {reason}"[:500]
+    Tombstone.objects.get_or_create(source=story.source, external_id=story.external_id,
+                                    defaults={"reason": cause})
+    story.status, story.status_reason = Story.Status.KILLED, cause
+    story.save(update_fields=["status", "status_reason"])
+    StoryEvent.objects.create(story=story, at=clock.now(), action="kill",
+                              status=Story.Status.KILLED, cause=cause)
     publish_change(story)
 
 

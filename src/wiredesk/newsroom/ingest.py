@@ -30,6 +30,7 @@ from wiredesk.core.lifecycle import (
 )
 from wiredesk.core.lifecycle import Status as LifecycleStatus
 from wiredesk.ingest.pipeline import Batch, Candidate, prepare
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import (
     RawPayload,
     Source,
@@ -176,7 +177,7 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
     ids = [candidate.identity.external_id for candidate in chunk]
     repeated = {external_id for external_id, n in Counter(ids).items() if n > 1}
     loaded = _Loaded.read(source, ids)
-    now = timezone.now()
+    now = clock.now()
     actions: dict[int, Action] = {}
     new: list[tuple[Candidate, Decision]] = []
     changed: list[Story] = []

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
 
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story
 
 
@@ -18,7 +18,7 @@ def public_stories() -> QuerySet[Story]:
     """Published stories. The scheduler moves stories in and out of PUBLISHED when embargoes lift
     and licences expire; the time conditions here make that exact to the second even if the
     scheduler is late: an embargoed story is never shown early, an expired one never late."""
-    now = timezone.now()
+    now = clock.now()
     return (Story.objects.filter(status=Story.Status.PUBLISHED, current_version__isnull=False)
             .filter(Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=now))
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story, StoryEvent
 from wiredesk.newsroom.publishing import publish_changes
 
@@ -21,7 +21,7 @@ def apply_timed_changes(now: datetime | None = None) -> tuple[int, int]:
 
     Returns (released, expired).
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         released = _move(Story.objects.filter(status=Story.Status.EMBARGOED,
                                               embargoed_until__lte=now),
