@@ -190,14 +190,15 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
             new.append((candidate, decision))
         elif (story := _apply_decision(source, loaded, candidate, decision, payload, now)):
             changed.append(story)
-    changed += _create_stories(source, new, payload, now)
+    publish_changes(_create_stories(source, new, payload, now), created=True)
     for position, candidate in enumerate(chunk):
         if candidate.identity.external_id in repeated:
             loaded = _Loaded.read(source, [candidate.identity.external_id])
             decision = _decide(source, loaded, candidate, now)
             actions[position] = decision.action
             if decision.action is Action.CREATE:
-                changed += _create_stories(source, [(candidate, decision)], payload, now)
+                publish_changes(_create_stories(source, [(candidate, decision)], payload, now),
+                                created=True)
             elif (story := _apply_decision(source, loaded, candidate, decision, payload, now)):
                 changed.append(story)
     publish_changes(list({story.pk: story for story in changed}.values()))

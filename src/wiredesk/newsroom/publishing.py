@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+import lxml.html
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from wiredesk.core.text import html_to_text
 from wiredesk.newsroom import search
 from wiredesk.newsroom.models import Story
 
@@ -23,10 +23,35 @@ def publish_change(story: Story) -> None:
     publish_changes([story])
 
 
-def publish_changes(stories: Sequence[Story]) -> None:
-    """Publish changes to several stories at once (a whole feed's new stories, say)."""
+def publish_changes(stories: Sequence[Story], *, created: bool = False) -> None:
+    """Publish changes to several stories at once (a whole feed's new stories, say).
+
+    ``created``: the stories were just inserted with a fresh ``changed_at``; only the search
+    index needs them.
+    """
     if not stories:
         return
+    if not created:
+        _move_changed_at(stories)
+    entries, gone = [], []
+    for story in stories:
+        version = story.current_version
+        if story.is_public and version is not None:
+            entries.append(search.Entry(story.pk, version.headline, body_text(version.body_html)))
+        else:
+            gone.append(story.pk)
+    search.index(entries)
+    search.remove(gone)
+
+
+def body_text(body_html: str) -> str:
+    """The words of a sanitised body, for the search index (lxml: this runs for every story)."""
+    if not body_html.strip():
+        return ""
+    return str(lxml.html.fragment_fromstring(body_html, create_parent="div").text_content())
+
+
+def _move_changed_at(stories: Sequence[Story]) -> None:
     # changed_at must strictly increase, even for two changes in the same clock tick, or a
     # validator computed between them would match the second state too.
     now = max([timezone.now()] + [s.changed_at + timedelta(microseconds=1)
@@ -34,16 +59,6 @@ def publish_changes(stories: Sequence[Story]) -> None:
     for story in stories:
         story.changed_at = now
     Story.objects.filter(pk__in=[s.pk for s in stories]).update(changed_at=now)
-    entries, gone = [], []
-    for story in stories:
-        version = story.current_version
-        if story.is_public and version is not None:
-            entries.append(search.Entry(story.pk, version.headline,
-                                        html_to_text(version.body_html)))
-        else:
-            gone.append(story.pk)
-    search.index(entries)
-    search.remove(gone)
 
 
 def touch(stories: QuerySet[Story]) -> None:

@@ -35,8 +35,8 @@ numbers the version (the Nth lead is version N + 1; an AP slug without one is ve
 ``date.expire`` is the expiry. A ``docdata/correction`` element, or an ``ed-msg`` that speaks of a
 correction, makes the item a correction with that note.
 
-The helpers at the end (correction notes, version numbers) are shared with :mod:`.ninjs` and
-:mod:`.newsmlg2`, which already depend on this module for NITF bodies.
+Wire helpers shared with :mod:`.ninjs` and :mod:`.newsmlg2` (correction notes, version numbers,
+local-name access) are in :mod:`.wire`.
 """
 
 from __future__ import annotations
@@ -46,12 +46,21 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from lxml import etree
 
 from wiredesk.core.errors import ParseError
 from wiredesk.core.items import FeedItem, Image, ParsedFeed, PubStatus, Subject, WireMeta
-from wiredesk.ingest.formats.media import dimension
+from wiredesk.ingest.formats.media import dimension, is_image
+from wiredesk.ingest.formats.wire import (
+    correction_note,
+    element_children,
+    first_child,
+    says_correction,
+    spaced_text,
+    version_number,
+)
 from wiredesk.ingest.formats.xmlfeed import (
     XML_LANG,
     collapse,
@@ -63,18 +72,7 @@ from wiredesk.ingest.formats.xmlfeed import (
 )
 from wiredesk.ingest.xmlsafe import parse_xml
 
-__all__ = [
-    "NitfBody",
-    "correction_note",
-    "element_children",
-    "first_child",
-    "parse_nitf",
-    "parse_nitf_text",
-    "read_nitf_body",
-    "says_correction",
-    "spaced_text",
-    "version_number",
-]
+__all__ = ["NitfBody", "nitf_html", "parse_nitf", "parse_nitf_text", "read_nitf_body"]
 
 # -- NITF body markup to HTML: data, not branches ------------------------------------------------
 
@@ -91,7 +89,9 @@ _DROPPED = frozenset(
     ("media", "note", "nitf-table-metadata", "custom-table", "datasource", "tagline", "body.end")
 )
 # Attributes kept per HTML tag; everything else (NITF's idsrc, value, class codes...) goes.
-_KEPT_ATTRIBUTES = {"a": ("href", "title"), "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan")}
+_KEPT_ATTRIBUTES = {
+    "a": ("href", "title"), "td": ("colspan", "rowspan"), "th": ("colspan", "rowspan")
+}  # fmt: skip
 # Every other element (person, org, location, chron, money, block, lang...) is semantic markup
 # around text: unwrapped, its text kept.
 _UNWRAP, _DROP = "wiredesk-unwrap", "wiredesk-drop"
@@ -103,6 +103,7 @@ def nitf_html(container: etree._Element) -> str:
     root.tail = None
     for node in root.iterdescendants():
         _to_html(node)
+    root.tag = "div"  # so that no NITF namespace declaration stays in scope of the children
     etree.strip_elements(root, _DROP, with_tail=False)
     etree.strip_tags(root, _UNWRAP)
     etree.cleanup_namespaces(root)
@@ -120,40 +121,13 @@ def _to_html(node: etree._Element) -> None:
     if tag is None:
         node.tag = _UNWRAP
         return
-    kept = {key: node.get(key, "") for key in _KEPT_ATTRIBUTES.get(tag, ()) if node.get(key)}
+    kept = [(key, node.get(key, "")) for key in _KEPT_ATTRIBUTES.get(tag, ()) if node.get(key)]
     node.attrib.clear()
     node.tag = tag
-    node.attrib.update(kept)
+    for key, value in kept:
+        node.set(key, value)
     if name == "hl2":  # a subhead inside the copy (the story's own headline is hl1)
         node.set("class", "subhead")
-
-
-# -- reading elements by local name --------------------------------------------------------------
-
-
-def element_children(element: etree._Element | None, name: str) -> Iterator[etree._Element]:
-    """Children of ``element`` whose local name is ``name``, whatever their namespace."""
-    if element is None:
-        return
-    for child in element:
-        if isinstance(child.tag, str) and child.tag.rpartition("}")[2] == name:
-            yield child
-
-
-def first_child(element: etree._Element | None, *path: str) -> etree._Element | None:
-    """The first element down ``path`` (local names), or None."""
-    for name in path:
-        element = next(element_children(element, name), None)
-        if element is None:
-            return None
-    return element
-
-
-def spaced_text(element: etree._Element | None) -> str:
-    """All text inside ``element``, pieces joined by spaces: ``By<person>Ann</person>`` is two words."""
-    if element is None:
-        return ""
-    return collapse(" ".join(element.itertext()))  # type: ignore[arg-type]
 
 
 # -- the body ------------------------------------------------------------------------------------
@@ -198,7 +172,7 @@ def parse_nitf_text(text: str) -> NitfBody:
 
 
 def _byline(byline: etree._Element | None) -> str:
-    """``By BERNARD CONDON<byttl>AP Business Writer</byttl>`` -> "By BERNARD CONDON, AP Business Writer"."""
+    """``By ANN LEE<byttl>AP Writer</byttl>`` reads "By ANN LEE, AP Writer"."""
     if byline is None:
         return ""
     titles = [spaced_text(title) for title in element_children(byline, "byttl")]
@@ -216,10 +190,19 @@ def _dateline(dateline: etree._Element | None) -> str:
         return ""
     location = first_child(dateline, "location")
     if location is not None:
-        return collapse(re.sub(r"\s+,", ",", spaced_text(location)))
+        return _place(location)
     parts = [dateline.text or ""]
     parts.extend(child.tail or "" for child in dateline)  # story.date is the date, not the place
     return collapse(" ".join(parts))
+
+
+def _place(location: etree._Element) -> str:
+    """``<city>Ottawa</city><state>Ontario</state>`` -> "Ottawa, Ontario" (commas kept if sent)."""
+    if "," in "".join(location.itertext()):  # type: ignore[arg-type]
+        return re.sub(r"\s+,", ",", spaced_text(location))
+    return ", ".join(part for part in (spaced_text(child) for child in location) if part) or (
+        spaced_text(location)
+    )
 
 
 def _abstract_html(abstract: etree._Element | None) -> str:
@@ -232,7 +215,7 @@ def _abstract_html(abstract: etree._Element | None) -> str:
 
 
 def _images(content: etree._Element | None, base: str) -> Iterator[Image]:
-    """Pictures in the copy: ``media[@media-type="image"]`` with its reference, caption, producer."""
+    """Pictures in the copy: ``media[@media-type="image"]``, its reference, caption and producer."""
     if content is None:
         return
     for media in content.iter():
@@ -240,10 +223,11 @@ def _images(content: etree._Element | None, base: str) -> Iterator[Image]:
             continue
         reference = first_child(media, "media-reference")
         source = reference.get("source", "").strip() if reference is not None else ""
-        if reference is None or not source:
-            continue
+        url = resolve(source, base)
+        if reference is None or not (url.startswith(("http://", "https://")) or is_image(source)):
+            continue  # an id only the agency's system can resolve (NTB sends those)
         yield Image(
-            url=resolve(source, base),
+            url=url,
             caption=spaced_text(first_child(media, "media-caption")),
             credit=spaced_text(first_child(media, "media-producer")),
             mime_type=reference.get("mime-type", "").strip(),
@@ -252,3 +236,223 @@ def _images(content: etree._Element | None, base: str) -> Iterator[Image]:
         )
 
 
+# -- the document --------------------------------------------------------------------------------
+
+# docdata/@management-status -> what the source says about publishing (NITF 3.6 docdata).
+_MANAGEMENT_STATUS = {
+    "usable": PubStatus.USABLE,
+    "embargoed": PubStatus.USABLE,  # with date.release as the embargo time
+    "withheld": PubStatus.WITHHELD,
+    "canceled": PubStatus.CANCELED,
+    "cancelled": PubStatus.CANCELED,
+}
+# Kill notices in ed-msg: AP capitalises the instruction ("MANDATORY KILL", "KILL"), so case is
+# kept; a note that merely mentions deaths ("3 killed") never matches.
+_KILL_NOTICE_RE = re.compile(r"\b(?:MANDATORY\s+)?KILL(?:ED)?\b")
+_KILL_MESSAGE_TYPES = frozenset(("kill", "killed", "withdrawal"))
+# AP's slugline, "BC-BKN--Heat-Hawks" (category, desk, "--", keyword), and its writethru label.
+_AP_SLUG_RE = re.compile(r"^[A-Z]{1,3}-[A-Z0-9]{0,5}--[^,]+")
+_WRITETHRU_RE = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s*Ld-Writethru\b", re.IGNORECASE)
+_NITF_VERSION_RE = re.compile(r"NITF\s+(\d+(?:\.\d+)?)")
+_SUBJECT_CODE_RE = re.compile(r"^\d{8}$")  # an IPTC Subject Code, "04011002"
+
+
+@dataclass(frozen=True, slots=True)
+class _Slug:
+    """AP's slugline convention, when the document follows it."""
+
+    key: str = ""  # "BC-BKN--Heat-Hawks"
+    writethru: str = ""  # "1st Ld-Writethru"
+    lead: int | None = None  # 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Schedule:
+    """When the copy may be used: embargo and expiry, and date strings that could not be read."""
+
+    embargoed_until: datetime | None = None
+    expires_at: datetime | None = None
+    release_date_given: bool = False
+    unparsed: tuple[str, ...] = ()
+
+
+def parse_nitf(root: etree._Element, url: str) -> ParsedFeed:
+    """Map a ``<nitf>`` document (one story version) to a :class:`ParsedFeed` of one item."""
+    warnings: list[str] = []
+    item = _item(root, url, warnings)
+    return ParsedFeed(
+        format=_format(root), language=item.language, items=[item], warnings=warnings
+    )
+
+
+def _format(root: etree._Element) -> str:
+    match = _NITF_VERSION_RE.search(root.get("version", ""))
+    return f"nitf{match.group(1)}" if match else "nitf"
+
+
+def _item(root: etree._Element, url: str, warnings: list[str]) -> FeedItem:
+    head = first_child(root, "head")
+    docdata = first_child(head, "docdata")
+    body = read_nitf_body(first_child(root, "body"), url)
+    title = spaced_text(first_child(head, "title"))
+    slug = _ap_slug((body.subheadline, body.headline, title))
+    issued = _norm(first_child(docdata, "date.issue"))
+    dates = read_dates((issued, *_other_dates(root, head)), (issued,))
+    schedule = _schedule(docdata, dates.updated)
+    version, number = _versioning(first_child(docdata, "du-key"), slug)
+    signals, note = _correction(docdata)
+    return FeedItem(
+        guid=_guid(docdata, slug),
+        title=body.headline or title,
+        content_html=body.content_html,
+        summary_html=body.abstract_html,
+        author=body.byline,
+        published=dates.published,
+        updated=dates.updated,
+        unparsed_dates=unique((*dates.unparsed, *schedule.unparsed)),
+        categories=_keywords(docdata),
+        images=body.images,
+        base_url=url,
+        language=language_tag(root.get("baselang", "") or root.get(XML_LANG, "")),
+        wire=WireMeta(
+            version=version,
+            version_number=number,
+            version_created=dates.updated,
+            pubstatus=_pubstatus(docdata, schedule, warnings),
+            signals=signals,
+            correction_note=note,
+            embargoed_until=schedule.embargoed_until,
+            expires_at=schedule.expires_at,
+            urgency=version_number(_attribute(first_child(docdata, "urgency"), "ed-urg")),
+            located=body.dateline,
+            subjects=tuple(_subjects(head)),
+        ),
+    )
+
+
+def _attribute(element: etree._Element | None, name: str) -> str:
+    return (element.get(name, "") if element is not None else "").strip()
+
+
+def _norm(element: etree._Element | None) -> str:
+    """A NITF date: its ``norm`` attribute (ISO 8601), else its text."""
+    if element is None:
+        return ""
+    return (element.get("norm") or element.text or "").strip()
+
+
+def _other_dates(root: etree._Element, head: etree._Element | None) -> tuple[str, str]:
+    """Publication dates after date.issue: the dateline's story.date, then pubdata."""
+    story_date = first_child(root, "body", "body.head", "dateline", "story.date")
+    return _norm(story_date), _attribute(first_child(head, "pubdata"), "date.publication")
+
+
+def _guid(docdata: etree._Element | None, slug: _Slug) -> str:
+    """The identity rule of the module docstring: du-key, doc-id, AP slug, else nothing."""
+    candidates = (
+        _attribute(first_child(docdata, "du-key"), "key"),
+        _attribute(first_child(docdata, "doc-id"), "id-string"),
+        slug.key,
+    )
+    return next((candidate for candidate in candidates if candidate), "")
+
+
+def _ap_slug(texts: Iterable[str]) -> _Slug:
+    """AP's slug and writethru label from the first of ``hl2``, ``hl1``, ``title`` that has one."""
+    for text in texts:
+        match = _AP_SLUG_RE.match(text)
+        if match is None:
+            continue
+        key = _WRITETHRU_RE.split(match.group())[0].strip().rstrip(",").strip()
+        writethru = _WRITETHRU_RE.search(text)
+        if writethru is None:
+            return _Slug(key)
+        return _Slug(key, writethru.group(), int(writethru.group(1)))
+    return _Slug()
+
+
+def _versioning(du_key: etree._Element | None, slug: _Slug) -> tuple[str, int | None]:
+    """(version, version_number): du-key generation and version, else AP's writethru lead."""
+    generation = _attribute(du_key, "generation")
+    version = _attribute(du_key, "version")
+    if generation or version:
+        label = f"{generation}.{version}" if generation and version else generation or version
+        numbers = (version_number(generation), version_number(version))
+        if numbers[0] is not None and numbers[1] is not None:
+            return label, numbers[0] * 10_000 + numbers[1]
+        return label, numbers[0] if numbers[0] is not None else numbers[1]
+    if slug.lead is not None:  # the Nth lead rewrites the story for the Nth time
+        return slug.writethru, slug.lead + 1
+    return "", 1 if slug.key else None
+
+
+def _schedule(docdata: etree._Element | None, issued: datetime | None) -> _Schedule:
+    """Embargo (a release date after the issue date) and expiry."""
+    release_text = _norm(first_child(docdata, "date.release"))
+    release = read_dates((release_text,), ())
+    expire = read_dates((_norm(first_child(docdata, "date.expire")),), ())
+    embargoed = release.published
+    if embargoed is not None and issued is not None and embargoed <= issued:
+        embargoed = None  # released when issued: nothing to wait for
+    return _Schedule(
+        embargoed_until=embargoed,
+        expires_at=expire.published,
+        release_date_given=release.published is not None,
+        unparsed=(*release.unparsed, *expire.unparsed),
+    )
+
+
+def _pubstatus(
+    docdata: etree._Element | None, schedule: _Schedule, warnings: list[str]
+) -> PubStatus:
+    if any(_is_kill_notice(message) for message in element_children(docdata, "ed-msg")):
+        return PubStatus.CANCELED
+    status = _attribute(docdata, "management-status").lower()
+    if status == "embargoed" and not schedule.release_date_given:
+        warnings.append("an embargoed NITF document gives no date.release; it is withheld")
+        return PubStatus.WITHHELD
+    if status and status not in _MANAGEMENT_STATUS:
+        warnings.append(f"unknown NITF management-status {status!r}; read as usable")
+    return _MANAGEMENT_STATUS.get(status, PubStatus.USABLE)
+
+
+def _is_kill_notice(message: etree._Element) -> bool:
+    if message.get("msg-type", "").strip().lower() in _KILL_MESSAGE_TYPES:
+        return True
+    return bool(_KILL_NOTICE_RE.search(message.get("info", "")))
+
+
+def _correction(docdata: etree._Element | None) -> tuple[tuple[str, ...], str]:
+    """Signals and note: a ``correction`` element, or an ``ed-msg`` that speaks of a correction."""
+    corrections = [
+        collapse(element.get("info", "")) for element in element_children(docdata, "correction")
+    ]
+    notes = [collapse(message.get("info", "")) for message in element_children(docdata, "ed-msg")]
+    is_correction = bool(corrections) or any(says_correction(note) for note in notes)
+    signals = ("correction",) if is_correction else ()
+    return signals, correction_note((*corrections, *notes), signals)
+
+
+def _subjects(head: etree._Element | None) -> Iterator[Subject]:
+    """``tobject.subject``: the IPTC Subject Code and its most specific name."""
+    for tobject in element_children(head, "tobject"):
+        for subject in element_children(tobject, "tobject.subject"):
+            code = subject.get("tobject.subject.refnum", "").strip()
+            if _SUBJECT_CODE_RE.match(code):
+                code = f"subj:{code}"
+            names = (
+                subject.get(f"tobject.subject.{level}", "").strip()
+                for level in ("detail", "matter", "type")
+            )
+            name = next((name for name in names if name), "")
+            if code or name:
+                yield Subject(code=code, name=name)
+
+
+def _keywords(docdata: etree._Element | None) -> tuple[str, ...]:
+    keywords = (
+        collapse(keyword.get("key") or keyword.text or "")
+        for key_list in element_children(docdata, "key-list")
+        for keyword in element_children(key_list, "keyword")
+    )
+    return unique(keywords)
