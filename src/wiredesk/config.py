@@ -45,13 +45,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_FETCH_TOTAL_TIMEOUT", "30", "Seconds a whole fetch may take, redirects "
             "included."),
     Setting("WIREDESK_FETCH_MAX_BYTES", "10485760", "Largest feed accepted, in bytes after "
-            "decompression."),
+            "decompression; also the largest drop-folder file read (a larger one goes to "
+            "error/)."),
     Setting("WIREDESK_FETCH_ALLOW_NETWORKS", "", "Comma-separated networks feeds may be fetched "
             "from although they are internal (e.g. 127.0.0.1/32 for a feed on this machine). "
             "Loopback, private, link-local and metadata addresses are refused otherwise."),
     Setting("WIREDESK_IFRAME_HOSTS", "www.youtube.com,youtube.com,www.youtube-nocookie.com,"
             "player.vimeo.com,www.dailymotion.com", "Hosts whose iframes (video embeds) survive "
             "sanitising; all other iframes are removed."),
+    Setting("WIREDESK_PUSH_MAX_BYTES", "10485760", "Largest body accepted by the push endpoint "
+            "(`POST /push/<source>/`), in bytes; a larger one is refused with 413 and not stored."),
+    Setting("WIREDESK_FOLDER_SETTLE", "2", "Seconds a drop-folder file's size and modification "
+            "time must stay unchanged before it is read (so a file still being uploaded is not "
+            "read half-written)."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
 )
 

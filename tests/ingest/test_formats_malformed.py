@@ -154,7 +154,10 @@ def test_repair_keeps_cdata_and_declared_entities_and_rewrites_the_rest() -> Non
 
 
 def test_registry_maps_root_elements_to_readers() -> None:
-    assert sorted(XML_FORMATS) == ["channel", "entry", "feed", "rdf", "rss"]
+    feeds = ["channel", "entry", "feed", "rdf", "rss"]
+    newsml_g2 = ["catalogitem", "conceptitem", "knowledgeitem", "newsitem", "newsmessage",
+                 "packageitem", "planningitem"]  # fmt: skip
+    assert sorted(XML_FORMATS) == sorted([*feeds, *newsml_g2, "nitf"])
 
 
 def test_html_doctype_decides_only_when_the_root_is_not_a_feed() -> None:

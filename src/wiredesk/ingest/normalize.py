@@ -105,7 +105,10 @@ def normalize(
     body_byline = _take_byline(root)
     dateline = _take_dateline(root)
     _mark_subheads(root)
-    remove_empty(root)
+    if dateline:
+        # An inline wrapper can be left empty by the dateline's removal. No other step here
+        # empties an element (the sanitiser removed the empty ones), so otherwise this is skipped.
+        remove_empty(root)
     body_text = _paragraph_text(root)
     headline = _headline(item.title, body_text)
     published_at, updated_at, date_is_fallback = _dates(item, received_at)
@@ -333,7 +336,7 @@ def _text_slots(element: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.Html
 def _mark_subheads(root: lxml.html.HtmlElement) -> None:
     for paragraph in list(root.iterchildren("p")):
         if _is_whole_subhead(paragraph):
-            subhead = _subhead(paragraph.text_content())
+            subhead = _subhead(paragraph, paragraph.text_content())
             subhead.tail = paragraph.tail
             root.replace(paragraph, subhead)
         else:
@@ -342,9 +345,10 @@ def _mark_subheads(root: lxml.html.HtmlElement) -> None:
 
 def _is_whole_subhead(paragraph: lxml.html.HtmlElement) -> bool:
     # "READ MORE" as a link, or a captioned picture, is not a heading even when it is in capitals.
-    if next(paragraph.iter("a", "img", "iframe"), None) is not None:
+    # (Text first: it rules out almost every paragraph, and more cheaply than looking for links.)
+    if not is_subhead(paragraph.text_content()):
         return False
-    return is_subhead(paragraph.text_content())
+    return next(paragraph.iter("a", "img", "iframe"), None) is None
 
 
 def _split_glued_subhead(paragraph: lxml.html.HtmlElement) -> None:
@@ -355,7 +359,7 @@ def _split_glued_subhead(paragraph: lxml.html.HtmlElement) -> None:
     if start is None:
         return
     setattr(owner, slot, text[:start].rstrip())
-    paragraph.addnext(_subhead(text[start:]))
+    paragraph.addnext(_subhead(paragraph, text[start:]))
 
 
 def _glued_subhead_start(text: str) -> int | None:
@@ -387,9 +391,10 @@ def _last_lowercase(text: str) -> int | None:
     return None
 
 
-def _subhead(text: str) -> lxml.html.HtmlElement:
-    heading: lxml.html.HtmlElement = lxml.html.Element("h2")
-    heading.set("class", SUBHEAD_CLASS)
+def _subhead(paragraph: lxml.html.HtmlElement, text: str) -> lxml.html.HtmlElement:
+    """An h2 subhead of ``text``, to go in place of or after ``paragraph``."""
+    # Made in the paragraph's document: lxml.html.Element would make one of its own to move.
+    heading: lxml.html.HtmlElement = paragraph.makeelement("h2", {"class": SUBHEAD_CLASS})
     heading.text = strip_wrapping_quotes(" ".join(text.split()))
     return heading
 

@@ -351,7 +351,7 @@ def _resolve_urls(root: lxml.html.HtmlElement, base_url: str) -> None:
             resolved = absolute_url(value, base_url)
             if resolved is None:
                 del element.attrib[attribute]
-            else:
+            elif resolved != value:  # most URLs in feeds are absolute already
                 element.set(attribute, resolved)
 
 
@@ -434,8 +434,9 @@ def _convert_layout(root: lxml.html.HtmlElement) -> None:
 
 
 def _new_paragraph(parent: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    paragraph: lxml.html.HtmlElement = lxml.html.Element("p")
-    parent.append(paragraph)
+    # Made in the parent's document: lxml.html.Element would make a document of its own, and
+    # moving the element over costs more than making it.
+    paragraph: lxml.html.HtmlElement = lxml.etree.SubElement(parent, "p")
     return paragraph
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q, QuerySet
@@ -12,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import format_html
 
-from wiredesk.newsroom import editorial
+from wiredesk.newsroom import editorial, inbox
 from wiredesk.newsroom.models import (
     RawPayload,
     Section,
@@ -23,6 +24,7 @@ from wiredesk.newsroom.models import (
     Tombstone,
 )
 from wiredesk.newsroom.publishing import publish_change, touch
+from wiredesk.newsroom.push import push_path
 
 
 @admin.register(Section)
@@ -43,9 +45,13 @@ class SourceAdmin(admin.ModelAdmin[Source]):
     list_filter = ["is_active", "transport", "section"]
     search_fields = ["name", "url"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["etag", "last_modified", "next_check_at", "lease_until", "error_count",
-                       "last_error", "last_error_at", "last_success_at", "last_fetch_at",
-                       "redirect_url", "redirect_seen", "created_at"]
+    readonly_fields = ["push_endpoint", "push_credentials", "etag", "last_modified",
+                       "next_check_at", "lease_until", "error_count", "last_error",
+                       "last_error_at", "last_success_at", "last_fetch_at", "redirect_url",
+                       "redirect_seen", "created_at"]
+    # Push secrets are made and replaced with `wiredesk source add-push` / `push-token`, which
+    # show them once; the admin only says whether they are set.
+    exclude = ["push_token_hash", "push_hmac_key"]
     actions = ["fetch_soon"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -70,6 +76,19 @@ class SourceAdmin(admin.ModelAdmin[Source]):
     @admin.display(description="last error")
     def last_error_short(self, source: Source) -> str:
         return source.last_error[:120]
+
+    @admin.display(description="push URL")
+    def push_endpoint(self, source: Source) -> str:
+        if source.transport != Source.Transport.PUSH or not source.pk:
+            return "-"
+        return settings.WIREDESK_BASE_URL + push_path(source)
+
+    @admin.display(description="push credentials")
+    def push_credentials(self, source: Source) -> str:
+        kinds = [kind for kind, value in (("bearer token", source.push_token_hash),
+                                          ("HMAC key", source.push_hmac_key)) if value]
+        given = " and ".join(kinds) + " set" if kinds else "none"
+        return f"{given} (replace with `wiredesk source push-token {source.pk or 'ID'}`)"
 
     def save_model(self, request: HttpRequest, obj: Source, form: object, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -176,11 +195,33 @@ class StoryAdmin(admin.ModelAdmin[Story]):
 
 @admin.register(RawPayload)
 class RawPayloadAdmin(admin.ModelAdmin[RawPayload]):
-    list_display = ["received_at", "source", "origin", "outcome", "format", "item_count", "size"]
-    list_filter = ["outcome", "source"]
-    readonly_fields = ["source", "received_at", "origin", "content_type", "size", "sha256",
-                       "outcome", "error", "warnings", "format", "item_count", "body_preview"]
+    list_display = ["received_at", "source", "transport", "origin", "outcome", "error_short",
+                    "format", "item_count", "size"]
+    list_filter = ["outcome", "transport", "source"]
+    list_select_related = ["source"]
+    readonly_fields = ["source", "received_at", "transport", "origin", "content_type", "size",
+                       "sha256", "outcome", "error", "warnings", "format", "item_count",
+                       "body_preview"]
     exclude = ["compressed_body"]
+    actions = ["reprocess"]
+
+    @admin.display(description="error")
+    def error_short(self, payload: RawPayload) -> str:
+        return payload.error[:120]
+
+    @admin.action(description="Re-process (parse again)", permissions=["reprocess"])
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[RawPayload]) -> None:
+        results = inbox.reprocess(queryset.select_related("source").order_by("pk"))
+        failures = [result for result in results if result.failed]
+        self.message_user(request, f"{len(results)} payloads re-processed, "
+                                   f"{len(failures)} still failing.",
+                          messages.WARNING if failures else messages.SUCCESS)
+        for result in failures[:10]:
+            self.message_user(request, result.line(), messages.ERROR)
+
+    def has_reprocess_permission(self, request: HttpRequest) -> bool:
+        # Payloads themselves are read-only; re-processing changes stories, an editor's right.
+        return request.user.has_perm("newsroom.change_story")
 
     @admin.display(description="body (first 20 kB)")
     def body_preview(self, payload: RawPayload) -> str:

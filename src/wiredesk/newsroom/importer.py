@@ -14,6 +14,11 @@ _CONTENT_TYPES = {".json": "application/json", ".xml": "application/xml",
                   ".rss": "application/rss+xml", ".atom": "application/atom+xml"}
 
 
+def content_type_for(path: Path) -> str:
+    """The media type a file's suffix suggests (one piece of evidence for its encoding)."""
+    return _CONTENT_TYPES.get(path.suffix.lower(), "")
+
+
 @dataclass(slots=True)
 class ImportResult:
     report: IngestReport = field(default_factory=IngestReport)
@@ -32,7 +37,7 @@ def import_files(source: Source, paths: Iterable[Path], *, base_url: str = "",
             on_file(path)
             continue
         payload = store_payload(source, body, origin=path.resolve().as_uri(),
-                                content_type=_CONTENT_TYPES.get(path.suffix.lower(), ""))
+                                content_type=content_type_for(path))
         try:
             result.report.add(process_payload(payload, base_url=base_url))
         except ParseError as exc:

@@ -1,23 +1,33 @@
-"""Which sources are due, who polls them, and the worker loop.
+"""Which sources are due, who polls or scans them, and the worker loop.
 
 A source is claimed by writing a lease (``lease_until``) in a short transaction; a source under a
-live lease is not due, so two workers never poll the same source at once, on any database. On
-PostgreSQL the claim also uses ``SELECT … FOR UPDATE SKIP LOCKED`` so concurrent claimers do not
-queue behind each other's row locks.
+live lease is not due, so two workers never poll the same source (or scan the same drop folder) at
+once, on any database. On PostgreSQL the claim also uses ``SELECT … FOR UPDATE SKIP LOCKED`` so
+concurrent claimers do not queue behind each other's row locks.
+
+Each tick of the worker also applies the clock's changes (embargoes, expiry) and, every
+:data:`~wiredesk.newsroom.inbox.RECOVER_AFTER`, processes payloads a crashed process left stored
+but unprocessed.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import TypeVar
 
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from wiredesk.ingest.dropfolder import Sighting
+from wiredesk.newsroom.folders import scan_claimed
+from wiredesk.newsroom.inbox import RECOVER_AFTER, process_pending
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.refresh import RefreshReport, refresh_source
 from wiredesk.newsroom.timed import apply_timed_changes
@@ -25,13 +35,20 @@ from wiredesk.newsroom.timed import apply_timed_changes
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)
+# `wiredesk fetch` polls; the worker polls and watches drop folders. Push sources need no claim.
+POLLED = (Source.Transport.POLL,)
+WATCHED = (Source.Transport.POLL, Source.Transport.FOLDER)
+
+T = TypeVar("T")
 
 
-def claim(limit: int, *, source_ids: Iterable[int] | None = None) -> list[Source]:
-    """Lease up to ``limit`` sources: the due ones, or the named ones whatever their schedule."""
+def claim(limit: int, *, source_ids: Iterable[int] | None = None,
+          transports: Iterable[str] = POLLED) -> list[Source]:
+    """Lease up to ``limit`` sources of the given transports: the due ones, or the named ones
+    whatever their schedule."""
     now = timezone.now()
     with transaction.atomic():
-        candidates = Source.objects.filter(is_active=True, transport=Source.Transport.POLL).filter(
+        candidates = Source.objects.filter(is_active=True, transport__in=list(transports)).filter(
             Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         if source_ids is None:
             candidates = candidates.filter(next_check_at__lte=now)
@@ -59,20 +76,41 @@ def refresh_claimed(source: Source) -> RefreshReport:
 
 
 def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
-    """Poll due sources until ``stop`` is set."""
+    """Poll due sources and scan drop folders until ``stop`` is set."""
     log.info("worker started with %d threads", threads)
+    # What this worker has seen in each drop folder, kept between scans to tell settled files.
+    folders: defaultdict[int, dict[str, Sighting]] = defaultdict(dict)
+    recover_at = 0.0  # at once: payloads may have been left unprocessed before a restart
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wiredesk-ingest") as pool:
         while not stop.is_set():
-            try:
-                apply_timed_changes()
-                sources = claim(threads)
-            except Exception:
-                log.exception("could not apply timed changes or claim sources; retrying")
-                sources = []
-            finally:
-                connection.close()
-            for report in pool.map(refresh_claimed, sources):
-                log.info("%s", report.line())
+            _guarded("applying timed changes", apply_timed_changes)
+            if time.monotonic() >= recover_at:
+                _guarded("recovering unprocessed payloads", process_pending)
+                recover_at = time.monotonic() + RECOVER_AFTER.total_seconds()
+            sources = _guarded("claiming sources",
+                               lambda: claim(threads, transports=WATCHED)) or []
+            for line in pool.map(_work_on, sources, [folders[s.pk] for s in sources]):
+                if line:
+                    log.info("%s", line)
             if not sources:
                 stop.wait(tick)
     log.info("worker stopped")
+
+
+def _work_on(source: Source, seen: dict[str, Sighting]) -> str:
+    """Refresh or scan one claimed source; returns the line to log ("" when nothing happened)."""
+    if source.transport == Source.Transport.FOLDER:
+        scan = scan_claimed(source, seen)
+        return "" if scan.idle else scan.line()
+    return refresh_claimed(source).line()
+
+
+def _guarded(what: str, step: Callable[[], T]) -> T | None:
+    """Run one step of the tick; a failure is logged and the step retried at the next tick."""
+    try:
+        return step()
+    except Exception:
+        log.exception("%s failed; retrying at the next tick", what)
+        return None
+    finally:
+        connection.close()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.db import transaction
 from django.utils.text import slugify
 
 from wiredesk.core.errors import WiredeskError
 from wiredesk.newsroom.models import Section, Source
+from wiredesk.newsroom.push import Credentials, new_credentials
 
 LOCAL_SOURCE_NAME = "Local files"
 
@@ -38,11 +41,58 @@ def add_source(url: str, *, name: str = "", section: str = "", fmt: str = "auto"
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise WiredeskError(f"not an http(s) feed URL: {url!r}")
-    if fmt not in Source.Format.values:
-        raise WiredeskError(f"unknown format {fmt!r}; use one of {', '.join(Source.Format.values)}")
+    _check_format(fmt)
     name = name or parts.hostname
     return Source.objects.create(name=name, slug=unique_slug(name), url=url, format=fmt,
                                  section=section_named(section))
+
+
+def add_push_source(name: str, *, section: str = "", fmt: str = "auto",
+                    hmac_key: bool = False) -> tuple[Source, Credentials]:
+    """Create a push source with a new bearer token (and HMAC key), returned this once."""
+    _check_format(fmt)
+    source = Source(name=name, slug=unique_slug(name), transport=Source.Transport.PUSH,
+                    format=fmt, section=section_named(section))
+    credentials = new_credentials(source, hmac_key=hmac_key)
+    source.save()
+    return source, credentials
+
+
+def rotate_push_credentials(source_id: int, *, hmac_key: bool = False
+                            ) -> tuple[Source, Credentials]:
+    """Replace a push source's token (and HMAC key); the old ones stop working at once."""
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            raise WiredeskError(f"no source with id {source_id}")
+        if source.transport != Source.Transport.PUSH:
+            raise WiredeskError(f"source {source_id} is not a push source "
+                                f"({source.get_transport_display()})")
+        credentials = new_credentials(source, hmac_key=hmac_key)
+        source.save(update_fields=["push_token_hash", "push_hmac_key"])
+    return source, credentials
+
+
+def add_folder_source(folder: str, *, name: str = "", section: str = "",
+                      fmt: str = "auto") -> Source:
+    """Create a drop-folder source watching ``folder`` (an existing directory)."""
+    _check_format(fmt)
+    path = Path(folder).expanduser().resolve()
+    if not path.is_dir():
+        raise WiredeskError(f"not a directory: {path}")
+    taken = Source.objects.filter(transport=Source.Transport.FOLDER, folder=str(path)).first()
+    if taken is not None:
+        # Two sources on one folder would each lease it and race for the same files.
+        raise WiredeskError(f"{path} is already the drop folder of source {taken.pk} ({taken})")
+    name = name or path.name or str(path)
+    return Source.objects.create(name=name, slug=unique_slug(name), folder=str(path),
+                                 transport=Source.Transport.FOLDER, format=fmt,
+                                 section=section_named(section))
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in Source.Format.values:
+        raise WiredeskError(f"unknown format {fmt!r}; use one of {', '.join(Source.Format.values)}")
 
 
 def local_source(name: str = "") -> Source:

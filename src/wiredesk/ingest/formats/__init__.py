@@ -2,6 +2,8 @@
 
 :func:`parse_feed` decodes the body, tells JSON from XML, and hands XML to the reader registered for
 its root element in :data:`XML_FORMATS`. Adding an XML format is one module and one entry there.
+JSON is a JSON Feed when its ``version`` says so, ninjs when it looks like ninjs (see
+:func:`.ninjs.looks_like_ninjs`), and otherwise not a feed.
 Well-formed XML takes the fast path (one strict, hardened lxml parse); only a document the strict
 parser rejects goes to :mod:`.lenient`, and the result then carries warnings saying so.
 """
@@ -22,6 +24,10 @@ from wiredesk.ingest.formats.atom import parse_atom, parse_atom_entry
 from wiredesk.ingest.formats.cdf import parse_cdf
 from wiredesk.ingest.formats.jsonfeed import parse_jsonfeed
 from wiredesk.ingest.formats.lenient import parse_lenient
+from wiredesk.ingest.formats.newsmlg2 import ROOT_ELEMENTS as NEWSML_G2_ROOTS
+from wiredesk.ingest.formats.newsmlg2 import parse_newsmlg2
+from wiredesk.ingest.formats.ninjs import looks_like_ninjs, parse_ninjs
+from wiredesk.ingest.formats.nitf import parse_nitf
 from wiredesk.ingest.formats.rss import parse_rdf, parse_rss
 from wiredesk.ingest.formats.xmlfeed import local_name
 from wiredesk.ingest.xmlsafe import MalformedXML, Prolog, parse_xml, scan_prolog
@@ -31,12 +37,15 @@ __all__ = ["XML_FORMATS", "XmlFeedReader", "parse_feed", "read_root"]
 XmlFeedReader = Callable[[etree._Element, str], ParsedFeed]
 
 # Root element local name, lower-cased -> reader. RDF covers RSS 0.90 and 1.0; CHANNEL is CDF.
+# The wire formats: NITF, and NewsML-G2's item kinds (only news items and messages carry copy).
 XML_FORMATS: dict[str, XmlFeedReader] = {
     "rss": parse_rss,
     "rdf": parse_rdf,
     "feed": parse_atom,
     "entry": parse_atom_entry,
     "channel": parse_cdf,
+    "nitf": parse_nitf,
+    **{root.lower(): parse_newsmlg2 for root in NEWSML_G2_ROOTS},
 }
 
 # Roots that mean an HTML page (or a fragment of one, as some error pages are).
@@ -89,6 +98,8 @@ def _parse_json(text: str, url: str) -> ParsedFeed:
         document = json.loads(text)
     except ValueError as exc:
         raise ParseError(f"the response looks like JSON but is not valid JSON: {exc}") from exc
+    if looks_like_ninjs(document):
+        return parse_ninjs(document, url)
     return parse_jsonfeed(document, url)
 
 

@@ -42,6 +42,7 @@ local-name access) are in :mod:`.wire`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -72,7 +73,7 @@ from wiredesk.ingest.formats.xmlfeed import (
 )
 from wiredesk.ingest.xmlsafe import parse_xml
 
-__all__ = ["NitfBody", "nitf_html", "parse_nitf", "parse_nitf_text", "read_nitf_body"]
+__all__ = ["NitfBody", "nitf_html", "parse_nitf", "parse_nitf_text", "read_nitf", "read_nitf_body"]
 
 # -- NITF body markup to HTML: data, not branches ------------------------------------------------
 
@@ -163,12 +164,21 @@ def read_nitf_body(body: etree._Element | None, base: str = "") -> NitfBody:
     )
 
 
+def read_nitf(root: etree._Element, base: str = "") -> NitfBody:
+    """The body of a whole ``<nitf>`` element (NITF inside NewsML-G2); ``head/title`` stands in
+    for a missing ``hl1``."""
+    body = read_nitf_body(first_child(root, "body"), base)
+    if body.headline:
+        return body
+    return dataclasses.replace(body, headline=spaced_text(first_child(root, "head", "title")))
+
+
 def parse_nitf_text(text: str) -> NitfBody:
     """The body of a NITF document given as text (a ninjs body); hardened parse, may raise."""
     root = parse_xml(text)
     if local_name(root) != "nitf":
         raise ParseError(f"the NITF body is a <{local_name(root)}> document, not <nitf>")
-    return read_nitf_body(first_child(root, "body"))
+    return read_nitf(root)
 
 
 def _byline(byline: etree._Element | None) -> str:
@@ -181,7 +191,8 @@ def _byline(byline: etree._Element | None) -> str:
         if local_name(child) != "byttl":
             pieces.append(spaced_text(child))
         pieces.append(child.tail or "")
-    return ", ".join(part for part in (collapse(" ".join(pieces)), *titles) if part)
+    name = collapse(" ".join(pieces)).rstrip(",").strip()  # "By Ann Lee, <byttl>..."
+    return ", ".join(part for part in (name, *titles) if part)
 
 
 def _dateline(dateline: etree._Element | None) -> str:
@@ -280,9 +291,7 @@ def parse_nitf(root: etree._Element, url: str) -> ParsedFeed:
     """Map a ``<nitf>`` document (one story version) to a :class:`ParsedFeed` of one item."""
     warnings: list[str] = []
     item = _item(root, url, warnings)
-    return ParsedFeed(
-        format=_format(root), language=item.language, items=[item], warnings=warnings
-    )
+    return ParsedFeed(format=_format(root), language=item.language, items=[item], warnings=warnings)
 
 
 def _format(root: etree._Element) -> str:

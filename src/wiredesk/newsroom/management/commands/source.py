@@ -1,22 +1,40 @@
+from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wiredesk.core.errors import WiredeskError
 from wiredesk.newsroom.models import Source
-from wiredesk.newsroom.sources import add_source
+from wiredesk.newsroom.push import Credentials, push_path
+from wiredesk.newsroom.sources import (
+    add_folder_source,
+    add_push_source,
+    add_source,
+    rotate_push_credentials,
+)
 
 
 class Command(BaseCommand):
-    help = "Manage sources: add URL, list, disable ID, enable ID."
+    help = ("Manage sources: add URL, add-push NAME, add-folder PATH, push-token ID, list, "
+            "disable ID, enable ID.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
         add = actions.add_parser("add", help="Add a feed to poll.")
         add.add_argument("url")
-        add.add_argument("--name", default="")
-        add.add_argument("--section", default="", help="Section name (created if new).")
-        add.add_argument("--format", default="auto", choices=Source.Format.values)
+        _describe(add, name=True)
+        push = actions.add_parser("add-push", help="Add a source that pushes to us over HTTP.")
+        push.add_argument("name")
+        _describe(push, name=False)
+        push.add_argument("--hmac", action="store_true",
+                          help="Also make a key for HMAC-SHA256 body signatures.")
+        folder = actions.add_parser("add-folder", help="Add a watched drop folder.")
+        folder.add_argument("path")
+        _describe(folder, name=True)
+        token = actions.add_parser("push-token", help="Replace a push source's token.")
+        token.add_argument("id", type=int)
+        token.add_argument("--hmac", action="store_true", help="Replace the HMAC key too.")
         actions.add_parser("list", help="List sources with their health.")
         for name in ("disable", "enable"):
             sub = actions.add_parser(name, help=f"{name.capitalize()} a source.")
@@ -24,26 +42,73 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        if action == "add":
-            try:
-                source = add_source(options["url"], name=options["name"],
-                                    section=options["section"], fmt=options["format"])
-            except WiredeskError as exc:
-                raise CommandError(str(exc)) from exc
-            self.stdout.write(f"Added source {source.pk}: {source.name} <{source.url}>")
-        elif action == "list":
-            self._list()
-        else:
-            updated = Source.objects.filter(pk=options["id"]).update(is_active=action == "enable")
-            if not updated:
-                raise CommandError(f"no source with id {options['id']}")
-            self.stdout.write(f"Source {options['id']} {action}d.")
+        try:
+            if action == "add":
+                self._add(options)
+            elif action == "add-push":
+                source, credentials = add_push_source(
+                    options["name"], section=options["section"], fmt=options["format"],
+                    hmac_key=options["hmac"])
+                self.stdout.write(f"Added push source {source.pk}: {source.name}")
+                self._show_credentials(source, credentials)
+            elif action == "add-folder":
+                source = add_folder_source(options["path"], name=options["name"],
+                                           section=options["section"], fmt=options["format"])
+                self.stdout.write(f"Added drop-folder source {source.pk}: {source.name} "
+                                  f"<{source.folder}>")
+            elif action == "push-token":
+                source, credentials = rotate_push_credentials(options["id"],
+                                                              hmac_key=options["hmac"])
+                self.stdout.write(f"New push credentials for source {source.pk}: {source.name} "
+                                  "(the old ones no longer work)")
+                self._show_credentials(source, credentials)
+            elif action == "list":
+                self._list()
+            else:
+                self._enable(options["id"], action == "enable", action)
+        except WiredeskError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _add(self, options: dict[str, Any]) -> None:
+        source = add_source(options["url"], name=options["name"], section=options["section"],
+                            fmt=options["format"])
+        self.stdout.write(f"Added source {source.pk}: {source.name} <{source.url}>")
+
+    def _show_credentials(self, source: Source, credentials: Credentials) -> None:
+        url = settings.WIREDESK_BASE_URL + push_path(source)
+        self.stdout.write(f"Push URL: {url}")
+        # Only the token's hash is kept: this is the one time anyone sees it.
+        self.stdout.write(f"Bearer token (shown only now): {credentials.token}")
+        if credentials.hmac_key:
+            self.stdout.write(f"HMAC key (shown only now): {credentials.hmac_key}")
+        self.stdout.write(f'Example: curl -H "Authorization: Bearer <token>" '
+                          f"--data-binary @item.json {url}")
+
+    def _enable(self, source_id: int, active: bool, action: str) -> None:
+        if not Source.objects.filter(pk=source_id).update(is_active=active):
+            raise CommandError(f"no source with id {source_id}")
+        self.stdout.write(f"Source {source_id} {action}d.")
 
     def _list(self) -> None:
-        self.stdout.write(f"{'ID':>4}  {'ACTIVE':6}  {'ERRORS':>6}  {'STORIES':>7}  NAME  URL")
+        self.stdout.write(f"{'ID':>4}  {'ACTIVE':6}  {'ERRORS':>6}  {'STORIES':>7}  NAME  WHERE")
         for source in Source.objects.order_by("pk"):
             self.stdout.write(
                 f"{source.pk:>4}  {'yes' if source.is_active else 'no':6}  "
                 f"{source.error_count:>6}  {source.stories.count():>7}  {source.name}  "
-                f"{source.url or '(' + source.get_transport_display() + ')'}"
+                f"{_where(source)}"
                 + (f"\n      last error: {source.last_error}" if source.error_count else ""))
+
+
+def _describe(parser: ArgumentParser, *, name: bool) -> None:
+    if name:
+        parser.add_argument("--name", default="")
+    parser.add_argument("--section", default="", help="Section name (created if new).")
+    parser.add_argument("--format", default="auto", choices=Source.Format.values)
+
+
+def _where(source: Source) -> str:
+    if source.transport == Source.Transport.PUSH:
+        return f"POST {push_path(source)}"
+    if source.transport == Source.Transport.FOLDER:
+        return f"folder {source.folder}"
+    return source.url or f"({source.get_transport_display()})"
