@@ -1,5 +1,6 @@
-"""The drop-folder transport on a real filesystem: each complete file ingested once, then moved to
-processed/ or error/ with its reason; slowly written files read whole; the worker watches folders."""
+"""The drop-folder transport on a real filesystem: each complete file is ingested once, then moved
+to processed/ or to error/ with its reason; slow writes are read whole; the worker watches folders.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from wiredesk.ingest.dropfolder import Sighting, read_if_unchanged
-from wiredesk.newsroom.folders import FolderScan, scan_folder
+from wiredesk.newsroom.folders import FOLDER_RETRY, FolderScan, scan_claimed, scan_folder
 from wiredesk.newsroom.models import RawPayload, Source, Story
 from wiredesk.newsroom.scheduler import WATCHED, claim, run_worker
 from wiredesk.newsroom.sources import add_folder_source
@@ -185,6 +186,18 @@ def test_a_missing_folder_is_an_error_on_the_source(drop: Path, source: Source) 
                            f"{drop}: No such file or directory")
     source.refresh_from_db()
     assert source.error_count == 1 and source.last_error.startswith("cannot read the drop folder")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_folder_that_fails_is_retried_after_a_minute_not_every_tick(
+        drop: Path, source: Source) -> None:
+    drop.rmdir()
+    [claimed] = claim(5, transports=WATCHED)
+    before = timezone.now()
+    assert scan_claimed(claimed, {}).error.startswith("cannot read the drop folder")
+    source.refresh_from_db()
+    assert source.lease_until is None and source.error_count == 1
+    assert source.next_check_at >= before + FOLDER_RETRY
 
 
 def run(*args: str) -> str:

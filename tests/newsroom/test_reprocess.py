@@ -122,12 +122,13 @@ def test_the_admin_lists_quarantined_payloads_and_re_processes_them(
     response = editor.post("/admin/newsroom/rawpayload/", {
         "action": "reprocess", "_selected_action": [payload.pk]}, follow=True)
     page = response.content.decode()
-    assert "1 payloads re-processed, 1 still failing." in page
-    assert f"payload {payload.pk} [Test Wire, push]: failed: simulated parser bug" in page
+    assert "1 payload re-processed, 1 still failing." in page
+    # The admin capitalises messages.
+    assert f"Payload {payload.pk} [Test Wire, push]: failed: simulated parser bug" in page
     monkeypatch.undo()
     response = editor.post("/admin/newsroom/rawpayload/", {
         "action": "reprocess", "_selected_action": [payload.pk]}, follow=True)
-    assert "1 payloads re-processed, 0 still failing." in response.content.decode()
+    assert "1 payload re-processed, 0 still failing." in response.content.decode()
     assert Story.objects.get().external_id == STORY_A.guid
 
 

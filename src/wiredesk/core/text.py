@@ -251,6 +251,10 @@ _DATELINE = re.compile(
     re.VERBOSE,
 )
 
+# The first word of a would-be place, read as _DATELINE reads it: nothing that can follow a place
+# word in the pattern can continue one, so the pattern always takes the whole of this word.
+_FIRST_PLACE_WORD = re.compile(rf"\s*({_PLACE_WORD})")
+
 
 # Capitalised labels that open copy like a place would ("EXCLUSIVE - ...") but are not places.
 _NOT_PLACES = frozenset(
@@ -272,6 +276,11 @@ def split_dateline(first_paragraph: str) -> tuple[str, str]:
     To keep false positives out, the place must be in capitals ("Biden said - ..." is no dateline)
     and the story must not go on in lower case ("NATO - the alliance said" is a sentence).
     """
+    # Most paragraphs open with an ordinary word ("The"), which rules a dateline out; the full
+    # pattern is slow to fail.
+    first_word = _FIRST_PLACE_WORD.match(first_paragraph)
+    if first_word is None or any(ch.islower() for ch in first_word[1]):
+        return "", first_paragraph
     match = _DATELINE.match(first_paragraph)
     if match is None or not _is_place(match.group("place")):
         return "", first_paragraph

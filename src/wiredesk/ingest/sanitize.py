@@ -143,11 +143,14 @@ _PIXEL_MAX_SIZE = 2
 # anywhere are removed. Doing the same keeps our view of a URL identical to the browser's.
 _C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
 _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
-# An absolute http(s) URL that urlsplit + urlunsplit give back unchanged: a lower-case scheme, a
-# plain host (no user info, no IPv6 literal, not empty), and no bare "?" or "#" (urlunsplit drops
-# an empty query or fragment).
-_PLAIN_WEB_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[^?#]*)?(?:\?[^#]+)?(?:#.+)?",
-                            re.DOTALL)
+# Most URLs in feeds: absolute http(s) URLs that absolute_url returns unchanged and whose host and
+# path urlsplit would find in these groups. A lower-case scheme; a plain host (no user info, no
+# IPv6 literal, not empty); no bare "?" or "#" (urlunsplit drops an empty query or fragment); no
+# control characters or spaces (absolute_url removes some). urlsplit costs several microseconds.
+_PLAIN_WEB_URL = re.compile(
+    r"https?://(?P<host>[A-Za-z0-9.-]+)(?::[0-9]*)?(?P<path>/[^?#\x00-\x20]*)?"
+    r"(?:\?[^#\x00-\x20]+)?(?:#[^\x00-\x20]+)?"
+)
 _DIMENSION = re.compile(r"\s*(\d+)")
 # Characters that do not make a paragraph non-empty.
 _BLANK = " \t\n\r\f\v\xa0\u200b\u200c\u200d\u2060\ufeff"
@@ -234,13 +237,19 @@ def serialize_fragment(root: lxml.html.HtmlElement) -> str:
     return html.removeprefix("<div>").removesuffix("</div>")
 
 
+def text_of(element: lxml.html.HtmlElement) -> str:
+    """``element.text_content()``, in half the time: that runs an XPath query for every call."""
+    text: str = lxml.etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+    return text
+
+
 def absolute_url(url: str, base_url: str) -> str | None:
     """``url`` resolved against ``base_url`` if that gives an http(s) or mailto URL, else None."""
+    if _PLAIN_WEB_URL.fullmatch(url):
+        return url  # the general path below would return it unchanged, slowly
     url = _TAB_OR_NEWLINE.sub("", url).strip(_C0_AND_SPACE)
     if not url:
         return None
-    if _PLAIN_WEB_URL.fullmatch(url):
-        return url  # most feed URLs: the general path below would return them unchanged, slowly
     try:
         parts = urlsplit(url)
         # Only scheme-less URLs are relative: urljoin would read "https://" as "the base itself".
@@ -336,7 +345,7 @@ def is_empty(element: lxml.html.HtmlElement) -> bool:
     if (element.text or "").strip(_BLANK):
         return False
     has_content = any(child.tag != "br" for child in element)
-    return not has_content and not element.text_content().strip(_BLANK)
+    return not has_content and not text_of(element).strip(_BLANK)
 
 
 # ---------------------------------------------------------------------------------- post-pass steps
@@ -404,9 +413,12 @@ def _is_pixel(image: lxml.html.HtmlElement) -> bool:
 
 def is_tracker_url(url: str) -> bool:
     """Whether an image URL points at a known tracking service (see ``_TRACKER_URLS``)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    path = parts.path
+    plain = _PLAIN_WEB_URL.fullmatch(url)
+    if plain:
+        host, path = plain["host"].lower(), plain["path"] or ""
+    else:
+        parts = urlsplit(url)
+        host, path = (parts.hostname or "").lower(), parts.path
     if any(part in path for part in _TRACKER_PATH_PARTS):
         return True
     if host.split(".", 1)[0] in _TRACKER_HOST_LABELS:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -213,8 +214,8 @@ class RawPayloadAdmin(admin.ModelAdmin[RawPayload]):
     def reprocess(self, request: HttpRequest, queryset: QuerySet[RawPayload]) -> None:
         results = inbox.reprocess(queryset.select_related("source").order_by("pk"))
         failures = [result for result in results if result.failed]
-        self.message_user(request, f"{len(results)} payloads re-processed, "
-                                   f"{len(failures)} still failing.",
+        self.message_user(request, f"{len(results)} payload{pluralize(len(results))} "
+                                   f"re-processed, {len(failures)} still failing.",
                           messages.WARNING if failures else messages.SUCCESS)
         for result in failures[:10]:
             self.message_user(request, result.line(), messages.ERROR)

@@ -42,6 +42,9 @@ from wiredesk.newsroom.models import RawPayload, Source
 
 log = logging.getLogger(__name__)
 
+# How long a folder that could not be scanned (missing, unreadable) waits before the next try.
+FOLDER_RETRY = timedelta(minutes=1)
+
 
 @dataclass(slots=True)
 class FolderScan:
@@ -88,22 +91,27 @@ def scan_folder(source: Source, seen: dict[str, Sighting], *,
 
 
 def scan_claimed(source: Source, seen: dict[str, Sighting]) -> FolderScan:
-    """Scan a leased folder source in a worker thread, then release it until the next tick."""
+    """Scan a leased folder source in a worker thread, then release it until it is due again."""
     close_old_connections()
+    try:
+        scan = _scan_guarded(source, seen)
+        # Due again after one worker tick (a file needs a later look to show it has settled), or
+        # after a while when the folder itself failed, so a lost mount is not an error every tick.
+        wait = FOLDER_RETRY if scan.error else timedelta(seconds=settings.WIREDESK_WORKER_TICK)
+        now = timezone.now()
+        Source.objects.filter(pk=source.pk).update(lease_until=None, last_fetch_at=now,
+                                                   next_check_at=now + wait)
+        return scan
+    finally:
+        connection.close()
+
+
+def _scan_guarded(source: Source, seen: dict[str, Sighting]) -> FolderScan:
     try:
         return scan_folder(source, seen)
     except Exception as exc:  # a bug must not kill the worker; it is recorded on the source
         log.exception("scan of drop folder source %s crashed", source.pk)
-        scan = FolderScan(source, error=f"internal error: {exc}")
-        inbox.record_delivery(source.pk, scan.error)
-        return scan
-    finally:
-        # Due again after one worker tick: a file needs a later look to show it has settled.
-        now = timezone.now()
-        Source.objects.filter(pk=source.pk).update(
-            lease_until=None, last_fetch_at=now,
-            next_check_at=now + timedelta(seconds=settings.WIREDESK_WORKER_TICK))
-        connection.close()
+        return _folder_failed(FolderScan(source), f"internal error: {exc}")
 
 
 def _folder_failed(scan: FolderScan, error: str) -> FolderScan:

@@ -52,21 +52,25 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     stale: int = 0
+    killed: int = 0
     refused: int = 0
     errors: list[str] = field(default_factory=list)
 
+    COUNTERS = ("new", "updated", "unchanged", "stale", "killed", "refused")
+
     @property
     def items(self) -> int:
-        return self.new + self.updated + self.unchanged + self.stale + self.refused
+        return sum(getattr(self, name) for name in self.COUNTERS)
 
     def add(self, other: IngestReport) -> None:
-        for name in ("new", "updated", "unchanged", "stale", "refused"):
+        for name in self.COUNTERS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
 
     def summary(self) -> str:
         text = (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged"
                 f"{f', {self.stale} stale' if self.stale else ''}"
+                f"{f', {self.killed} killed' if self.killed else ''}"
                 f"{f', {self.refused} refused (tombstoned)' if self.refused else ''}")
         return text + (f", {len(self.errors)} errors" if self.errors else "")
 
@@ -111,7 +115,7 @@ def _record_outcome(payload: RawPayload, batch: Batch, report: IngestReport) -> 
 def _count(report: IngestReport, action: Action) -> None:
     field_name = {Action.CREATE: "new", Action.NEW_VERSION: "updated",
                   Action.IDENTICAL: "unchanged", Action.STALE: "stale",
-                  Action.REFUSED: "refused"}[action]
+                  Action.KILL: "killed", Action.REFUSED: "refused"}[action]
     setattr(report, field_name, getattr(report, field_name) + 1)
 
 

@@ -1,13 +1,13 @@
 """NewsML-G2 (https://iptc.org/standards/newsml-g2/) news items and news messages into FeedItems.
 
 A ``newsItem`` is one version of one story: ``@guid`` is the story's identity across versions
-(NewsML-G2 Specification 2.x, 6.2: "the persistent, universally unique identifier common for all
-versions of the Item") and ``@version`` its version number, so Reuters' kill of
+(NewsML-G2 defines it as "the persistent, universally unique identifier common for all versions
+of the Item") and ``@version`` its version number, so Reuters' kill of
 ``tag:reuters.com,0000:newsml_L1N14N0FF`` (version 1542761538) is the same story as the version
 978556838 it kills. A ``newsMessage`` carries several items in its ``itemSet``; package, concept,
 knowledge, planning and catalog items carry no copy and are skipped with a warning.
 
-What is read, and from where (NewsML-G2 Specification, chapters 6-8):
+What is read, and from where (element names as in the NewsML-G2 specification):
 
 * ``itemMeta``: ``itemClass`` (ninat:text, ninat:picture... -> WireMeta.item_type),
   ``versionCreated``, ``firstCreated``, ``embargoed``, ``pubStatus`` (stat:usable / withheld /
@@ -20,8 +20,9 @@ What is read, and from where (NewsML-G2 Specification, chapters 6-8):
   html ``body``), NITF (its ``body.content``, via :mod:`.nitf`) or text -- and ``remoteContent``
   renditions, of which one picture is kept (:func:`~.wire.best_rendition`).
 
-Elements are matched by local name: providers use the G2 namespace with or without a prefix, and
-inline XHTML or NITF sometimes inherits it.
+Elements are matched by local name: providers use the G2 namespace
+(``http://iptc.org/std/nar/2006-10-01/``) with or without a prefix, and inline XHTML or NITF
+sometimes inherits it.
 """
 
 from __future__ import annotations
@@ -60,9 +61,7 @@ from wiredesk.ingest.formats.xmlfeed import (
     unique,
 )
 
-__all__ = ["NEWSML_G2", "ROOT_ELEMENTS", "SIGNALS", "parse_newsmlg2"]
-
-NEWSML_G2 = "http://iptc.org/std/nar/2006-10-01/"
+__all__ = ["ROOT_ELEMENTS", "SIGNALS", "parse_newsmlg2"]
 
 # Item kinds that carry no copy of their own, and why they are skipped.
 _NOT_STORIES = {

@@ -179,7 +179,7 @@ def _format(document: Mapping[Any, Any]) -> str:
 
 
 def _item(properties: _Object, url: str, warnings: list[str]) -> FeedItem:
-    dates = read_dates(
+    dates = read_dates(  # "firstpublished" is Superdesk's, "contentcreated" 1.4's
         (_text(properties, key) for key in ("firstpublished", "firstcreated", "versioncreated",
                                              "contentcreated")),
         (_text(properties, "versioncreated"),),
@@ -244,15 +244,15 @@ def _guid(properties: _Object) -> str:
 def _stable_uri(uri: str) -> str:
     """``uri`` without the query parameters that change per request, not per story."""
     parts = urlsplit(uri)
-    if not parts.query:
-        return uri
-    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
-             if key.lower() not in _VOLATILE_URI_PARAMETERS]  # fmt: skip
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in query if key.lower() not in _VOLATILE_URI_PARAMETERS]
+    if len(kept) == len(query):
+        return uri  # untouched, so its encoding stays the provider's
+    return urlunsplit(parts._replace(query=urlencode(kept)))
 
 
 def _item_type(properties: _Object) -> str:
-    """``type``; without one, an event (3.x ``eventDetails``) or, by the spec's default, text."""
+    """``type`` (aliases mapped); without one, an event (3.x ``eventDetails``), else text."""
     kind = _text(properties, "type").lower()
     if kind:
         return _TYPE_ALIASES.get(kind, kind)
