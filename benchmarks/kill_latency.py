@@ -1,0 +1,131 @@
+"""Time from a kill arriving by push to the article answering 410 and leaving the feeds.
+
+    .venv/bin/python benchmarks/kill_latency.py [--kills 100]
+
+Runs the embedded default as a user would (`wiredesk run`: SQLite in a fresh data directory, one
+process serving the site and running the worker) on a free loopback port, creates a push source,
+pushes N ninjs stories and waits until each is published, then for each story pushes a kill
+(pubstatus canceled) and polls the story's permanent address until it answers 410 Gone, then
+checks the latest RSS feed no longer lists it. Prints the median, 90th percentile and worst time
+from sending the kill to the 410, and from sending it to the feed without the story.
+All traffic goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+
+import httpx
+
+TIMEOUT = 10.0  # seconds any single story may take, before the harness gives up
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ninjs(number: int, version: int, pubstatus: str) -> bytes:
+    return json.dumps({
+        "uri": f"urn:bench:kill-latency:{number}", "type": "text",
+        "version": str(version), "pubstatus": pubstatus,
+        "versioncreated": datetime.now(UTC).isoformat(),
+        "headline": f"Benchmark story number {number}",
+        "body_html": f"<p>Paragraph one of benchmark story {number}.</p><p>And two.</p>",
+    }).encode()
+
+
+def setup(env: dict[str, str]) -> tuple[str, str]:
+    """Migrate and create the push source in the data directory; returns (push path, token)."""
+    wiredesk = [sys.executable, "-m", "wiredesk.cli"]
+    subprocess.run([*wiredesk, "migrate", "--verbosity", "0"], env=env, check=True)
+    out = subprocess.run([*wiredesk, "source", "add-push", "Bench Wire", "--format", "ninjs"],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    lines = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
+    path = "/" + lines["Push URL"].split("/", 3)[3]
+    token = next(value for key, value in lines.items() if "token" in key.lower()).strip()
+    return path, token
+
+
+def wait_until(check: object, timeout: float = TIMEOUT) -> float:
+    """Poll ``check()`` until true; returns the moment it became true."""
+    deadline = time.perf_counter() + timeout
+    while not check():  # type: ignore[operator]
+        if time.perf_counter() > deadline:
+            raise TimeoutError("no change within the time limit")
+        time.sleep(0.002)
+    return time.perf_counter()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--kills", type=int, default=100)
+    args = parser.parse_args()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
+    env.update(WIREDESK_DATA_DIR=tempfile.mkdtemp(prefix="wiredesk-kill-"),
+               WIREDESK_BASE_URL=base, WIREDESK_LOG_LEVEL="WARNING")
+    push_path, token = setup(env)
+    server = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "run", "--port", str(port)],
+                              env=env)
+    try:
+        with httpx.Client(base_url=base, timeout=5.0) as client:
+            wait_until(lambda: _up(client), timeout=60)
+            headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            for number in range(args.kills):
+                client.post(push_path, content=ninjs(number, 1, "usable"), headers=headers)
+            uris = _published_uris(client, args.kills)
+            to_410, to_feed = [], []
+            for number, uri in enumerate(uris):
+                path = uri.removeprefix(base)
+                sent = time.perf_counter()
+                answer = client.post(push_path, content=ninjs(number, 2, "canceled"),
+                                     headers=headers)
+                assert answer.status_code == 202, answer.text
+                gone = wait_until(lambda p=path: client.get(p).status_code == 410)
+                feed = wait_until(lambda u=uri: u not in client.get("/feeds/latest.rss").text)
+                to_410.append(gone - sent)
+                to_feed.append(feed - sent)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for label, times in (("kill -> 410", to_410), ("kill -> gone from feed", to_feed)):
+        ordered = sorted(times)
+        print(f"{label:24s} median {statistics.median(times) * 1000:7.1f} ms   "
+              f"p90 {ordered[int(len(ordered) * 0.9) - 1] * 1000:7.1f} ms   "
+              f"max {ordered[-1] * 1000:7.1f} ms   (n={len(times)})")
+    return 0
+
+
+def _up(client: httpx.Client) -> bool:
+    try:
+        return client.get("/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _published_uris(client: httpx.Client, count: int) -> list[str]:
+    """The permanent URLs of the pushed stories, in order, once all of them are public."""
+    wait_until(lambda: client.get("/api/v1/stories").json()["total"] == count, timeout=60)
+    by_headline: dict[str, str] = {}
+    page = 1
+    while len(by_headline) < count:
+        answer = client.get("/api/v1/stories", params={"page": page, "page_size": 100}).json()
+        by_headline.update((item["headline"], item["uri"]) for item in answer["items"])
+        page += 1
+    return [by_headline[f"Benchmark story number {n}"] for n in range(count)]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
