@@ -10,7 +10,7 @@ from wiredesk.core.items import FeedItem, PubStatus, WireMeta
 from wiredesk.core.lifecycle import Action
 from wiredesk.ingest.normalize import normalize
 from wiredesk.ingest.pipeline import Candidate
-from wiredesk.newsroom.ingest import apply_candidates
+from wiredesk.newsroom.apply import apply_candidates
 from wiredesk.newsroom.models import Source
 
 
