@@ -31,7 +31,7 @@ def load_demo() -> list[str]:
         if source.payloads.filter(sha256=hashlib.sha256(body).hexdigest()).exists():
             lines.append(f"{entry.name}: already loaded")
             continue
-        payload = store_payload(source, body, origin=path.as_uri())
+        payload = store_payload(source, body, origin=path.as_uri(), transport="import")
         try:
             lines.append(f"{entry.name}: {process_payload(payload).summary()}")
         except ParseError as exc:

@@ -36,7 +36,7 @@ def import_files(source: Source, paths: Iterable[Path], *, base_url: str = "",
             result.failures.append((path, f"cannot read: {exc.strerror or exc}"))
             on_file(path)
             continue
-        payload = store_payload(source, body, origin=path.resolve().as_uri(),
+        payload = store_payload(source, body, origin=path.resolve().as_uri(), transport="import",
                                 content_type=content_type_for(path))
         try:
             result.report.add(process_payload(payload, base_url=base_url))

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -60,12 +60,8 @@ class Processed:
 def store(source: Source, body: bytes, *, transport: str, origin: str,
           content_type: str = "") -> RawPayload:
     """Store a received payload, unprocessed, recording which transport brought it."""
-    # store_payload does not take the transport yet; one transaction keeps the row consistent.
-    with transaction.atomic():
-        payload = store_payload(source, body, origin=origin, content_type=content_type)
-        payload.transport = transport
-        payload.save(update_fields=["transport"])
-    return payload
+    return store_payload(source, body, origin=origin, content_type=content_type,
+                         transport=transport)
 
 
 def process(payload: RawPayload) -> Processed:
@@ -74,10 +70,6 @@ def process(payload: RawPayload) -> Processed:
         report = process_payload(payload, base_url=payload.source.url)
     except ParseError as exc:
         return Processed(payload, error=str(exc))
-    if payload.error:
-        # It failed before and parses now: the old error would only mislead.
-        payload.error = ""
-        payload.save(update_fields=["error"])
     return Processed(payload, report=report)
 
 

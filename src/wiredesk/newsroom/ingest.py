@@ -55,9 +55,9 @@ class IngestReport:
 
 
 def store_payload(source: Source, body: bytes, *, origin: str, content_type: str = "",
-                  received_at: datetime | None = None) -> RawPayload:
+                  transport: str = "poll", received_at: datetime | None = None) -> RawPayload:
     return RawPayload.objects.create(
-        source=source, origin=origin[:2000], content_type=content_type[:200],
+        source=source, origin=origin[:2000], content_type=content_type[:200], transport=transport,
         compressed_body=RawPayload.compress(body), size=len(body),
         sha256=hashlib.sha256(body).hexdigest(), received_at=received_at or timezone.now(),
     )
@@ -88,7 +88,8 @@ def _record_outcome(payload: RawPayload, batch: Batch, report: IngestReport) -> 
     payload.outcome = RawPayload.Outcome.PARTIAL if warnings else RawPayload.Outcome.PARSED
     payload.warnings, payload.format = warnings, batch.feed.format
     payload.item_count = len(batch.feed.items)
-    payload.save(update_fields=["outcome", "warnings", "format", "item_count"])
+    payload.error = ""  # re-processed after a fix: the old error would only mislead
+    payload.save(update_fields=["outcome", "warnings", "format", "item_count", "error"])
 
 
 def _count(report: IngestReport, action: Action) -> None:

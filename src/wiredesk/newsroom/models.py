@@ -112,7 +112,9 @@ class RawPayload(models.Model):
     compressed_body = models.BinaryField()
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RECEIVED)
+    # Indexed: the worker looks for payloads left RECEIVED by a crash on every recovery pass.
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RECEIVED,
+                               db_index=True)
     error = models.TextField(blank=True)
     warnings = models.JSONField(default=list, blank=True)
     format = models.CharField(max_length=20, blank=True)
