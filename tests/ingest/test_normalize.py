@@ -145,6 +145,13 @@ def test_plain_text_blank_lines_separate_paragraphs_and_single_newlines_join() -
     assert blocks(article) == [("p", "One still one."), ("p", "Two em.")]
 
 
+def test_loose_text_between_blocks_becomes_paragraphs_where_it_stands() -> None:
+    article = run(content_html="<p>Before</p>text <b>bold</b><br><br>second<p>After</p>tail")
+    assert blocks(article) == [
+        ("p", "Before"), ("p", "text bold"), ("p", "second"), ("p", "After"), ("p", "tail")
+    ]
+
+
 def test_double_line_breaks_separate_paragraphs_in_html() -> None:
     article = run(content_html="One<br><br>Two<br>still two<br><br><br>Three<br>")
     assert article.body_html == "<p>One</p>\n<p>Two<br>still two</p>\n<p>Three</p>"
@@ -153,6 +160,23 @@ def test_double_line_breaks_separate_paragraphs_in_html() -> None:
 def test_body_is_sanitised() -> None:
     article = run(content_html='<p onclick="x()">Text<script>alert(1)</script></p>')
     assert article.body_html == "<p>Text</p>"
+
+
+@pytest.mark.parametrize("lead", ["Plain news.", "Caf\u00e9 news \u2014 \u201cquoted\u201d."])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "(This story has not been edited by Example staff and is auto-generated from a "
+        "syndicated feed.)",
+        "THIS ARTICLE HAS NOT BEEN EDITED BY EXAMPLE STAFF AND IS AUTO-GENERATED FROM A "
+        "SYNDICATED FEED.",
+    ],
+)
+def test_a_syndicators_note_goes_whatever_its_case_and_the_bodys_alphabet(
+    lead: str, note: str
+) -> None:
+    article = run(content_html=f"<p>{lead}</p><p>{note}</p><p>More. {note}</p>")
+    assert blocks(article) == [("p", lead), ("p", "More.")]
 
 
 def test_iframe_policy_is_passed_to_the_sanitiser() -> None:
@@ -266,6 +290,11 @@ def test_missing_headline_falls_back_to_the_first_words_of_the_body() -> None:
     assert article.slug.startswith("word0-word1-")
 
 
+def test_headline_fallback_reads_on_across_paragraphs() -> None:
+    article = run(title="", content_html="<p>One two.</p><p><img src='/a.jpg'></p><p>Three.</p>")
+    assert article.headline == "One two. Three."
+
+
 def test_headline_is_never_empty() -> None:
     article = run(title=" ", content_html="")
     assert article.headline == "Untitled story"
@@ -291,6 +320,22 @@ def test_summary_of_the_body_is_cut_at_a_sentence() -> None:
     sentence = "This sentence is exactly fifty characters long ok. "
     article = run(content_html=f"<p>{sentence * 10}</p>")
     assert article.summary == (sentence * 5).strip()
+
+
+def test_summary_of_the_body_reads_on_across_paragraphs() -> None:
+    sentence = "This sentence is exactly fifty characters long ok."
+    body = "".join(f"<p>{sentence}</p>" for _ in range(3)) + "<p><img src='/a.jpg'></p>" * 2
+    article = run(content_html=body + "".join(f"<p>{sentence}</p>" for _ in range(7)))
+    assert article.summary == " ".join([sentence] * 5)
+
+
+def test_a_teaser_is_recognised_across_paragraphs_and_letter_case() -> None:
+    paragraphs = [f"Paragraph {n} has some words in it, Stra\u00dfe included." for n in range(12)]
+    body = "".join(f"<p>{text}</p>" for text in paragraphs)
+    # Case-folded, "STRASSE" is "Stra\u00dfe": the summary is the body's first 400 characters.
+    teaser = " ".join(paragraphs)[:400].upper() + " [\u2026]"
+    article = run(content_html=body, summary_html=teaser)
+    assert article.summary == " ".join(paragraphs[:5])
 
 
 # ------------------------------------------------------------------------------------------ images
@@ -322,6 +367,15 @@ def test_an_image_inside_prose_is_never_removed() -> None:
     html = '<p>Look: <img src="/img/a.jpg"> here.</p>'
     article = run(images=(Image(url="/img/a.jpg"),), content_html=html)
     assert "img/a.jpg" in article.body_html
+
+
+def test_a_leading_image_whose_url_has_spaces_or_accents_is_recognised_as_the_item_image() -> None:
+    # The body's copy of the URL is the one the HTML serialiser %-escapes ("caf%C3%A9%201.jpg");
+    # it is compared as the feed wrote it, so the picture is not shown twice.
+    url = "https://wire.example.com/img/caf\u00e9 1.jpg"
+    article = run(images=(Image(url=url),), content_html=f'<p><img src="{url}"></p><p>Text.</p>')
+    assert article.body_html == "<p>Text.</p>"
+    assert [image.url for image in article.images] == [url]
 
 
 # ------------------------------------------------------------------------------------------- dates

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.etree
 import lxml.html
 import pytest
 from hypothesis import given, settings
@@ -14,7 +17,12 @@ from wiredesk.ingest.sanitize import (
     HtmlTooDeep,
     absolute_url,
     is_tracker_url,
+    parse_fragment,
     sanitize_html,
+    sanitize_tree,
+    serialize_fragment,
+    text_of,
+    wrap_inline_runs,
 )
 
 BASE = "https://news.example.com/world/story.html"
@@ -154,6 +162,75 @@ def test_absolute_url_refuses_what_is_not_web_or_mail() -> None:
 # ------------------------------------------------------------------------------------------ iframes
 
 
+@pytest.mark.parametrize(
+    ("url", "absolute"),
+    [
+        ("http://example.com/a?", "http://example.com/a"),  # an empty query is dropped
+        ("http://example.com/a#", "http://example.com/a"),  # and so is an empty fragment
+        ("http://example.com/a?#f", "http://example.com/a#f"),
+        ("HTTP://EXAMPLE.com/x", "http://EXAMPLE.com/x"),  # the scheme in lower case
+        (" http://example.com/\tx\n ", "http://example.com/x"),
+        ("http://user:pw@example.com/x", "http://user:pw@example.com/x"),
+        ("http://[::1]/x", "http://[::1]/x"),
+        ("http://example.com/caf\u00e9 1.jpg", "http://example.com/caf\u00e9 1.jpg"),
+        ("https://example.com?q=1#f", "https://example.com?q=1#f"),
+        ("http://:80/x", None),  # no host
+    ],
+)
+def test_absolute_url_normalises_absolute_urls_the_way_urlsplit_does(
+    url: str, absolute: str | None
+) -> None:
+    assert absolute_url(url, BASE) == absolute
+
+
+def _reference_absolute_url(url: str, base_url: str) -> str | None:
+    """absolute_url's rules spelled out with urlsplit alone, as the reference for its shortcut."""
+    url = url.replace("\t", "").replace("\n", "").replace("\r", "")
+    url = url.strip("".join(chr(code) for code in range(0x21)))
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        if not parts.scheme and base_url:
+            parts = urlsplit(urljoin(base_url, url))
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme == "mailto":
+        return urlunsplit(parts) if parts.path else None
+    if scheme in ("http", "https") and parts.hostname:
+        return urlunsplit(parts._replace(scheme=scheme))
+    return None
+
+
+_URL_PARTS = st.sampled_from(
+    ["http", "https", "HTTP", "mailto", ":", "//", "/", "?", "#", "@", "[", "]", ".", "-", "80",
+     "example.com", "a", "\u00e9", " ", "\t", "\x01", "%20", "~r", "q=1"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_URL_PARTS, max_size=12).map("".join))
+def test_absolute_url_agrees_with_urlsplit(url: str) -> None:
+    assert absolute_url(url, BASE) == _reference_absolute_url(url, BASE)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://stats.example.com/a.gif",
+        "http://EXAMPLE.com/~r/x",
+        "https://x.doubleclick.net/p",
+        "https://pixel.wp.com./p.gif",
+        "http://user:pw@pixel.wp.com/",
+        "http://feeds.feedburner.com/~ff/x?y",
+        "http://example.com/a b/~r/",
+    ],
+)
+def test_tracker_urls_are_recognised_however_they_are_written(url: str) -> None:
+    assert is_tracker_url(url)
+
+
 def test_iframes_from_allowed_hosts_are_kept_sandboxed_https_and_lazy() -> None:
     out = clean('<iframe src="http://www.youtube.com/embed/abc" allowfullscreen>fallback</iframe>')
     frame = tree(out).find("iframe")
@@ -276,6 +353,40 @@ def test_unknown_tags_are_unwrapped_and_their_text_kept() -> None:
 def test_quotation_marks_survive_intact() -> None:
     text = "He said \"no\" and 'maybe' \u201clater\u201d \u2018then\u2019"
     assert clean(f"<p>{text} &quot;too&quot;</p>") == f'<p>{text} "too"</p>'
+
+
+def test_sanitize_tree_is_the_tree_sanitize_html_serialises() -> None:
+    html = '<div>One<br><br>two</div><h1>Head</h1><p><a href="/x">link</a><img src="p.jpg"></p>'
+    root = sanitize_tree(html, base_url=BASE, allowed_iframe_hosts=DEFAULT_IFRAME_HOSTS)
+    assert serialize_fragment(root) == clean(html)
+
+
+def test_parse_fragment_drops_leading_blank_text_only() -> None:
+    assert parse_fragment("  <p>x</p>").text is None
+    assert parse_fragment(" lead <p>x</p>").text == " lead "
+    assert serialize_fragment(parse_fragment("")) == ""
+
+
+def test_wrap_inline_runs_wraps_loose_content_where_it_stands() -> None:
+    root = parse_fragment(
+        "lead <b>bold</b><p>kept</p> <br>mid<br>line<br><br>next<ul><li>x</li></ul>"
+    )
+    wrap_inline_runs(root)
+    assert serialize_fragment(root) == (
+        "<p>lead <b>bold</b></p><p>kept</p><p>mid<br>line</p><p>next</p><ul><li>x</li></ul>"
+    )
+
+
+_TEXT_FRAGMENTS = st.sampled_from(
+    ["<p>", "</p>", "<b>", "</b>", "<!-- c -->", "text", " ", "&amp;", "<br>", "<li>", "\u00e9"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TEXT_FRAGMENTS, max_size=20).map("".join))
+def test_text_of_is_text_content(html: str) -> None:
+    for element in parse_fragment(html).iter(lxml.etree.Element):  # elements, not comments
+        assert text_of(element) == element.text_content()
 
 
 def test_sanitising_twice_changes_nothing() -> None:

@@ -74,6 +74,14 @@ def test_html_to_text_handles_text_without_markup(html: str, text: str) -> None:
     assert html_to_text(html) == text
 
 
+@pytest.mark.parametrize(
+    "text", ["plain", "  two\n\n paragraphs  ", "a\r\nb\u00a0c", "\u201cquoted\u201d > 1", "x;y"]
+)
+def test_html_to_text_reads_text_without_markup_as_the_parser_would(text: str) -> None:
+    # An inline tag with nothing in it sends the text through the HTML parser unchanged.
+    assert html_to_text(text) == html_to_text(text + "<b></b>")
+
+
 def test_html_to_text_survives_deep_nesting() -> None:
     html = "<span>" * 5000 + "deep" + "</span>" * 5000
     assert html_to_text(html) == "deep"
@@ -111,6 +119,25 @@ def test_summarize_cuts_an_overlong_first_sentence_at_a_word_with_an_ellipsis() 
 @pytest.mark.parametrize("limit", [1, 5, 17, 63, 150, 299])
 def test_summarize_never_exceeds_the_limit(limit: int) -> None:
     assert len(summarize(LEAD * 3, max_chars=limit)) <= limit
+
+
+@pytest.mark.parametrize(
+    ("limit", "summary"),
+    [
+        (19, "One two."),
+        (20, "One two. Three four."),  # the second sentence ends exactly at the limit
+        (21, "One two. Three four."),
+    ],
+)
+def test_summarize_counts_a_sentence_ending_exactly_at_the_limit(limit: int, summary: str) -> None:
+    assert summarize("One two. Three four. Five six seven", max_chars=limit) == summary
+
+
+def test_summarize_reads_a_long_text_only_as_far_as_it_needs() -> None:
+    # The same summary whatever follows the limit: a full stop one character past it, or more.
+    head = "First sentence here. Second one."
+    assert summarize(head + " More" + " words" * 5000, max_chars=len(head)) == head
+    assert summarize(head + ". And more.", max_chars=len(head)) == "First sentence here."
 
 
 # ---------------------------------------------------------------------------------------- subheads
@@ -153,6 +180,18 @@ def test_is_subhead_accepts_short_all_caps_lines(text: str) -> None:
 )
 def test_is_subhead_rejects_everything_else(text: str) -> None:
     assert not is_subhead(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "subhead"),
+    [
+        ("' A B C D E F G H '", True),  # eight words; the quotation marks standing alone are not
+        ("' A B C D E F G H I '", False),
+        ("A B C D E F G H I", False),
+    ],
+)
+def test_is_subhead_counts_words_inside_wrapping_quotes(text: str, subhead: bool) -> None:
+    assert is_subhead(text) is subhead
 
 
 def test_strip_wrapping_quotes_only_strips_a_matching_pair() -> None:
@@ -210,6 +249,22 @@ def test_split_dateline_rest_is_an_exact_suffix() -> None:
     _, rest = split_dateline(paragraph)
     assert paragraph.endswith(rest)
     assert rest == "Britain's   economy"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "dateline", "rest"),
+    [
+        ("  PARIS - The", "PARIS", "The"),
+        ("PARIS\u2014The", "PARIS", "The"),
+        ("\u0141\u00d3D\u0179 (PAP) - Rain", "\u0141\u00d3D\u0179 (PAP)", "Rain"),
+        ("ABCdef \u2014 Text", "", "ABCdef \u2014 Text"),  # the place word goes on in lower case
+        ("The PARIS - x", "", "The PARIS - x"),
+    ],
+)
+def test_split_dateline_reads_the_whole_first_word_as_the_place(
+    paragraph: str, dateline: str, rest: str
+) -> None:
+    assert split_dateline(paragraph) == (dateline, rest)
 
 
 # ----------------------------------------------------------------------------------------- bylines

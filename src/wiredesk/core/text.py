@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from html.parser import HTMLParser
 
 # Typographic characters, spelled out so that the code cannot be misread.
@@ -86,10 +85,13 @@ def html_to_text(html: str) -> str:
     """
     if not html.strip():
         return ""
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    raw = "".join(collector.pieces)
+    if "<" in html or "&" in html:
+        collector = _TextCollector()
+        collector.feed(html)
+        collector.close()
+        raw = "".join(collector.pieces)
+    else:
+        raw = html  # no tags and no character references: the parser would hand it back whole
     paragraphs = (" ".join(chunk.split()) for chunk in _PARAGRAPH_BREAK.split(raw))
     return "\n\n".join(p for p in paragraphs if p)
 
@@ -152,19 +154,20 @@ def summarize(text: str, max_chars: int = 300) -> str:
     if len(text) <= max_chars:
         return text
     # Only ends within max_chars count, and seeing one needs just the character after it; looking
-    # no further keeps a long body from being scanned (and re-split at every full stop) for nothing.
-    ends = list(_sentence_ends(text[: max_chars + 1]))
-    if ends:
-        return text[: ends[-1]]
+    # no further keeps a long body from being scanned for nothing.
+    end = _last_sentence_end(text[: max_chars + 1])
+    if end is not None:
+        return text[:end]
     return _cut_at_word(text, max_chars)
 
 
-def _sentence_ends(text: str) -> Iterator[int]:
-    """Offsets just past each sentence end, skipping abbreviations such as "U.S." and "Jan."."""
-    for match in _SENTENCE_END.finditer(text):
+def _last_sentence_end(text: str) -> int | None:
+    """The offset just past the last sentence end, not counting abbreviations ("U.S.", "Jan.")."""
+    for match in reversed(list(_SENTENCE_END.finditer(text))):
         if text[match.start()] == "." and _is_abbreviation(text[: match.start()]):
             continue
-        yield match.end()
+        return match.end()
+    return None
 
 
 def _is_abbreviation(before_dot: str) -> bool:
@@ -276,8 +279,8 @@ def split_dateline(first_paragraph: str) -> tuple[str, str]:
     To keep false positives out, the place must be in capitals ("Biden said - ..." is no dateline)
     and the story must not go on in lower case ("NATO - the alliance said" is a sentence).
     """
-    # Most paragraphs open with an ordinary word ("The"), which rules a dateline out; the full
-    # pattern is slow to fail.
+    # Most paragraphs open with an ordinary word ("The"): lower case in the place rules a dateline
+    # out at once, where the full pattern is slow to fail.
     first_word = _FIRST_PLACE_WORD.match(first_paragraph)
     if first_word is None or any(ch.islower() for ch in first_word[1]):
         return "", first_paragraph

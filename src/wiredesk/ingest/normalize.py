@@ -46,8 +46,8 @@ from wiredesk.ingest.sanitize import (
     is_empty,
     remove_empty,
     sanitize_tree,
-    text_of,
     serialize_fragment,
+    text_of,
     wrap_inline_runs,
 )
 
@@ -111,13 +111,13 @@ def normalize(
         # An inline wrapper can be left empty by the dateline's removal. No other step here
         # empties an element (the sanitiser removed the empty ones), so otherwise this is skipped.
         remove_empty(root)
-    body_text = _paragraph_text(root)
-    headline = _headline(item.title, body_text)
+    headline = _headline(item.title, root)
+    summary = _summary(item, root)
     published_at, updated_at, date_is_fallback = _dates(item, received_at)
     return Article(
         headline=headline,
         body_html=_serialize_blocks(root),
-        summary=_summary(item, body_text),
+        summary=summary,
         slug=slugify(headline),
         byline=clean_byline(item.author) or body_byline,
         dateline=dateline,
@@ -163,8 +163,9 @@ def _body_tree(
 
 def _may_hold_source_note(text: str) -> bool:
     if text.isascii():
-        # The same test, several times faster. Only for ASCII: there IGNORECASE also matches
-        # letters that lower() leaves alone ("\N{LATIN SMALL LETTER LONG S}" for "s").
+        # For ASCII text, lower-casing gives the pattern's answer several times faster. Not
+        # beyond: IGNORECASE also matches letters that lower() leaves alone, such as the long s
+        # (U+017F) for "s".
         return _SOURCE_NOTE_WORDS in text.lower()
     return _SOURCE_NOTE_CLUE.search(text) is not None
 
@@ -187,20 +188,33 @@ def _serialize_blocks(root: lxml.html.HtmlElement) -> str:
     return serialize_fragment(root)
 
 
-def _text_paragraphs(root: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
-    """Top-level blocks that carry text, in order."""
+def _first_text_paragraph(
+    root: lxml.html.HtmlElement,
+) -> tuple[lxml.html.HtmlElement, str] | None:
+    """The first top-level block that carries text, with its text, if that block is a paragraph."""
     for block in root:
-        if text_of(block).strip():
-            yield block
+        text = text_of(block)
+        if text.strip():
+            return (block, text) if block.tag == "p" else None
+    return None
 
 
-def _first_text_paragraph(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
-    block = next(_text_paragraphs(root), None)
-    return block if block is not None and block.tag == "p" else None
+def _body_text(root: lxml.html.HtmlElement, at_least: int | None = None) -> str:
+    """The paragraphs' text on one line.
 
-
-def _paragraph_text(root: lxml.html.HtmlElement) -> str:
-    return " ".join(" ".join(text_of(p).split()) for p in root.iterchildren("p"))
+    With ``at_least``, only the paragraphs it takes for that many characters (spaces between
+    words included): a prefix of the whole, enough for a summary, and much quicker to make.
+    """
+    pieces: list[str] = []
+    length = -1  # of the words so far, one space apart
+    for paragraph in root.iterchildren("p"):
+        text = " ".join(text_of(paragraph).split())
+        pieces.append(text)
+        if text:
+            length += len(text) + 1
+        if at_least is not None and length >= at_least:
+            break
+    return " ".join(pieces)
 
 
 # ------------------------------------------------------------------------------------- lead image
@@ -231,8 +245,10 @@ def _lead_image_block(
     block = root[0]
     if block.tag == "img":
         return block, block
+    if block.tag not in ("p", "figure"):
+        return None
     pictures = list(block.iter("img"))
-    if block.tag not in ("p", "figure") or len(pictures) != 1:
+    if len(pictures) != 1:
         return None
     captions = list(block.iter("figcaption"))
     caption_text = "".join(text_of(c) for c in captions)
@@ -265,7 +281,7 @@ def _absolute_images(images: Iterable[Image], base_url: str) -> tuple[Image, ...
         if url is None or url.startswith("mailto:") or url in seen:
             continue
         seen.add(url)
-        result.append(replace(image, url=url))
+        result.append(image if url == image.url else replace(image, url=url))
     return tuple(result)
 
 
@@ -274,10 +290,13 @@ def _absolute_images(images: Iterable[Image], base_url: str) -> tuple[Image, ...
 
 def _take_byline(root: lxml.html.HtmlElement) -> str:
     """Remove a leading "By ..." paragraph and return the byline it held (or "")."""
-    paragraph = _first_text_paragraph(root)
-    if paragraph is None:
+    first = _first_text_paragraph(root)
+    if first is None:
         return ""
-    match = _BYLINE_PARAGRAPH.match(" ".join(text_of(paragraph).split()))
+    paragraph, text = first
+    if not text.lstrip().startswith(("By", "BY")):
+        return ""  # the pattern's first test, made before collapsing a whole paragraph's spaces
+    match = _BYLINE_PARAGRAPH.match(" ".join(text.split()))
     if match is None or not _looks_like_names(match.group("names")):
         return ""
     paragraph.drop_tree()
@@ -296,10 +315,10 @@ def _looks_like_names(text: str) -> bool:
 
 def _take_dateline(root: lxml.html.HtmlElement) -> str:
     """Cut the dateline off the first paragraph and return it (or "")."""
-    paragraph = _first_text_paragraph(root)
-    if paragraph is None:
+    first = _first_text_paragraph(root)
+    if first is None:
         return ""
-    text = text_of(paragraph)
+    paragraph, text = first
     dateline, rest = split_dateline(text)
     if not dateline:
         return ""
@@ -345,20 +364,28 @@ def _text_slots(element: lxml.html.HtmlElement) -> Iterator[tuple[lxml.html.Html
 
 def _mark_subheads(root: lxml.html.HtmlElement) -> None:
     for paragraph in list(root.iterchildren("p")):
-        if _is_whole_subhead(paragraph):
-            subhead = _subhead(paragraph, text_of(paragraph))
+        text = text_of(paragraph)
+        if _is_whole_subhead(paragraph, text):
+            subhead = _subhead(paragraph, text)
             subhead.tail = paragraph.tail
             root.replace(paragraph, subhead)
-        else:
+        elif _may_end_in_subhead(text):
             _split_glued_subhead(paragraph)
 
 
-def _is_whole_subhead(paragraph: lxml.html.HtmlElement) -> bool:
+def _is_whole_subhead(paragraph: lxml.html.HtmlElement, text: str) -> bool:
     # "READ MORE" as a link, or a captioned picture, is not a heading even when it is in capitals.
     # (Text first: it rules out almost every paragraph, and more cheaply than looking for links.)
-    if not is_subhead(text_of(paragraph)):
+    if not is_subhead(text):
         return False
     return next(paragraph.iter("a", "img", "iframe"), None) is None
+
+
+def _may_end_in_subhead(text: str) -> bool:
+    # is_subhead() refuses a lower-case letter or sentence punctuation at the end, which rules
+    # out most paragraphs before their last sentences are looked at.
+    last = text.rstrip()[-1:]
+    return bool(last) and not last.islower() and last not in ".!?,;:"
 
 
 def _split_glued_subhead(paragraph: lxml.html.HtmlElement) -> None:
@@ -412,15 +439,15 @@ def _subhead(paragraph: lxml.html.HtmlElement, text: str) -> lxml.html.HtmlEleme
 # ----------------------------------------------------------------------------------- text fields
 
 
-def _headline(title: str, body_text: str) -> str:
+def _headline(title: str, root: lxml.html.HtmlElement) -> str:
     """The item's title as one line of plain text, else the body's first words; never empty."""
     # Titles are text by contract, but feeds put markup in them anyway. Reading something tag-like
     # as markup costs a headline that *mentions* a tag ("<video>") its angle brackets; printing a
     # feed's "<b>" as text would be worse and far more common.
-    if _MARKUP.search(title):
+    if "<" in title and _MARKUP.search(title):  # (most titles have no "<" to look at)
         title = html_to_text(title)
     headline = " ".join(title.split())
-    return headline or _first_words(body_text) or UNTITLED
+    return headline or _first_words(_body_text(root)) or UNTITLED
 
 
 def _first_words(text: str) -> str:
@@ -431,22 +458,24 @@ def _first_words(text: str) -> str:
     return head + ELLIPSIS if len(words) > HEADLINE_FALLBACK_WORDS else head
 
 
-def _summary(item: FeedItem, body_text: str) -> str:
+def _summary(item: FeedItem, root: lxml.html.HtmlElement) -> str:
     """The source's own summary when it says something the body does not, else the body's lead."""
     if item.content_html.strip() and item.summary_html.strip():
         summary_text = html_to_text(item.summary_html)
         if _may_hold_source_note(summary_text):
             summary_text = _SOURCE_NOTE.sub("", summary_text)
         summary_text = split_dateline(" ".join(summary_text.split()))[1]
-        if summary_text and not _is_teaser_of(summary_text, body_text):
+        if summary_text and not _is_teaser_of(summary_text, root):
             return summarize(summary_text, SUMMARY_MAX_CHARS)
-    return summarize(body_text, SUMMARY_MAX_CHARS)
+    # summarize() reads no further than one character past the limit.
+    return summarize(_body_text(root, at_least=SUMMARY_MAX_CHARS + 1), SUMMARY_MAX_CHARS)
 
 
-def _is_teaser_of(summary: str, body: str) -> bool:
+def _is_teaser_of(summary: str, root: lxml.html.HtmlElement) -> bool:
     # Many feeds' "summary" is just the body's first N characters, cut with "..." or "[...]".
     stem = summary.rstrip(" .…[]").casefold()
-    return body.casefold().startswith(stem)
+    # Case folding never makes text shorter, so a body prefix as long as the stem decides it.
+    return _body_text(root, at_least=len(stem)).casefold().startswith(stem)
 
 
 def _categories(categories: Iterable[str]) -> tuple[str, ...]:
