@@ -22,29 +22,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feed_corpus import corpus_files
 from wiredesk.core.errors import ParseError
 from wiredesk.core.items import FeedItem
 from wiredesk.ingest.formats import parse_feed
 from wiredesk.ingest.normalize import normalize
 from wiredesk.ingest.sanitize import DEFAULT_IFRAME_HOSTS, sanitize_tree
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_FEEDS = ROOT.parent / "shared" / "data" / "feeds"
-FEED_SUFFIXES = {".xml", ".rss", ".atom", ".json", ".rdf"}
 # A fixed clock, so every round does identical work.
 RECEIVED_AT = datetime(2025, 1, 1, tzinfo=UTC)
-
-
-def corpus_files(corpus: Path | None) -> list[Path]:
-    if corpus is None:
-        if SHARED_FEEDS.is_dir():
-            corpus = SHARED_FEEDS
-        else:
-            print(f"{SHARED_FEEDS} not present: using the bundled demo and fixture feeds")
-            files = sorted((ROOT / "src" / "wiredesk" / "demo" / "feeds").iterdir())
-            files += sorted((ROOT / "tests" / "fixtures" / "feeds").iterdir())
-            return [f for f in files if f.suffix in FEED_SUFFIXES]
-    return sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix in FEED_SUFFIXES)
 
 
 def load_items(files: list[Path]) -> list[FeedItem]:
