@@ -1,0 +1,166 @@
+"""Event clustering quality on the ECB+ dev topics: BCubed precision, recall and F1.
+
+    .venv/bin/python benchmarks/cluster_quality.py [--order name|shuffle] [--seed N]
+                                                   [--set threshold=0.3 --set entity_weight=0.5]
+    .venv/bin/python benchmarks/cluster_quality.py --all-orders   # the tuning objective
+
+Data: ``../shared/data/ecbplus-dev/ecbplus_dev.jsonl`` (462 articles, topics 1-22 without 15 and
+17, 40 gold event clusters; each topic pairs two similar but different events). The texts may not
+be copied into the repository, so this harness reads them from there at run time and exits with a
+message when the folder is absent. Override the location with ``WIREDESK_SHARED``.
+
+How the corpus becomes a stream (fixed, so figures are comparable from run to run):
+
+- order: by ``doc_name`` as a plain string sort (``--order name``, the default and the figure we
+  report: each topic arrives as a block, its two events interleaved), or a seeded shuffle of
+  all documents (``--order shuffle``, topics interleaved): a check that the figure is not an
+  accident of one order;
+- time: ECB+ has no timestamps, so story *i* of the stream is published at 2024-01-01 00:00 UTC plus
+  *i* minutes -- the whole stream spans under eight hours, the time decay stays near 1, and the two
+  events of a topic must be told apart by their content alone (the hard case);
+- headline: the article's first line (for ECB+ "ecb" documents, which have none, that is the first
+  sentence); body: the rest;
+- entities: none given, so the clusterer's own proxies (capitalised names, numbers) are used.
+
+What was tuned, and how: ``ClusterConfig``'s decision and text fields (threshold, entity_weight,
+headline_weight, body_words, date_conflict_factor) on a grid, scored by the mean F1 of the five
+orders ``--all-orders`` prints (by name, and shuffles with seeds 1-4), so that no single order's
+accidents pick the values. The landscape is flat: every setting near the defaults lands within
+about 0.01 of them.
+
+Gold labels are read only to score the result, never while clustering. Per-topic figures average the
+per-item scores of the topic's documents against their whole predicted clusters, so a cluster that
+mixes topics costs each topic its share of precision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from wiredesk.cluster import ClusterConfig, ClusterDoc, Clusterer
+from wiredesk.cluster.bcubed import BCubed, item_scores, mean_scores
+
+SHARED = Path(os.environ.get("WIREDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+DATA = SHARED / "data" / "ecbplus-dev" / "ecbplus_dev.jsonl"
+STREAM_START = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One ECB+ document with its gold labels (the labels never reach the clusterer)."""
+
+    name: str
+    topic: int
+    event: str
+    text: str
+
+
+def load(path: Path) -> list[Article]:
+    with path.open(encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines if line.strip()]
+    return [Article(r["doc_name"], int(r["topic"]), r["event_cluster"], r["text"]) for r in rows]
+
+
+def stream_order(articles: list[Article], order: str, seed: int) -> list[Article]:
+    ordered = sorted(articles, key=lambda a: a.name)
+    if order == "shuffle":
+        random.Random(seed).shuffle(ordered)
+    return ordered
+
+
+def as_doc(article: Article, position: int) -> ClusterDoc:
+    headline, _, body = article.text.strip().partition("\n")
+    return ClusterDoc(id=article.name, headline=headline, body=body,
+                      published=STREAM_START + timedelta(minutes=position))
+
+
+def run(articles: list[Article], config: ClusterConfig) -> dict[str, str]:
+    """Replay the stream; returns document name -> predicted cluster id."""
+    clusterer = Clusterer(config)
+    return {a.name: clusterer.assign(as_doc(a, i)).cluster_id for i, a in enumerate(articles)}
+
+
+def evaluate(articles: list[Article],
+             predicted: dict[str, str]) -> tuple[BCubed, dict[int, BCubed]]:
+    scores = item_scores(predicted, {a.name: a.event for a in articles})
+    topics = sorted({a.topic for a in articles})
+    per_topic = {t: mean_scores(scores, [a.name for a in articles if a.topic == t]) for t in topics}
+    return mean_scores(scores), per_topic
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """``["threshold=0.3"]`` -> ``{"threshold": 0.3}``, typed like the config field."""
+    types = {f.name: type(getattr(ClusterConfig(), f.name)) for f in fields(ClusterConfig)}
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if key not in types:
+            raise SystemExit(f"unknown config field {key!r}; known: {', '.join(sorted(types))}")
+        overrides[key] = types[key](value)
+    return overrides
+
+
+def report(overall: BCubed, per_topic: dict[int, BCubed], predicted: dict[str, str],
+           elapsed: float) -> None:
+    print(f"documents {overall.items}, predicted clusters {len(set(predicted.values()))}, "
+          f"gold clusters 40, {elapsed:.2f} s")
+    print(f"BCubed precision {overall.precision:.4f}  recall {overall.recall:.4f}  "
+          f"F1 {overall.f1:.4f}")
+    print("per topic, worst F1 first:")
+    for topic, score in sorted(per_topic.items(), key=lambda kv: kv[1].f1):
+        print(f"  topic {topic:>2} ({score.items:>2} docs)  P {score.precision:.3f}  "
+              f"R {score.recall:.3f}  F1 {score.f1:.3f}")
+
+
+def all_orders(articles: list[Article], config: ClusterConfig) -> None:
+    """One line per stream order, then the mean F1: the figure the defaults were tuned on."""
+    orders = [("name", 0)] + [("shuffle", seed) for seed in range(1, 5)]
+    scores = []
+    for order, seed in orders:
+        stream = stream_order(articles, order, seed)
+        overall, _ = evaluate(stream, run(stream, config))
+        scores.append(overall.f1)
+        label = order if order == "name" else f"shuffle {seed}"
+        print(f"{label:<10} P {overall.precision:.4f}  R {overall.recall:.4f}  F1 {overall.f1:.4f}")
+    print(f"mean F1 {sum(scores) / len(scores):.4f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--order", choices=["name", "shuffle"], default="name")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="override a ClusterConfig field")
+    parser.add_argument("--all-orders", action="store_true",
+                        help="overall figures for the name order and shuffles 1-4, and their mean")
+    args = parser.parse_args(argv)
+    if not DATA.is_file():
+        print(f"skipped: {DATA} is not present (the ECB+ dev data lives only in ../shared on the "
+              "team's machines; set WIREDESK_SHARED to point elsewhere)")
+        return 0
+    config = ClusterConfig(**parse_overrides(args.set))
+    if args.all_orders:
+        all_orders(load(DATA), config)
+        return 0
+    articles = stream_order(load(DATA), args.order, args.seed)
+    started = time.perf_counter()
+    predicted = run(articles, config)
+    elapsed = time.perf_counter() - started
+    overall, per_topic = evaluate(articles, predicted)
+    seed = f" (seed {args.seed})" if args.order == "shuffle" else ""
+    print(f"stream order: {args.order}{seed}")
+    report(overall, per_topic, predicted, elapsed)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
