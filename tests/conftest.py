@@ -38,3 +38,14 @@ def shared_data() -> Path:
         pytest.skip(f"{data} is not present: conformance data is only on the team's machines "
                     "and CI")
     return data
+
+
+@pytest.fixture(autouse=True)
+def _fresh_desks() -> None:
+    """The duplicate index and the clusterer are per-process caches of the database, which each
+    test rolls back: start every test from an empty cache (rebuilt from the database on use)."""
+    from wiredesk.newsroom.clustering import clusters
+    from wiredesk.newsroom.duplicates import desk
+
+    desk.reset()
+    clusters.reset()

@@ -70,3 +70,11 @@ def later(story: ClusterDoc, story_id: str, days: float) -> ClusterDoc:
     """The same kind of story, ``days`` after ``story``."""
     return ClusterDoc(id=story_id, headline=story.headline, body=story.body,
                       published=story.published + timedelta(days=days))
+QUAKE_SULAWESI_C = doc(
+    "lantern-4", "Donggala counts damage after Sulawesi tremor",
+    "Officials in Donggala said on Sunday that the magnitude 5.4 earthquake which shook central "
+    "Sulawesi had cracked a school and a mosque, and two injured residents were treated at Undata "
+    "hospital in Palu. BMKG head Dwikorita Karnawati repeated that the quake, 10 km deep, posed no "
+    "tsunami threat.",
+    hours=6,
+)

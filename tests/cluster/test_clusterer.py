@@ -9,6 +9,7 @@ import pytest
 from tests.cluster.stories import (
     QUAKE_SULAWESI_A,
     QUAKE_SULAWESI_B,
+    QUAKE_SULAWESI_C,
     QUAKE_SUMATRA_A,
     QUAKE_SUMATRA_B,
     WILDFIRE_A,
@@ -99,6 +100,15 @@ def test_state_round_trips_through_json_and_decides_the_same() -> None:
     assert restored.to_state() == running.to_state()
 
 
+def test_state_round_trips_with_young_samples_and_a_split_off_group() -> None:
+    running = Clusterer()
+    place_all(running, MIXED, "mixed")
+    state = json.loads(json.dumps(running.to_state()))
+    restored = Clusterer.from_state(state)
+    assert restored.to_state() == running.to_state()
+    assert restored.assign(QUAKE_SULAWESI_C) == running.assign(QUAKE_SULAWESI_C)
+
+
 def test_an_unknown_state_version_is_refused() -> None:
     with pytest.raises(ValueError, match="version"):
         Clusterer.from_state({"version": 99})
@@ -115,3 +125,107 @@ def test_given_entities_are_used_instead_of_the_proxies() -> None:
 def test_config_round_trips_and_ignores_unknown_keys() -> None:
     config = ClusterConfig(threshold=0.3)
     assert ClusterConfig.from_dict({**config.to_dict(), "from_a_newer_version": 1}) == config
+
+
+# Two earthquakes forced into one cluster, as happens when the second event's first story joins the
+# first event's cluster before anything could tell them apart.
+MIXED = [QUAKE_SUMATRA_A, QUAKE_SULAWESI_A, QUAKE_SUMATRA_B, QUAKE_SULAWESI_B]
+
+
+def place_all(clusterer: Clusterer, docs: list[ClusterDoc], cluster_id: str) -> None:
+    for doc in docs:
+        clusterer.place(doc, cluster_id)
+
+
+def test_place_records_a_story_where_it_is_told() -> None:
+    clusterer = Clusterer()
+    clusterer.place(WILDFIRE_A, "event-7")
+    clusterer.place(QUAKE_SUMATRA_A, "event-7")  # a caller's decision is taken as it is
+    cluster = clusterer.cluster("event-7")
+    assert cluster is not None and cluster.members == [WILDFIRE_A.id, QUAKE_SUMATRA_A.id]
+    assert clusterer.assign(WILDFIRE_A).cluster_id == "event-7"  # a known story keeps its cluster
+    assert clusterer.to_state()["terms"]["documents"] == 2
+
+
+def test_placing_a_story_twice_changes_nothing() -> None:
+    clusterer = Clusterer()
+    clusterer.place(WILDFIRE_A, "event-7")
+    before = clusterer.to_state()
+    clusterer.place(WILDFIRE_A, "event-7")
+    clusterer.place(WILDFIRE_A, "elsewhere")
+    assert clusterer.to_state() == before
+    assert clusterer.cluster("elsewhere") is None
+
+
+def test_replaying_assignments_through_place_rebuilds_the_same_clusterer() -> None:
+    original = Clusterer()
+    decisions = [(doc, original.assign(doc).cluster_id) for doc in STREAM[:5]]
+    rebuilt = Clusterer()
+    for doc, cluster_id in decisions:
+        rebuilt.place(doc, cluster_id)
+    assert rebuilt.to_state() == original.to_state()
+    assert rebuilt.assign(STREAM[5]) == original.assign(STREAM[5])
+
+
+def test_place_moves_the_clock_and_retires_quiet_clusters() -> None:
+    clusterer = Clusterer()
+    clusterer.place(WILDFIRE_A, "fire")
+    clusterer.place(later(QUAKE_SUMATRA_A, "much-later", days=10), "quake")
+    assert clusterer.cluster("fire") is None
+    clusterer.place(later(WILDFIRE_B, "fire-again", days=10), "fire")  # retired: started anew
+    cluster = clusterer.cluster("fire")
+    assert cluster is not None and cluster.members == ["fire-again"]
+
+
+def test_a_young_cluster_of_two_events_splits_and_the_next_story_starts_the_other() -> None:
+    clusterer = Clusterer()
+    place_all(clusterer, MIXED, "mixed")
+    mixed = clusterer.cluster("mixed")
+    assert mixed is not None and mixed.size == 4  # nothing already assigned moves
+    assert [s.story_id for s in mixed.samples] == [QUAKE_SUMATRA_A.id, QUAKE_SUMATRA_B.id]
+    assert "sulawesi" not in mixed.terms  # but the cluster now describes its founder's event
+    assert [c.id for c in clusterer.clusters()] == ["mixed"]  # the split-off group is internal
+    decision = clusterer.assign(QUAKE_SULAWESI_C)
+    assert decision.created and decision.cluster_id == QUAKE_SULAWESI_C.id
+    assert decision.match is not None and decision.match.cluster_id == QUAKE_SULAWESI_C.id
+    assert decision.score >= ClusterConfig().threshold
+    assert decision.runner_up is not None and decision.runner_up.cluster_id == "mixed"
+    started = clusterer.cluster(QUAKE_SULAWESI_C.id)
+    assert started is not None and started.members == [QUAKE_SULAWESI_C.id]
+    assert "sulawesi" in started.terms  # seeded with the split-off stories
+
+
+def test_without_the_split_the_same_story_joins_the_mixed_cluster() -> None:
+    clusterer = Clusterer(ClusterConfig(split_ratio=0.0))
+    place_all(clusterer, MIXED, "mixed")
+    assert clusterer.assign(QUAKE_SULAWESI_C).cluster_id == "mixed"
+
+
+def test_a_cluster_of_one_event_does_not_split() -> None:
+    clusterer = Clusterer()
+    place_all(clusterer, [QUAKE_SULAWESI_A, QUAKE_SULAWESI_B, QUAKE_SULAWESI_C,
+                          later(QUAKE_SULAWESI_B, "sulawesi-4", days=0.1)], "sulawesi")
+    cluster = clusterer.cluster("sulawesi")
+    assert cluster is not None and len(cluster.samples) == 4
+    assert len(clusterer.to_state()["clusters"]) == 1
+
+
+def test_replaying_through_place_reproduces_a_split_and_its_claim() -> None:
+    original = Clusterer()
+    place_all(original, MIXED, "mixed")
+    claimed = original.assign(QUAKE_SULAWESI_C)
+    rebuilt = Clusterer()
+    place_all(rebuilt, MIXED, "mixed")
+    rebuilt.place(QUAKE_SULAWESI_C, claimed.cluster_id)
+    assert rebuilt.to_state() == original.to_state()
+    follow_up = later(QUAKE_SULAWESI_B, "sulawesi-5", days=0.2)
+    assert rebuilt.assign(follow_up) == original.assign(follow_up)
+    assert original.assign(later(QUAKE_SULAWESI_A, "sulawesi-6", days=0.2)).cluster_id == (
+        claimed.cluster_id)
+
+
+def test_samples_are_dropped_once_a_cluster_is_settled() -> None:
+    clusterer = Clusterer(ClusterConfig(split_samples=2))
+    place_all(clusterer, [QUAKE_SULAWESI_A, QUAKE_SULAWESI_B, QUAKE_SULAWESI_C], "sulawesi")
+    cluster = clusterer.cluster("sulawesi")
+    assert cluster is not None and cluster.size == 3 and cluster.samples == []

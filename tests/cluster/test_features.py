@@ -8,6 +8,7 @@ from wiredesk.cluster.dates import lead_years, years_conflict
 from wiredesk.cluster.entities import extract_entities
 from wiredesk.cluster.index import InvertedIndex
 from wiredesk.cluster.scoring import blend, time_decay
+from wiredesk.cluster.split import best_split
 from wiredesk.cluster.tokens import fold, term_profile, tokenize
 from wiredesk.cluster.vocabulary import DocumentFrequencies
 
@@ -79,3 +80,21 @@ def test_index_lookup_ranks_by_shared_weight_and_forgets() -> None:
     index.remove("c2")
     assert index.lookup({"peru": 1.0}, limit=5) == []
     assert len(index) == 1
+
+
+def test_best_split_finds_two_blocks_and_keeps_the_founder_first() -> None:
+    high, low = 0.8, 0.1
+    events = ["a", "b", "a", "b", "a"]
+    matrix = [[1.0 if i == j else high if events[i] == events[j] else low for j in range(5)]
+              for i in range(5)]
+    split = best_split(matrix, min_group=2)
+    assert split is not None
+    assert (split.keep, split.part) == ((0, 2, 4), (1, 3))
+    assert split.within == pytest.approx(high) and split.between == pytest.approx(low)
+
+
+def test_best_split_needs_enough_members_on_each_side() -> None:
+    matrix = [[1.0, 0.1, 0.1], [0.1, 1.0, 0.9], [0.1, 0.9, 1.0]]
+    assert best_split(matrix, min_group=2) is None  # one side would hold a single member
+    uniform = [[1.0 if i == j else 0.5 for j in range(4)] for i in range(4)]
+    assert best_split(uniform, min_group=2) is None  # ties stay with the founder: no two groups

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from wiredesk.newsroom.ingest import process_payload, store_payload
@@ -13,13 +12,6 @@ from wiredesk.newsroom.sources import local_source
 from .feeds import STORY_A, STORY_B, rss
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client: Client) -> Client:
-    User.objects.create_superuser("editor", "editor@example.com", "a long passphrase")
-    client.login(username="editor", password="a long passphrase")
-    return client
 
 
 @pytest.fixture
@@ -69,6 +61,7 @@ def test_renaming_a_source_moves_the_validators_of_its_stories(editor: Client,
     etag = editor.get(story.get_absolute_url())["ETag"]
     data = {"name": "Renamed Wire", "slug": source.slug, "transport": source.transport,
             "url": "", "format": "auto", "attribution_note": "", "canonical_policy": "original",
+            "duplicate_policy": "also-reported",
             "is_active": "on", "created_at_0": "2026-11-01", "created_at_1": "00:00:00"}
     response = editor.post(f"/admin/newsroom/source/{source.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]

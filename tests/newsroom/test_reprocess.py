@@ -106,13 +106,6 @@ def test_reprocess_needs_ids_or_failed_and_refuses_unknown_ids(source: Source) -
     assert reprocess("999", "998") == ("", "no payload with id 998, 999")
 
 
-@pytest.fixture
-def editor(client: Client) -> Client:
-    User.objects.create_superuser("editor", "editor@example.com", "a long passphrase")
-    client.login(username="editor", password="a long passphrase")
-    return client
-
-
 def test_the_admin_lists_quarantined_payloads_and_re_processes_them(
         editor: Client, source: Source, parser_bug: None,
         monkeypatch: pytest.MonkeyPatch) -> None:

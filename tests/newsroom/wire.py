@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from wiredesk.core.identity import assign_identities, content_hash
 from wiredesk.core.items import FeedItem, PubStatus, WireMeta
-from wiredesk.core.lifecycle import Action
 from wiredesk.ingest.normalize import normalize
 from wiredesk.ingest.pipeline import Candidate
 from wiredesk.newsroom.apply import apply_candidates
@@ -29,7 +28,7 @@ def wire_item(guid: str, version: int, *, headline: str = "", body: str = "",
     )
 
 
-def deliver(source: Source, *items: FeedItem) -> list[Action]:
+def deliver(source: Source, *items: FeedItem) -> list[str]:
     received = datetime.now(UTC)
     candidates = []
     for item, identity in zip(items, assign_identities(list(items)), strict=True):

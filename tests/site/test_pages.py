@@ -13,7 +13,7 @@ from django.utils import timezone
 from pytest_django.fixtures import DjangoAssertNumQueries, Settings
 
 from tests.support.factories import add_version, make_section, make_source, make_story, set_status
-from wiredesk.newsroom.models import Source, Story
+from wiredesk.newsroom.models import Cluster, Source, Story
 
 pytestmark = pytest.mark.django_db
 
@@ -306,8 +306,25 @@ def test_the_article_page_takes_a_fixed_number_of_queries(
         client: Client, django_assert_max_num_queries: DjangoAssertNumQueries,
         versions: int) -> None:
     story = make_story(versions=versions, images=[{"url": "https://img.wire.example/1.jpg"}])
-    with django_assert_max_num_queries(4):
+    # fingerprint, story, versions, "Also reported by"
+    with django_assert_max_num_queries(5):
         page(client, story.get_absolute_url())
+
+
+@pytest.mark.parametrize("related", [1, 8])
+def test_related_coverage_takes_a_fixed_number_of_queries(
+        client: Client, django_assert_max_num_queries: DjangoAssertNumQueries,
+        related: int) -> None:
+    cluster = Cluster.objects.create(key="c", title="Harbour strike")
+    story = make_story()
+    for number in range(related):
+        make_story(f"Related story {number}")
+    Story.objects.update(cluster=cluster)
+    # ... and for the related block: the cluster, five of its stories, and their count
+    with django_assert_max_num_queries(8):
+        doc = page(client, story.get_absolute_url())
+    assert texts(doc, "//aside[@class='related-coverage']/h2") == ["Related coverage"]
+    assert len(doc.xpath("//aside[@class='related-coverage']//li")) == min(related, 5)
 
 
 def test_healthz(client: Client, story: Story) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
 
 from tests.support.feedserver import FeedServer
 
-__all__ = ["feed_server"]
+__all__ = ["editor", "feed_server"]
 
 
 @pytest.fixture
@@ -16,3 +18,11 @@ def feed_server() -> Iterator[FeedServer]:
     """A running :class:`FeedServer` on 127.0.0.1 with no routes yet; stopped after the test."""
     with FeedServer() as server:
         yield server
+
+
+@pytest.fixture
+def editor(client: Client, db: None) -> Client:
+    """The test client, logged in to the admin as a superuser named "editor"."""
+    User.objects.create_superuser("editor", "editor@example.com", "a long passphrase")
+    client.login(username="editor", password="a long passphrase")
+    return client

@@ -17,6 +17,14 @@ clusters only, so the cost per story does not grow with the corpus. Clusters qui
 ``ClusterConfig.active_window_hours`` are retired from memory: the caller keeps their stories'
 assignments and titles; a story about them arriving later starts a new cluster.
 
+Young clusters are re-checked (:mod:`.split`): a cluster keeps its first few members' vectors, and
+when they fall into two groups far apart (the second of two look-alike events joined the first
+one's cluster before anything could tell them apart), the founder's group keeps the cluster and the
+other group is split off as a pending cluster. Nothing already assigned moves; the next story that
+fits the split-off group best starts a new cluster seeded with it (``Assignment.created``), and the
+original cluster is compared as its own group only. ``Clusterer.place`` records a stored assignment
+as if ``assign`` had made it, so a clusterer can be rebuilt or kept in step with other workers.
+
 Figures (ECB+ dev BCubed, cost per story) and what was tuned: ``benchmarks/cluster_quality.py``
 and ``benchmarks/cluster_cost.py``.
 """

@@ -2,7 +2,8 @@
 
 One pass, no look-back: a decision, once made, is never revised by later stories (the caller may
 still move a story by hand). Per story the work is bounded -- tokenise it, look up at most
-``max_candidates`` clusters through the inverted index, score those -- so the cost does not grow
+``max_candidates`` clusters through the inverted index, score those, and while the joined cluster
+is young (at most ``split_samples`` members) re-check its first members -- so the cost does not grow
 with the number of stories seen, only with how busy the active window is.
 
 State is plain data (:meth:`Clusterer.to_state` / :meth:`Clusterer.from_state`), so the caller can
@@ -13,22 +14,25 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from wiredesk.cluster import scoring, vectors
-from wiredesk.cluster.clusters import Cluster
+from wiredesk.cluster.clusters import Cluster, Sample
 from wiredesk.cluster.config import ClusterConfig
 from wiredesk.cluster.dates import lead_years, years_conflict
 from wiredesk.cluster.entities import extract_entities
 from wiredesk.cluster.index import InvertedIndex
 from wiredesk.cluster.model import Assignment, ClusterDoc, Match
+from wiredesk.cluster.split import best_split
 from wiredesk.cluster.tokens import term_profile
 from wiredesk.cluster.vocabulary import DocumentFrequencies
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 _HOUR = 3600.0
+# Ids of pending (split-off, unclaimed) groups: a prefix no story id of a newsroom starts with.
+_PENDING = "\x00split:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,23 +72,47 @@ class Clusterer:
         features = self._features(doc)
         self._advance_clock(features.time)
         matches = self._rank(features)
-        if matches and matches[0].score >= self.config.threshold:
-            best, rest = matches[0], matches[1:]
+        best = matches[0] if matches and matches[0].score >= self.config.threshold else None
+        runner_up = next((m for m in matches if m is not best and self._visible(m)), None)
+        if best is not None and not self._clusters[best.cluster_id].pending:
             self._join(self._clusters[best.cluster_id], doc, features)
             return Assignment(best.cluster_id, created=False, score=best.score,
-                              runner_up=rest[0] if rest else None, match=best)
-        cluster = Cluster(id=doc.id, first_seen=features.time, last_seen=features.time)
+                              runner_up=runner_up, match=best)
+        cluster = self._start(doc.id, features, best)
         self._join(cluster, doc, features)
-        return Assignment(cluster.id, created=True, score=0.0,
-                          runner_up=matches[0] if matches else None)
+        if best is None:
+            return Assignment(cluster.id, created=True, score=0.0, runner_up=runner_up)
+        return Assignment(cluster.id, created=True, score=best.score, runner_up=runner_up,
+                          match=replace(best, cluster_id=cluster.id))
+
+    def place(self, doc: ClusterDoc, cluster_id: str) -> None:
+        """Record ``doc`` as a member of ``cluster_id`` as if :meth:`assign` had put it there.
+
+        For rebuilding a clusterer from stored assignments at start, and for catching up with
+        stories another worker assigned: the frequencies, the cluster's summaries, the index, the
+        clock and the expiry all move as they would have. A cluster that is not active (never seen,
+        or retired) is started under that id. A story id already placed is left where it is, as
+        :meth:`assign` leaves a story it has seen.
+        """
+        if doc.id in self._story_cluster:
+            return
+        features = self._features(doc)
+        self._advance_clock(features.time)
+        cluster = self._clusters.get(cluster_id)
+        if cluster is None or cluster.pending:
+            matches = self._rank(features)
+            best = matches[0] if matches and matches[0].score >= self.config.threshold else None
+            cluster = self._start(cluster_id, features, best)
+        self._join(cluster, doc, features)
 
     def cluster(self, cluster_id: str) -> Cluster | None:
         """The active cluster with this id, or None (unknown or retired)."""
-        return self._clusters.get(cluster_id)
+        cluster = self._clusters.get(cluster_id)
+        return cluster if cluster is not None and not cluster.pending else None
 
     def clusters(self) -> Iterator[Cluster]:
-        """The active clusters."""
-        return iter(self._clusters.values())
+        """The active clusters (not the split-off groups no story has claimed yet)."""
+        return (cluster for cluster in self._clusters.values() if not cluster.pending)
 
     def to_state(self) -> dict[str, Any]:
         """Everything needed to resume, as JSON-serialisable plain data."""
@@ -151,20 +179,85 @@ class Clusterer:
 
     # ---------------------------------------------------------------------------- bookkeeping
 
+    def _start(self, cluster_id: str, features: _Features, best: Match | None) -> Cluster:
+        """A new cluster for a story: the split-off group it fits when ``best`` is one (the group
+        becomes a real cluster under the story's id), otherwise an empty one."""
+        if best is None or not self._clusters[best.cluster_id].pending:
+            return Cluster(id=cluster_id, first_seen=features.time, last_seen=features.time)
+        group = self._clusters.pop(best.cluster_id)
+        self._index.remove(group.id)
+        group.id, group.pending = cluster_id, False
+        return group
+
     def _join(self, cluster: Cluster, doc: ClusterDoc, features: _Features) -> None:
-        """Add a story to a cluster and bring the cluster's caps and index entry up to date."""
-        cfg = self.config
+        """Add a story to a cluster, re-check a young cluster, and bring the cluster's caps and
+        index entry up to date."""
         cluster.add(doc.id, features.time, doc.headline, features.vector,
                     features.entity_vector, features.years)
+        self._story_cluster[doc.id] = cluster.id
+        if self._sample(cluster, Sample(doc.id, features.time, features.vector,
+                                        features.entity_vector, features.years)):
+            self._maybe_split(cluster)
+        self._settle(cluster)
+
+    def _settle(self, cluster: Cluster) -> None:
+        """Cap a changed cluster's summaries and (re)list it in the index and expiry heap."""
+        cfg = self.config
         cluster.cap(cfg.centroid_terms, cfg.cluster_entities, cfg.kept_headlines)
         cluster.index_keys = vectors.top_terms(cluster.terms, cfg.index_terms)
-        self._story_cluster[doc.id] = cluster.id
         self._register(cluster)
+
+    def _sample(self, cluster: Cluster, sample: Sample) -> bool:
+        """Keep a young cluster's new member for re-checks; True when it was kept. A cluster
+        past ``split_samples`` members is settled: its samples are dropped to free memory."""
+        if cluster.size > self.config.split_samples:
+            cluster.samples, cluster.affinity = [], []
+            return False
+        row = [self._member_similarity(sample, other) for other in cluster.samples]
+        for other_row, value in zip(cluster.affinity, row, strict=True):
+            other_row.append(value)
+        cluster.affinity.append([*row, 1.0])
+        cluster.samples.append(sample)
+        return True
+
+    def _maybe_split(self, cluster: Cluster) -> None:
+        """Split off the group of a young cluster's members that is clearly another event.
+
+        The cluster keeps its founder's group; the other group becomes a pending cluster. The
+        split-off stories stay assigned where they are (decisions are never revised): what changes
+        is what later stories are compared with.
+        """
+        cfg = self.config
+        split = best_split(cluster.affinity, cfg.split_min_group)
+        if split is None or split.between >= cfg.split_ratio * split.within:
+            return
+        samples, affinity = cluster.samples, cluster.affinity
+        keep = [samples[i] for i in split.keep]
+        part = [samples[i] for i in split.part]
+        moved = {sample.story_id for sample in part}
+        cluster.samples, cluster.affinity = keep, _sub_matrix(affinity, split.keep)
+        cluster.summarise(keep)
+        cluster.headlines = [h for h in cluster.headlines if h.story_id not in moved]
+        group = Cluster(id=_PENDING + part[0].story_id, first_seen=min(s.time for s in part),
+                        last_seen=max(s.time for s in part), samples=part,
+                        affinity=_sub_matrix(affinity, split.part), pending=True)
+        group.summarise(part)
+        self._settle(group)
+
+    def _member_similarity(self, a: Sample, b: Sample) -> float:
+        cfg = self.config
+        return scoring.member_similarity(a, b, cfg.entity_weight, cfg.date_conflict_factor)
+
+    def _visible(self, match: Match) -> bool:
+        """Whether the caller knows the matched cluster (a pending group is internal)."""
+        return not self._clusters[match.cluster_id].pending
 
     def _restore(self, cluster: Cluster) -> None:
         """Bring back a persisted cluster, with its stories."""
         for story_id in cluster.members:
             self._story_cluster[story_id] = cluster.id
+        cluster.affinity = [[self._member_similarity(a, b) if a is not b else 1.0
+                             for b in cluster.samples] for a in cluster.samples]
         self._register(cluster)
 
     def _register(self, cluster: Cluster) -> None:
@@ -191,6 +284,11 @@ class Clusterer:
         self._index.remove(cluster.id)
         for story_id in cluster.members:
             self._story_cluster.pop(story_id, None)
+
+
+def _sub_matrix(matrix: list[list[float]], keep: tuple[int, ...]) -> list[list[float]]:
+    """Rows and columns ``keep`` of a square matrix, as a new matrix."""
+    return [[matrix[i][j] for j in keep] for i in keep]
 
 
 def _timestamp(moment: datetime) -> float:

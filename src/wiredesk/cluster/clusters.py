@@ -6,6 +6,11 @@ would cost work in proportion to the corpus), the same for their entities, the y
 state, its time span, and a few headlines for its title. All of it is capped (see
 :class:`~wiredesk.cluster.config.ClusterConfig`), so comparing a story with a cluster of a thousand
 stories costs no more than with a cluster of ten.
+
+While it is young a cluster also keeps its first members' own vectors (:class:`Sample`), so that
+it can tell whether it is really two events (:mod:`.split`). A group split off that way becomes a
+*pending* cluster: a summary without stories of its own (the caller keeps the split-off stories
+where they were assigned), which the next story that fits it turns into a real cluster.
 """
 
 from __future__ import annotations
@@ -27,6 +32,29 @@ class Headline:
     time: float  # seconds since the epoch, UTC
 
 
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One of a young cluster's first members, as it was compared: kept to re-check the cluster."""
+
+    story_id: str
+    time: float
+    vector: dict[str, float]  # the story's unit TF-IDF vector
+    entity_vector: dict[str, float]  # ... and its unit entity vector
+    years: tuple[str, ...]
+
+    def to_state(self) -> list[Any]:
+        """Plain, JSON-serialisable data."""
+        return [self.story_id, self.time, dict(self.vector), dict(self.entity_vector),
+                list(self.years)]
+
+    @classmethod
+    def from_state(cls, state: list[Any]) -> Sample:
+        """Rebuild from :meth:`to_state`."""
+        story_id, time, vector, entity_vector, years = state
+        return cls(str(story_id), float(time), _floats(vector), _floats(entity_vector),
+                   tuple(str(year) for year in years))
+
+
 @dataclass(slots=True)
 class Cluster:
     """One event: the stories assigned to it, summarised."""
@@ -45,6 +73,13 @@ class Cluster:
     members: list[str] = field(default_factory=list)
     # The terms under which the inverted index lists this cluster (saved so a restore is exact).
     index_keys: list[str] = field(default_factory=list)
+    # The first members' own vectors, while the cluster is young enough to be re-checked.
+    samples: list[Sample] = field(default_factory=list)
+    # True for a group split off another cluster that no story has claimed yet: a candidate
+    # like any cluster, but the caller does not know it, so the story that joins it starts it.
+    pending: bool = False
+    # Similarities between the samples (derived from them, never persisted).
+    affinity: list[list[float]] = field(default_factory=list)
     # Lengths of ``terms`` and ``entities``: derived, refreshed by :meth:`cap`, never persisted.
     terms_norm: float = 0.0
     entities_norm: float = 0.0
@@ -77,6 +112,16 @@ class Cluster:
         self.terms_norm = vectors.norm(self.terms)
         self.entities_norm = vectors.norm(self.entities)
 
+    def summarise(self, samples: list[Sample]) -> None:
+        """Rebuild the term, entity and year summaries from ``samples`` alone (the caller caps
+        them): after a split each side must describe only its own group."""
+        self.terms, self.entities, self.years = {}, {}, {}
+        for sample in samples:
+            vectors.add_into(self.terms, sample.vector)
+            vectors.add_into(self.entities, sample.entity_vector)
+            for year in sample.years:
+                self.years[year] = self.years.get(year, 0.0) + 1.0
+
     def time_gap(self, time: float) -> float:
         """Seconds between ``time`` and the cluster's time span (0 inside it)."""
         if time < self.first_seen:
@@ -91,6 +136,7 @@ class Cluster:
             "years": dict(self.years),
             "headlines": [[h.story_id, h.text, h.time] for h in self.headlines],
             "members": list(self.members), "index_keys": list(self.index_keys),
+            "samples": [sample.to_state() for sample in self.samples], "pending": self.pending,
         }
 
     @classmethod
@@ -104,6 +150,8 @@ class Cluster:
             headlines=[Headline(str(s), str(t), float(w)) for s, t, w in state["headlines"]],
             members=[str(m) for m in state["members"]],
             index_keys=[str(k) for k in state["index_keys"]],
+            samples=[Sample.from_state(sample) for sample in state.get("samples", [])],
+            pending=bool(state.get("pending", False)),
         )
         cluster.terms_norm = vectors.norm(cluster.terms)
         cluster.entities_norm = vectors.norm(cluster.entities)

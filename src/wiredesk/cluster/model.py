@@ -44,9 +44,13 @@ class Assignment:
     """The decision for one story.
 
     ``score`` is the joined cluster's score, 0.0 when the story started a cluster, and 1.0 when
-    the story id was assigned before (a new version of it: it keeps its cluster).
+    the story id was assigned before (a new version of it: it keeps its cluster). A story can also
+    start a cluster by fitting a group of stories split off a look-alike cluster (see
+    :mod:`wiredesk.cluster.split`): then ``created`` is True, ``score`` and ``match`` say how well
+    it fit that group, and ``match.cluster_id`` is the new cluster's id.
     ``runner_up`` is the best cluster *not* chosen: the second best when the story joined one, the
     closest rejected one when it started its own. Both are kept so an editor can see near misses.
+    Both only ever name clusters the caller knows.
     """
 
     cluster_id: str

@@ -9,7 +9,8 @@ import math
 from collections.abc import Mapping
 
 from wiredesk.cluster import vectors
-from wiredesk.cluster.clusters import Cluster
+from wiredesk.cluster.clusters import Cluster, Sample
+from wiredesk.cluster.dates import years_conflict
 
 _HOUR = 3600.0
 
@@ -37,3 +38,16 @@ def blend(text: float, entities: float, entity_weight: float, comparable: bool) 
     if not comparable:
         return text
     return (1.0 - entity_weight) * text + entity_weight * entities
+
+
+def member_similarity(a: Sample, b: Sample, entity_weight: float,
+                      date_conflict_factor: float) -> float:
+    """Two members of one cluster compared the way a story is compared with a cluster (no time
+    decay: they are already in one cluster, the question is only whether they are one event)."""
+    text = vectors.dot(a.vector, b.vector)
+    entities = vectors.dot(a.entity_vector, b.entity_vector)
+    comparable = bool(a.entity_vector) and bool(b.entity_vector)
+    score = blend(text, entities, entity_weight, comparable)
+    if years_conflict(a.years, dict.fromkeys(b.years, 1.0)):
+        score *= date_conflict_factor
+    return score

@@ -132,6 +132,9 @@ class NearDuplicateIndex:
     def meta(self, doc_id: str) -> DocMeta:
         return self._entries[doc_id].meta
 
+    def fingerprint(self, doc_id: str) -> Fingerprint:
+        return self._entries[doc_id].fingerprint
+
     def add(self, doc_id: str, fingerprint: Fingerprint, meta: DocMeta) -> None:
         """Index a document. Adding an id again replaces what was stored under it."""
         if fingerprint.signature.size != self.config.num_perm:

@@ -14,8 +14,9 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
 
-from wiredesk.newsroom import editorial, inbox
+from wiredesk.newsroom import editorial, inbox, merging
 from wiredesk.newsroom.models import (
+    Cluster,
     RawPayload,
     Section,
     Source,
@@ -105,6 +106,7 @@ class SourceAdmin(admin.ModelAdmin[Source]):
 
 class StoryVersionInline(admin.TabularInline[StoryVersion, Story]):
     model = StoryVersion
+    fk_name = "story"
     extra = 0
     can_delete = False
     fields = ("number", "received_at", "headline", "published_at", "source_updated_at",
@@ -131,24 +133,108 @@ class StoryEventInline(admin.TabularInline[StoryEvent, Story]):
         return False
 
 
+class MergedStoryInline(admin.TabularInline[Story, Story]):
+    """The duplicates merged into this story, with the evidence the desk decided on."""
+
+    model = Story
+    fk_name = "merged_into"
+    extra = 0
+    can_delete = False
+    fields = ("source", "headline", "merge_kind", "merged_by", "first_published_at",
+              "evidence")
+    readonly_fields = fields
+    verbose_name = "merged duplicate"
+    verbose_name_plural = "merged duplicates (select one in the list and use “Split” to undo)"
+
+    def has_add_permission(self, request: HttpRequest, obj: Story | None = None) -> bool:
+        return False
+
+    @admin.display(description="evidence")
+    def evidence(self, story: Story) -> str:
+        return evidence_text(story.duplicate_check)
+
+
+def evidence_text(check: dict[str, object]) -> str:
+    """The duplicate check in one line: outcome, rule, scores and the story it matched."""
+    if not check:
+        return "-"
+    scores = ", ".join(f"{name} {check[name]}" for name in ("jaccard", "containment", "headline")
+                       if check.get(name))
+    matched = f"; matched story {check['matched_story']}" if check.get("matched_story") else ""
+    exact = "; exact copy" if check.get("exact") else ""
+    signals = f"; headline marks {check['signals']}" if check.get("signals") else ""
+    return (f"{check.get('outcome', '?')} ({check.get('rule', '?')}, "
+            f"{check.get('match_rule') or 'no match'}){exact}{': ' + scores if scores else ''}"
+            f"{matched}{signals}")
+
+
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin[Story]):
     list_display = ["headline", "source", "section", "status", "first_published_at",
-                    "last_updated_at", "embargoed_until", "version_count"]
-    list_filter = ["status", "source", "section"]
+                    "last_updated_at", "embargoed_until", "version_count", "duplicate_of",
+                    "cluster"]
+    list_filter = ["status", "merge_kind", "source", "section"]
     search_fields = ["headline", "external_id"]
     date_hierarchy = "first_published_at"
-    list_select_related = ["source", "section"]
+    list_select_related = ["source", "section", "merged_into", "cluster"]
     readonly_fields = ["source", "external_id", "identity_basis", "current_version", "headline",
                        "summary", "first_published_at", "last_updated_at", "version_count",
                        "changed_at", "status", "status_reason", "embargoed_until", "expires_at",
-                       "corrected_at", "correction_note"]
+                       "corrected_at", "correction_note", "merged_into", "merge_kind",
+                       "merged_by", "merge_locked", "duplicate_evidence", "cluster",
+                       "cluster_score"]
     fields = ["headline", "status", "status_reason", "section", "slug", "source", "external_id",
               "identity_basis", "current_version", "first_published_at", "last_updated_at",
               "embargoed_until", "expires_at", "corrected_at", "correction_note",
-              "version_count", "changed_at", "summary"]
-    inlines = [StoryEventInline, StoryVersionInline]
-    actions = ["hold", "unpublish", "republish", "kill"]
+              "version_count", "changed_at", "summary", "merged_into", "merge_kind", "merged_by",
+              "merge_locked", "duplicate_evidence", "cluster", "cluster_score"]
+    inlines = [MergedStoryInline, StoryEventInline, StoryVersionInline]
+    actions = ["hold", "unpublish", "republish", "kill", "split", "merge"]
+
+    @admin.display(description="duplicate of", ordering="merged_into")
+    def duplicate_of(self, story: Story) -> str:
+        if story.merged_into is None:
+            return ""
+        return f"#{story.merged_into_id} ({story.get_merge_kind_display().split(':')[0]})"
+
+    @admin.display(description="duplicate check")
+    def duplicate_evidence(self, story: Story) -> str:
+        return evidence_text(story.duplicate_check)
+
+    @admin.action(description="Split from the story it was merged into")
+    def split(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        editor = request.user.get_username()
+        for story in queryset:
+            try:
+                root = merging.split(story, editor)
+            except merging.MergeRefused as refused:
+                self.message_user(request, str(refused), messages.WARNING)
+            else:
+                self.message_user(request, f"Story {story.pk} split from story {root.pk}: it "
+                                           f"is published on its own and stays so.",
+                                  messages.SUCCESS)
+
+    @admin.action(description="Merge into another story (as also reported by)…")
+    def merge(self, request: HttpRequest, queryset: QuerySet[Story]) -> HttpResponse | None:
+        target = request.POST.get("target", "").strip()
+        if "apply" in request.POST and target.isdigit():
+            into = Story.objects.filter(pk=int(target)).first()
+            if into is None:
+                self.message_user(request, f"There is no story {target}.", messages.ERROR)
+                return None
+            editor = request.user.get_username()
+            for story in queryset:
+                try:
+                    root = merging.merge(story, into, editor)
+                except merging.MergeRefused as refused:
+                    self.message_user(request, str(refused), messages.WARNING)
+                else:
+                    self.message_user(request, f"Story {story.pk} merged into story {root.pk}.",
+                                      messages.SUCCESS)
+            return None
+        return render(request, "admin/newsroom/story/merge.html",
+                      {**self.admin_site.each_context(request), "stories": list(queryset),
+                       "title": "Merge stories"})
 
     def _set(self, request: HttpRequest, queryset: QuerySet[Story], status: Story.Status) -> None:
         done = sum(editorial.set_status(story, status, editor=request.user.get_username())
@@ -192,6 +278,16 @@ class StoryAdmin(admin.ModelAdmin[Story]):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         for story in queryset:
             editorial.delete_for_good(story)
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin[Cluster]):
+    list_display = ["title", "story_count", "created_at", "changed_at"]
+    search_fields = ["title"]
+    readonly_fields = ["key", "title", "created_at", "changed_at", "story_count"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(RawPayload)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,8 +28,12 @@ from wiredesk.core.lifecycle import (
     decide,
 )
 from wiredesk.core.lifecycle import Status as LifecycleStatus
+from wiredesk.dedupe import Decision as DuplicateDecision
+from wiredesk.dedupe import Outcome as DuplicateOutcome
 from wiredesk.ingest.pipeline import Candidate
 from wiredesk.newsroom import clock
+from wiredesk.newsroom.clustering import clusters
+from wiredesk.newsroom.duplicates import Doc, desk
 from wiredesk.newsroom.models import (
     RawPayload,
     Source,
@@ -41,36 +47,60 @@ from wiredesk.newsroom.publishing import publish_changes
 log = logging.getLogger(__name__)
 
 
+# What happened to a candidate: a lifecycle action, or MERGED (a new item that turned out to be
+# another source's story, or a re-send under a new id: see newsroom/duplicates.py).
+MERGED = "merged"
+
+
 def apply_candidates(source: Source, candidates: list[Candidate],
-                     payload: RawPayload | None) -> list[Action]:
+                     payload: RawPayload | None) -> list[str]:
     """Decide and apply a payload's candidates, in chunks of one transaction each.
 
     Everything the decisions need is read in three queries per chunk, and new stories (the
     common case) are written in bulk. If the bulk write fails -- another process inserted one of
     the stories meanwhile -- the chunk is applied again one item at a time, each in its own
     transaction, so one bad item never takes the others down with it.
+
+    Each chunk holds the duplicate desk (see :mod:`wiredesk.newsroom.duplicates`): duplicate and
+    cluster decisions are taken one transaction at a time across all workers.
     """
-    actions = []
+    outcomes: list[str] = []
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start:start + CHUNK]
         try:
-            with transaction.atomic():
-                actions += _apply_chunk(source, chunk, payload)
+            with desk_session():
+                outcomes += _apply_chunk(source, chunk, payload)
         except (IntegrityError, DataError):
             log.info("bulk apply for source %s failed; applying one by one", source.pk)
-            actions += [apply_candidate(source, candidate, payload) for candidate in chunk]
-    return actions
+            outcomes += [apply_candidate(source, candidate, payload) for candidate in chunk]
+    return outcomes
 
 
-def apply_candidate(source: Source, candidate: Candidate, payload: RawPayload | None) -> Action:
+def apply_candidate(source: Source, candidate: Candidate, payload: RawPayload | None) -> str:
     """Decide and apply one candidate in its own transaction. Retries once on a racing insert."""
     try:
-        with transaction.atomic():
+        with desk_session():
             return _apply_chunk(source, [candidate], payload)[0]
     except IntegrityError:
         # Another process created the same story between our read and our insert: decide again.
-        with transaction.atomic():
+        with desk_session():
             return _apply_chunk(source, [candidate], payload)[0]
+
+
+@contextmanager
+def desk_session() -> Iterator[None]:
+    """One transaction holding the duplicate desk and the clusterer, both caught up with the
+    database. A failed transaction takes its index additions back and drops the clusterer's
+    in-memory placements (it is rebuilt on next use)."""
+    with desk.session():
+        try:
+            with transaction.atomic():
+                desk.sync()
+                clusters.sync()
+                yield
+        except BaseException:
+            clusters.reset()
+            raise
 
 
 CHUNK = 500
@@ -118,37 +148,146 @@ def _known_ids(source: Source, ids: list[str]) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+@dataclass(slots=True)
+class _New:
+    """A candidate that creates a story: its own, or one merged into another source's story."""
+
+    position: int
+    candidate: Candidate
+    decision: Decision
+    doc: Doc
+    duplicate: DuplicateDecision
+    merged_into: Story | None = None
+
+    @property
+    def placeholder(self) -> str:
+        """Its id in the duplicate index until its version is stored."""
+        return f"p{self.position}"
+
+
 def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | None
-                 ) -> list[Action]:
+                 ) -> list[str]:
     ids = [candidate.identity.external_id for candidate in chunk]
     repeated = {external_id for external_id, n in Counter(ids).items() if n > 1}
     loaded = _Loaded.read(source, ids)
     now = clock.now()
-    actions: dict[int, Action] = {}
-    new: list[tuple[Candidate, Decision]] = []
+    outcomes: dict[int, str] = {}
+    fresh: list[_New] = []  # stories of their own, created in bulk
+    duplicates: list[_New] = []  # merged into a stored story (or one created just now)
     changed: list[Story] = []
     for position, candidate in enumerate(chunk):
         if candidate.identity.external_id in repeated:
             continue  # several versions of one story in this chunk: applied in order below
         decision = _decide(source, loaded, candidate, now)
-        actions[position] = decision.action
+        outcomes[position] = decision.action
         if decision.action is Action.CREATE:
-            new.append((candidate, decision))
+            new = _check(source, position, candidate, decision, now)
+            if new.duplicate.story_id is None:
+                # In the index under a placeholder, so the chunk's later items can match it.
+                desk.add(new.placeholder, new.placeholder, new.doc, now)
+                fresh.append(new)
+            else:
+                duplicates.append(new)
         elif (story := _apply_decision(source, loaded, candidate, decision, payload, now)):
             changed.append(story)
-    publish_changes(_create_stories(source, new, payload, now), created=True)
+    placeholders = {new.placeholder: story for new, story in
+                    zip(fresh, _create_stories(source, fresh, payload, now), strict=True)}
+    for new in duplicates:
+        outcomes[new.position], touched = _create_duplicate(source, new, placeholders, payload,
+                                                            now)
+        changed += touched
     for position, candidate in enumerate(chunk):
         if candidate.identity.external_id in repeated:
             loaded = _Loaded.read(source, [candidate.identity.external_id])
             decision = _decide(source, loaded, candidate, now)
-            actions[position] = decision.action
+            outcomes[position] = decision.action
             if decision.action is Action.CREATE:
-                publish_changes(_create_stories(source, [(candidate, decision)], payload, now),
-                                created=True)
+                new = _check(source, position, candidate, decision, now)
+                if new.duplicate.story_id is None:
+                    _create_stories(source, [new], payload, now)
+                else:
+                    outcomes[position], touched = _create_duplicate(source, new, {}, payload, now)
+                    changed += touched
             elif (story := _apply_decision(source, loaded, candidate, decision, payload, now)):
                 changed.append(story)
     publish_changes(list({story.pk: story for story in changed}.values()))
-    return [actions[position] for position in range(len(chunk))]
+    return [outcomes[position] for position in range(len(chunk))]
+
+
+def _check(source: Source, position: int, candidate: Candidate, decision: Decision,
+           now: datetime) -> _New:
+    doc = desk.describe(source, candidate.article, now)
+    return _New(position, candidate, decision, doc, desk.check(source, doc))
+
+
+def _create_duplicate(source: Source, new: _New, placeholders: dict[str, Story],
+                      payload: RawPayload | None, now: datetime) -> tuple[str, list[Story]]:
+    """Store a duplicate as a story merged into the matched story's root, and mirror its text
+    there when it is the same story's new version. Returns the outcome and the stories whose
+    public state changed."""
+    matched = new.duplicate.story_id or ""
+    root = (placeholders[matched] if matched in placeholders
+            else _root(int(matched)) if matched.isdigit() else None)
+    if root is None:  # the matched story is gone (deleted meanwhile): a story of its own
+        return Action.CREATE, _create_stories(source, [new], payload, now)
+    new.merged_into = root
+    story = _create_stories(source, [new], payload, now)[0]
+    if story.merge_kind == Story.MergeKind.VERSION:
+        _mirror(root, story, new.candidate, new.doc, payload, now)
+    else:
+        StoryEvent.objects.create(story=root, at=now, action="also_reported", status=root.status,
+                                  cause=f"also reported by {source.name} (story {story.pk})")
+    return MERGED, [root]
+
+
+def _root(story_id: int) -> Story | None:
+    """The story a matched story stands for: itself, or the story it was merged into."""
+    story = (Story.objects.select_for_update(of=("self",)).select_related("current_version")
+             .filter(pk=story_id).first())
+    for _ in range(5):  # merges point at roots; a bounded walk covers a root merged later
+        if story is None or story.merged_into_id is None:
+            return story
+        story = (Story.objects.select_for_update(of=("self",)).select_related("current_version")
+                 .filter(pk=story.merged_into_id).first())
+    return story
+
+
+# A copy this much shorter than the story's current text (a partner's first paragraphs, a
+# truncated feed item) never replaces the full text: it is kept in the history instead.
+TRUNCATED_SHARE = 0.6
+
+
+def _mirror(root: Story, merged: Story, candidate: Candidate, doc: Doc,
+            payload: RawPayload | None, now: datetime) -> None:
+    """Make a merged item's text a version of the root story, ordered by creation time.
+
+    Version numbers of two feeds do not compare, so the order is the versions' creation (else
+    publication) times; a truncated copy is kept in history, never made current.
+    """
+    known = {root.pk: set(root.versions.values_list("content_hash", flat=True))}
+    state = _state(root, known)
+    incoming = _incoming(merged.source, candidate)
+    incoming = dataclasses.replace(incoming, order=dataclasses.replace(incoming.order,
+                                                                       number=None))
+    if state is not None:
+        state = dataclasses.replace(state, current_order=dataclasses.replace(
+            state.current_order, number=None))
+    decision = decide(state, incoming, tombstoned=False, now=now)
+    if decision.action is Action.NEW_VERSION and _truncated(root, doc):
+        decision = Decision(Action.STALE, None, "a shorter copy of the current text")
+    _apply_to(root, known, candidate, decision, payload, now, from_story=merged)
+
+
+def _truncated(root: Story, doc: Doc) -> bool:
+    current = root.current_version
+    if current is None or not current.fingerprint:
+        return False
+    words = desk.word_count(current.pk)
+    if words is None:
+        from wiredesk.dedupe import fingerprint_from_bytes
+
+        words = fingerprint_from_bytes(bytes(current.fingerprint)).word_count
+    return doc.fingerprint.word_count < TRUNCATED_SHARE * words
 
 
 def _decide(source: Source, loaded: _Loaded, candidate: Candidate, now: datetime) -> Decision:
@@ -162,25 +301,54 @@ def _apply_decision(source: Source, loaded: _Loaded, candidate: Candidate, decis
                     payload: RawPayload | None, now: datetime) -> Story | None:
     """Apply any decision but CREATE; returns the story when its public state changed."""
     story = loaded.stories.get(candidate.identity.external_id)
-    action = decision.action
-    if action is Action.KILL:
+    if decision.action is Action.KILL:
         _tombstone(source, candidate.identity.external_id, decision.reason)
         loaded.tombstoned.add(candidate.identity.external_id)
-    if story is None or action is Action.IDENTICAL:
+    if story is None or decision.action is Action.IDENTICAL:
         return None
+    changed = _apply_to(story, loaded.known, candidate, decision, payload, now)
+    if story.merged_into_id is not None and decision.action in (Action.NEW_VERSION, Action.KILL):
+        return _follow_merge(story, candidate, decision, payload, now)
+    return story if changed else None
+
+
+def _follow_merge(story: Story, candidate: Candidate, decision: Decision,
+                  payload: RawPayload | None, now: datetime) -> Story | None:
+    """A merged story changed: carry the change to the story it was merged into."""
+    root = _root(story.pk)
+    if root is None or root.pk == story.pk:
+        return None
+    if story.merge_kind == Story.MergeKind.VERSION:
+        doc = desk.describe(story.source, candidate.article, now)
+        _mirror(root, story, candidate, doc, payload, now)
+    return root  # a copy's headline, link or status shows in the root's "Also reported by"
+
+
+def _apply_to(story: Story, known: dict[int, set[str]], candidate: Candidate,
+              decision: Decision, payload: RawPayload | None, now: datetime,
+              from_story: Story | None = None) -> bool:
+    """Apply a decision to a stored story; True when its public state changed."""
+    action = decision.action
+    if action in (Action.IDENTICAL, Action.CREATE):
+        return False
     version = None
     if action is Action.NEW_VERSION:
-        version = _add_version(story, candidate, payload, now, current=True)
+        version = _add_version(story, candidate, payload, now, current=True,
+                               from_story=from_story)
         _take_status(story, candidate, decision, now)
     elif action in (Action.STALE, Action.KILL) and \
-            candidate.content_hash not in loaded.known[story.pk]:
-        version = _add_version(story, candidate, payload, now, current=False)
+            candidate.content_hash not in known[story.pk]:
+        version = _add_version(story, candidate, payload, now, current=False,
+                               from_story=from_story)
     if action is Action.KILL:
         _take_status(story, candidate, decision, now)
-    loaded.known[story.pk].add(candidate.content_hash)
+    known[story.pk].add(candidate.content_hash)
+    cause = _cause(decision, payload)
+    if from_story is not None:
+        cause = f"{cause} [merged from story {from_story.pk}, {from_story.source.name}]"[:500]
     StoryEvent.objects.create(story=story, at=now, action=action, status=story.status,
-                              version=version, cause=_cause(decision, payload))
-    return story if action in (Action.NEW_VERSION, Action.KILL) else None
+                              version=version, cause=cause)
+    return action in (Action.NEW_VERSION, Action.KILL)
 
 
 def _cause(decision: Decision, payload: RawPayload | None) -> str:
@@ -246,39 +414,70 @@ def _incoming(source: Source, candidate: Candidate) -> Incoming:
     )
 
 
-def _create_stories(source: Source, created: list[tuple[Candidate, Decision]],
-                    payload: RawPayload | None, now: datetime) -> list[Story]:
-    """Create new stories with their first versions: a few statements however many there are."""
+def _create_stories(source: Source, created: list[_New], payload: RawPayload | None,
+                    now: datetime) -> list[Story]:
+    """Create new stories with their first versions: a few statements however many there are.
+
+    Each first version is fingerprinted and indexed for duplicate detection (replacing its
+    placeholder), and each story of its own is placed in an event cluster.
+    """
     if not created:
         return []
-    stories = Story.objects.bulk_create([
-        Story(source=source, external_id=c.identity.external_id,
-              identity_basis=c.identity.basis, slug=c.article.slug[:100] or "story",
-              section_id=source.section_id, headline=c.article.headline[:500],
-              summary=c.article.summary, first_published_at=c.article.published_at or now,
-              version_count=1, changed_at=now, status=d.status or Story.Status.PUBLISHED,
-              status_reason=d.reason[:500], embargoed_until=c.article.wire.embargoed_until,
-              expires_at=_expiry(source, c, c.article.published_at or now),
-              corrected_at=(c.article.updated_at or now) if "correction" in c.article.wire.signals
-              else None, correction_note=c.article.wire.correction_note)
-        for c, d in created])
+    stories = Story.objects.bulk_create([_story(source, new, now) for new in created])
     versions = StoryVersion.objects.bulk_create([
-        _version(story, 1, c, payload, now, current=True)
-        for story, (c, _) in zip(stories, created, strict=True)])
-    for story, version in zip(stories, versions, strict=True):
+        _version(story, 1, new.candidate, payload, now, current=True, fingerprint=new.doc.blob)
+        for story, new in zip(stories, created, strict=True)])
+    for story, version, new in zip(stories, versions, created, strict=True):
         story.current_version = version
+        desk.remove(new.placeholder)
+        desk.add(str(version.pk), str(story.pk), new.doc, now)
     # One UPDATE with a subquery, rather than bulk_update's CASE over every row.
     Story.objects.filter(pk__in=[s.pk for s in stories]).update(current_version_id=Subquery(
         StoryVersion.objects.filter(story_id=OuterRef("pk"), number=1).values("pk")[:1]))
     StoryEvent.objects.bulk_create([
         StoryEvent(story=story, at=now, action=Action.CREATE, status=story.status,
-                   version=version, cause=_cause(d, payload))
-        for story, version, (_, d) in zip(stories, versions, created, strict=True)])
+                   version=version, cause=_creation_cause(new, payload))
+        for story, version, new in zip(stories, versions, created, strict=True)])
+    clusters.place_new([story for story in stories if story.merged_into_id is None])
+    publish_changes(stories, created=True)
     return stories
 
 
+def _story(source: Source, new: _New, now: datetime) -> Story:
+    article, wire, decision = new.candidate.article, new.candidate.article.wire, new.decision
+    duplicate = new.duplicate
+    root = new.merged_into
+    kind = ""
+    if root is not None:
+        kind = (Story.MergeKind.VERSION
+                if duplicate.outcome is DuplicateOutcome.SAME_STORY_NEW_VERSION
+                else Story.MergeKind.COPY)
+    return Story(
+        source=source, external_id=new.candidate.identity.external_id,
+        identity_basis=new.candidate.identity.basis, slug=article.slug[:100] or "story",
+        section_id=source.section_id, headline=article.headline[:500],
+        summary=article.summary, first_published_at=article.published_at or now,
+        version_count=1, changed_at=now, status=decision.status or Story.Status.PUBLISHED,
+        status_reason=decision.reason[:500], embargoed_until=wire.embargoed_until,
+        expires_at=_expiry(source, new.candidate, article.published_at or now),
+        corrected_at=(article.updated_at or now) if "correction" in wire.signals else None,
+        correction_note=wire.correction_note,
+        merged_into=root, merge_kind=kind,
+        cluster_id=root.cluster_id if root is not None else None,
+        duplicate_check={"outcome": str(duplicate.outcome), **duplicate.evidence.as_dict()})
+
+
+def _creation_cause(new: _New, payload: RawPayload | None) -> str:
+    cause = _cause(new.decision, payload)
+    if new.merged_into is not None:
+        cause = f"{cause} [merged into story {new.merged_into.pk}: " \
+                f"{new.duplicate.evidence.rule}]"
+    return cause[:500]
+
+
 def _version(story: Story, number: int, candidate: Candidate, payload: RawPayload | None,
-             now: datetime, *, current: bool) -> StoryVersion:
+             now: datetime, *, current: bool, fingerprint: bytes | None = None,
+             from_story: Story | None = None) -> StoryVersion:
     article = candidate.article
     wire = article.wire
     return StoryVersion(
@@ -296,15 +495,24 @@ def _version(story: Story, number: int, candidate: Candidate, payload: RawPayloa
         embargoed_until=wire.embargoed_until, expires_at=wire.expires_at,
         located=wire.located[:200], urgency=wire.urgency,
         subjects=[{"code": subject.code, "name": subject.name} for subject in wire.subjects],
-        payload=payload,
+        payload=payload, fingerprint=fingerprint, from_story=from_story,
     )
 
 
 def _add_version(story: Story, candidate: Candidate, payload: RawPayload | None,
-                 now: datetime, *, current: bool) -> StoryVersion:
-    """Add a version to an existing story; the caller publishes the change."""
-    version = _version(story, story.version_count + 1, candidate, payload, now, current=current)
+                 now: datetime, *, current: bool, from_story: Story | None = None
+                 ) -> StoryVersion:
+    """Add a version to an existing story; the caller publishes the change.
+
+    A story's own version is fingerprinted and indexed (a later re-send matches the latest text);
+    a version mirrored from a merged story is not: the merged story's own version is.
+    """
+    doc = desk.describe(story.source, candidate.article, now) if from_story is None else None
+    version = _version(story, story.version_count + 1, candidate, payload, now, current=current,
+                       fingerprint=doc.blob if doc else None, from_story=from_story)
     version.save()
+    if doc is not None:
+        desk.add(str(version.pk), str(story.pk), doc, now)
     story.version_count = version.number
     fields = ["version_count"]
     if current:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from wiredesk.core.errors import ParseError
 from wiredesk.core.lifecycle import Action
 from wiredesk.ingest.pipeline import Batch, prepare
-from wiredesk.newsroom.apply import apply_candidates
+from wiredesk.newsroom.apply import MERGED, apply_candidates
 from wiredesk.newsroom.models import RawPayload, Source
 
 log = logging.getLogger(__name__)
@@ -33,9 +33,10 @@ class IngestReport:
     stale: int = 0
     killed: int = 0
     refused: int = 0
+    merged: int = 0  # new items that were another source's story, or a re-send under a new id
     errors: list[str] = field(default_factory=list)
 
-    COUNTERS = ("new", "updated", "unchanged", "stale", "killed", "refused")
+    COUNTERS = ("new", "updated", "unchanged", "stale", "killed", "refused", "merged")
 
     @property
     def items(self) -> int:
@@ -50,7 +51,8 @@ class IngestReport:
         text = (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged"
                 f"{f', {self.stale} stale' if self.stale else ''}"
                 f"{f', {self.killed} killed' if self.killed else ''}"
-                f"{f', {self.refused} refused (tombstoned)' if self.refused else ''}")
+                f"{f', {self.refused} refused (tombstoned)' if self.refused else ''}"
+                f"{f', {self.merged} merged as duplicates' if self.merged else ''}")
         return text + (f", {len(self.errors)} errors" if self.errors else "")
 
 
@@ -92,8 +94,8 @@ def _record_outcome(payload: RawPayload, batch: Batch, report: IngestReport) -> 
     payload.save(update_fields=["outcome", "warnings", "format", "item_count", "error"])
 
 
-def _count(report: IngestReport, action: Action) -> None:
+def _count(report: IngestReport, outcome: str) -> None:
     field_name = {Action.CREATE: "new", Action.NEW_VERSION: "updated",
                   Action.IDENTICAL: "unchanged", Action.STALE: "stale",
-                  Action.KILL: "killed", Action.REFUSED: "refused"}[action]
+                  Action.KILL: "killed", Action.REFUSED: "refused", MERGED: "merged"}[outcome]
     setattr(report, field_name, getattr(report, field_name) + 1)

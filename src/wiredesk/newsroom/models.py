@@ -40,6 +40,12 @@ class Source(models.Model):
         NEWSMLG2 = "newsmlg2", "NewsML-G2"
         NITF = "nitf", "NITF"
 
+    class DuplicatePolicy(models.TextChoices):
+        # The same values as wiredesk.dedupe.Policy, which applies them.
+        ALSO_REPORTED = "also-reported", "One article; list this source as also reporting"
+        MERGE = "merge", "Same agency copy: merge as a new version of the story"
+        KEEP_BOTH = "keep-both", "Always publish as a separate article"
+
     class Canonical(models.TextChoices):
         ORIGINAL = "original", "The original article"
         SELF = "self", "Our article page"
@@ -56,6 +62,10 @@ class Source(models.Model):
                               "{site} is replaced by the site name.")
     canonical_policy = models.CharField(max_length=10, choices=Canonical.choices,
                                         default=Canonical.ORIGINAL)
+    duplicate_policy = models.CharField(
+        max_length=15, choices=DuplicatePolicy.choices, default=DuplicatePolicy.ALSO_REPORTED,
+        help_text="What this source's stories do when another source already has the story. A "
+                  "re-send from the source itself always becomes a new version.")
     is_active = models.BooleanField(default=True)
     retention_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Stories leave the site this many days after first "
@@ -135,6 +145,26 @@ class RawPayload(models.Model):
         return zlib.compress(body, 6)
 
 
+class Cluster(models.Model):
+    """An event: the stories about it from every outlet ("Full coverage")."""
+
+    key = models.CharField(max_length=40, unique=True,
+                           help_text="The clusterer's id for it (its first story's id).")
+    title = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    story_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:cluster", kwargs={"slug": str(self.pk)})
+
+
 class Story(models.Model):
     """One article on the site: the stable identity behind every version the source sent."""
 
@@ -173,6 +203,26 @@ class Story(models.Model):
     # Moves on every change of anything a surface shows: the basis of ETags and cache keys.
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # Duplicates across sources (see newsroom/duplicates.py). A story merged into another is not
+    # shown on its own: as a "version" its text became a version of the other story, as a
+    # "copy" its source is listed under "Also reported by" there.
+    class MergeKind(models.TextChoices):
+        VERSION = "version", "Same story: its text is a version of the other story"
+        COPY = "copy", "Syndicated copy: listed as also reported by"
+
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged")
+    merge_kind = models.CharField(max_length=10, choices=MergeKind.choices, blank=True)
+    merged_by = models.CharField(max_length=150, blank=True,
+                                 help_text="Empty when the desk decided; else the editor.")
+    # The duplicate check's outcome and evidence (scores, rule, matched story) when first seen.
+    duplicate_check = models.JSONField(default=dict, blank=True)
+    # An editor merged or split this story by hand: the desk never merges it again by itself.
+    merge_locked = models.BooleanField(default=False)
+    cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="stories")
+    cluster_score = models.FloatField(null=True, blank=True)
+
     class Meta:
         ordering = ["-first_published_at", "-id"]
         verbose_name_plural = "stories"
@@ -186,7 +236,8 @@ class Story(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED
+        """Shown on its own (the time guards of ``queries.public_stories`` aside)."""
+        return self.status == self.Status.PUBLISHED and self.merged_into_id is None
 
     def get_absolute_url(self) -> str:
         return reverse("site:story", kwargs={"story_id": self.pk, "slug": self.slug})
@@ -230,6 +281,13 @@ class StoryVersion(models.Model):
     urgency = models.PositiveSmallIntegerField(null=True, blank=True)
     payload = models.ForeignKey(RawPayload, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="versions")
+    # The duplicate detector's fingerprint of the text (wiredesk.dedupe), kept so the index can be
+    # rebuilt at start without re-reading any text. Empty on versions mirrored from a merged story.
+    fingerprint = models.BinaryField(null=True, blank=True, editable=False)
+    # Set when this version is the text of another story merged into this one (another feed's
+    # copy, or a re-send under a new id): where it came from, for history and for a split.
+    from_story = models.ForeignKey("Story", null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="mirrored_versions")
 
     class Meta:
         ordering = ["story", "number"]

@@ -15,14 +15,17 @@ from wiredesk.newsroom.models import Story
 
 
 def public_stories() -> QuerySet[Story]:
-    """Published stories. The scheduler moves stories in and out of PUBLISHED when embargoes lift
-    and licences expire; the time conditions here make that exact to the second even if the
-    scheduler is late: an embargoed story is never shown early, an expired one never late."""
+    """Published stories, not merged into another (a duplicate shows as that story's version
+    or under its "Also reported by"). The scheduler moves stories in and out of PUBLISHED when
+    embargoes lift and licences expire; the time conditions here make that exact to the second
+    even if the scheduler is late: an embargoed story is never shown early, an expired one never
+    late."""
     now = clock.now()
-    return (Story.objects.filter(status=Story.Status.PUBLISHED, current_version__isnull=False)
+    return (Story.objects.filter(status=Story.Status.PUBLISHED, current_version__isnull=False,
+                                 merged_into__isnull=True)
             .filter(Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=now))
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-            .select_related("source", "section", "current_version"))
+            .select_related("source", "section", "current_version", "cluster"))
 
 
 def last_change(stories: QuerySet[Story]) -> datetime | None:

@@ -28,6 +28,14 @@
     times             dict  {"first_published", "updated" (null until a second version),
                              "received" (when we received the current version)}
     date_is_fallback  bool  true when the source's date could not be read and "received" stands in
+    cluster           dict | null   the event cluster: {"id", "title", "uri" (its full-coverage
+                            page)}; a merged duplicate has its story's cluster
+    merged_into       dict | null   for a duplicate merged into another story: {"id", "uri",
+                            "kind" ("version": its text became a version of that story; "copy":
+                            listed there as also reported by), "by" (editor, "" for the desk)}
+    also_reported_by  list  only with ``with_versions``: other sources' copies merged into this
+                            story, [{"id", "source": {"name", "slug"}, "href" (their article,
+                            may be ""), "kind"}], earliest first
     versions          list  only with ``with_versions``: [{"number", "received", "headline", "hash",
                             "published", "updated" (source's update time, may be null),
                             "superseded"}] oldest first
@@ -133,10 +141,39 @@ def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False) 
             "received": iso(version.received_at),
         },
         "date_is_fallback": version.date_is_fallback,
+        "cluster": _cluster(story, base_url),
+        "merged_into": _merged_into(story, base_url),
     }
     if with_versions:
+        ninjs["also_reported_by"] = _also_reported_by(story)
         ninjs["versions"] = [_version(v) for v in story.versions.all()]
     return ninjs
+
+
+def _cluster(story: Story, base_url: str) -> dict[str, Any] | None:
+    cluster = story.cluster
+    if cluster is None:
+        return None
+    return {"id": cluster.pk, "title": cluster.title,
+            "uri": base_url.rstrip("/") + cluster.get_absolute_url()}
+
+
+def _merged_into(story: Story, base_url: str) -> dict[str, Any] | None:
+    if story.merged_into_id is None:
+        return None
+    return {"id": story.merged_into_id,
+            "uri": base_url.rstrip("/") + reverse("site:permalink",
+                                                  kwargs={"story_id": story.merged_into_id}),
+            "kind": story.merge_kind, "by": story.merged_by}
+
+
+def _also_reported_by(story: Story) -> list[dict[str, Any]]:
+    copies = (Story.objects.filter(merged_into=story).select_related("source", "current_version")
+              .order_by("first_published_at", "pk"))
+    return [{"id": copy.pk, "source": {"name": copy.source.name, "slug": copy.source.slug},
+             "href": web_url(copy.current_version.link) if copy.current_version else "",
+             "kind": copy.merge_kind, "status": copy.status}
+            for copy in copies]
 
 
 def _associations(version: StoryVersion) -> dict[str, dict[str, str]]:

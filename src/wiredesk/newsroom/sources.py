@@ -90,6 +90,17 @@ def add_folder_source(folder: str, *, name: str = "", section: str = "",
                                  section=section_named(section))
 
 
+def set_duplicate_policy(source: Source, policy: str) -> None:
+    """What the source's items do when another source already has the story (see
+    ``Source.DuplicatePolicy``): ``also-reported``, ``merge`` or ``keep-both``."""
+    if policy not in Source.DuplicatePolicy.values:
+        raise WiredeskError(f"unknown duplicate policy {policy!r}; use one of "
+                            f"{', '.join(Source.DuplicatePolicy.values)}")
+    if source.duplicate_policy != policy:
+        source.duplicate_policy = policy
+        source.save(update_fields=["duplicate_policy"])
+
+
 def _check_format(fmt: str) -> None:
     if fmt not in Source.Format.values:
         raise WiredeskError(f"unknown format {fmt!r}; use one of {', '.join(Source.Format.values)}")

@@ -19,7 +19,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
@@ -28,7 +34,7 @@ from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import pubstatus, story_to_ninjs
 from wiredesk.site import openapi
-from wiredesk.site.article import StoryGone, find_public_story
+from wiredesk.site.article import StoryGone, StoryMerged, find_public_story
 from wiredesk.site.http import Fingerprint, conditional, stories_fingerprint
 from wiredesk.site.listings import static_fingerprint, story_fingerprint
 from wiredesk.site.pagination import page_url
@@ -84,6 +90,7 @@ class StoryQuery:
     page_size: int = 20
     section: str = ""
     source: str = ""
+    cluster: int | None = None
     since: datetime | None = None
     q: str = ""
 
@@ -95,6 +102,7 @@ class StoryQuery:
             page_size=_page_size(get.get("page_size")),
             section=get.get("section", "").strip(),
             source=get.get("source", "").strip(),
+            cluster=(_positive_int(get["cluster"], "cluster") if get.get("cluster") else None),
             since=_since(get.get("since", "")),
             q=get.get("q", "").strip()[:MAX_QUERY_LENGTH],
         )
@@ -107,6 +115,8 @@ class StoryQuery:
             scope &= Q(section__slug=self.section)
         if self.source:
             scope &= Q(source__slug=self.source)
+        if self.cluster is not None:
+            scope &= Q(cluster_id=self.cluster)
         return scope
 
     @property
@@ -196,9 +206,12 @@ def _find(query: StoryQuery) -> tuple[list[Story], int]:
 
 @api_view
 @conditional(story_fingerprint)
-def story_detail(request: HttpRequest, story_id: int) -> JsonResponse:
+def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
     try:
         story = find_public_story(story_id)
+    except StoryMerged as merged:  # a duplicate: the story it is part of
+        return HttpResponsePermanentRedirect(
+            reverse("site:api-story", kwargs={"story_id": merged.story.pk}))
     except StoryGone as exc:
         # The API reports a withdrawn story's status, and nothing else of it.
         response = error_response(410, "gone", exc.notice)

@@ -53,17 +53,29 @@ class StoryGone(Exception):
         return GONE_NOTICES[self.status]
 
 
+class StoryMerged(Exception):
+    """The story is a duplicate shown as part of another story: a permanent redirect there."""
+
+    def __init__(self, story: Story) -> None:
+        super().__init__(f"merged into story {story.pk}")
+        self.story = story
+
+
 def find_public_story(story_id: int) -> Story:
-    """The story if the public may see it; StoryGone when its source withdrew it; else Http404.
+    """The story if the public may see it; StoryGone when its source withdrew it; StoryMerged
+    when it is a duplicate of a story the public may see; else Http404.
 
     The single decision behind the article page, its permalink and the API detail. Embargoed and
     editor-held stories are simply not found: their existence is not disclosed.
     """
     story = public_stories().filter(pk=story_id).first()
     if story is None:
-        status = Story.objects.filter(pk=story_id).values_list("status", flat=True).first()
+        status, merged_into = (Story.objects.filter(pk=story_id)
+                               .values_list("status", "merged_into").first() or (None, None))
         if status in GONE_STATUSES:
             raise StoryGone(story_id, Status(status))
+        if merged_into is not None and (root := public_stories().filter(pk=merged_into).first()):
+            raise StoryMerged(root)
         raise Http404("No such story.")
     return story
 
@@ -86,6 +98,59 @@ def script_json(data: Any) -> SafeString:
 
 
 @dataclass(frozen=True, slots=True)
+class AlsoReported:
+    """Another outlet's copy of the story, merged into it: shown under "Also reported by"."""
+
+    source_name: str
+    source_slug: str
+    headline: str
+    url: str  # the outlet's own page for it, when the feed gave one
+    published_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """The story's event cluster: a few other outlets' stories and the full-coverage link."""
+
+    title: str
+    url: str
+    stories: list[Story]
+    total: int  # stories in the cluster besides this one
+
+
+def also_reported(story: Story) -> list[AlsoReported]:
+    """The other sources of this story, once each, earliest first (killed copies left out)."""
+    seen = {story.source_id}
+    found = []
+    for copy in (Story.objects.filter(merged_into=story, status=Story.Status.PUBLISHED)
+                 .select_related("source", "current_version").order_by("first_published_at")):
+        if copy.source_id in seen or copy.current_version is None:
+            continue
+        seen.add(copy.source_id)
+        found.append(AlsoReported(copy.source.name, copy.source.slug, copy.headline,
+                                  web_url(copy.current_version.link), copy.first_published_at))
+    return found
+
+
+RELATED_STORIES = 5
+
+
+def related_coverage(story: Story) -> Coverage | None:
+    """Other outlets' stories about the same event, newest first; None when there are none."""
+    if story.cluster_id is None:
+        return None
+    others = (public_stories().filter(cluster_id=story.cluster_id).exclude(pk=story.pk)
+              .defer("current_version__body_html"))
+    listed = list(others[:RELATED_STORIES])
+    if not listed:
+        return None
+    cluster = story.cluster
+    assert cluster is not None
+    return Coverage(cluster.title, cluster.get_absolute_url(), listed,
+                    others.count() if len(listed) == RELATED_STORIES else len(listed))
+
+
+@dataclass(frozen=True, slots=True)
 class ArticlePage:
     story: Story
     version: StoryVersion
@@ -97,6 +162,8 @@ class ArticlePage:
     not_edited_note: str
     language: str
     json_ld: SafeString
+    also_reported: list[AlsoReported] = field(default_factory=list)
+    coverage: Coverage | None = None
     fallback_date_note: str = field(default=FALLBACK_DATE_NOTE)
 
     @property
@@ -120,6 +187,8 @@ def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
         not_edited_note=not_edited_note(story.source),
         language=version.language or settings.LANGUAGE_CODE,
         json_ld=script_json(news_article(story, version, images, url)),
+        also_reported=also_reported(story),
+        coverage=related_coverage(story),
     )
 
 

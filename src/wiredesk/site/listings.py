@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
-from wiredesk.newsroom.models import Section, Source, Story
+from wiredesk.newsroom.models import Cluster, Section, Source, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.site.http import Fingerprint, stories_fingerprint
 
@@ -80,6 +80,15 @@ def for_source(slug: str, **_: Any) -> Listing:
                    Q(source__slug=slug), slug)
 
 
+def for_cluster(slug: str, **_: Any) -> Listing:
+    """An event's full coverage: every outlet's story about it, newest first."""
+    cluster = Cluster.objects.filter(pk=int(slug)).first() if slug.isdigit() else None
+    if cluster is None or not public_stories().filter(cluster=cluster).exists():
+        raise Http404("No such story cluster.")
+    return Listing("cluster", cluster.title, f"Full coverage: {cluster.title}",
+                   Q(cluster_id=cluster.pk), slug)
+
+
 # Fingerprints, called with the view's URL arguments (see wiredesk.site.http.conditional). They
 # need no lookup of the section or source: the scope filters by slug.
 
@@ -96,7 +105,16 @@ def source_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Finger
 
 
 def story_fingerprint(request: HttpRequest, story_id: int, **kwargs: Any) -> Fingerprint:
-    return stories_fingerprint(Story.objects.filter(pk=story_id))
+    """The story, the duplicates merged into it ("Also reported by") and the stories of its
+    event cluster ("Related coverage"): a change to any of them changes its page."""
+    cluster = Story.objects.filter(pk=story_id).values("cluster")
+    return stories_fingerprint(Story.objects.filter(
+        Q(pk=story_id) | Q(merged_into_id=story_id) | Q(cluster__in=cluster)))
+
+
+def cluster_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
+    return stories_fingerprint(Story.objects.filter(cluster_id=int(slug) if slug.isdigit()
+                                                    else 0))
 
 
 def static_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:

@@ -44,6 +44,9 @@ _PARAMETERS: dict[str, Any] = {
                 "description": "Only stories in the section with this slug."},
     "source": {"name": "source", "in": "query", "schema": {"type": "string"},
                "description": "Only stories from the source with this slug."},
+    "cluster": {"name": "cluster", "in": "query", "schema": {"type": "integer", "minimum": 1},
+                "description": "Only stories in the event cluster with this id (its full "
+                               "coverage)."},
     "since": {"name": "since", "in": "query", "schema": {"type": "string"},
               "description": "Only stories first published or updated at or after this ISO "
                              "8601 date-time (UTC when it has no offset) or date."},
@@ -92,7 +95,8 @@ _SCHEMAS: dict[str, Any] = {
     "Story": {
         "type": "object",
         "description": "A story, shaped after IPTC ninjs with Wiredesk fields added "
-                       "(links, source, section, times, date_is_fallback, versions).",
+                       "(links, source, section, times, date_is_fallback, cluster, "
+                       "merged_into, also_reported_by, versions).",
         "properties": {
             "uri": {"type": "string", "format": "uri",
                     "description": "Permanent URL of the story; stable across versions."},
@@ -127,6 +131,28 @@ _SCHEMAS: dict[str, Any] = {
             "date_is_fallback": {"type": "boolean",
                                  "description": "The source's date could not be read; the "
                                                 "time received stands in for it."},
+            "cluster": {"type": ["object", "null"],
+                        "description": "The event cluster: the stories about the same event.",
+                        "properties": {"id": {"type": "integer"}, "title": {"type": "string"},
+                                       "uri": {"type": "string", "format": "uri"}}},
+            "merged_into": {"type": ["object", "null"],
+                            "description": "Set on a duplicate merged into another story "
+                                           "(export only: the API serves the story itself).",
+                            "properties": {"id": {"type": "integer"},
+                                           "uri": {"type": "string", "format": "uri"},
+                                           "kind": {"type": "string",
+                                                    "enum": ["version", "copy"]},
+                                           "by": {"type": "string"}}},
+            "also_reported_by": {
+                "type": "array", "description": "Story detail only: other sources' copies "
+                                                "merged into this story, earliest first.",
+                "items": {"type": "object", "properties": {
+                    "id": {"type": "integer"},
+                    "source": {"type": "object", "properties": {
+                        "name": {"type": "string"}, "slug": {"type": "string"}}},
+                    "href": {"type": "string"},
+                    "kind": {"type": "string", "enum": ["version", "copy"]},
+                    "status": {"type": "string"}}}},
             "versions": {"type": "array", "items": _ref("Version"),
                          "description": "Story detail only: every version, oldest first."},
         },
@@ -179,6 +205,8 @@ def description(base_url: str) -> dict[str, Any]:
                     "200": _json("The story.", _ref("Story")),
                     "304": {"description": "Not modified."},
                     "404": _error_response("No such story, or it is not published."),
+                    "301": {"description": "The story is a duplicate merged into another: "
+                                           "Location is that story's API address."},
                     "410": _error_response("The source withdrew the story (killed, withheld or "
                                            "expired); the body's `story` gives its uri, status "
                                            "and pubstatus, and nothing else."),

@@ -6,13 +6,16 @@ from :func:`wiredesk.site.http.conditional` with the page's fingerprint.
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
-from wiredesk.site.article import StoryGone, article_page, find_public_story
+from wiredesk.site.article import StoryGone, StoryMerged, article_page, find_public_story
 from wiredesk.site.http import conditional
 from wiredesk.site.listings import (
     Listing,
+    cluster_fingerprint,
+    for_cluster,
     for_section,
     for_source,
     global_fingerprint,
@@ -43,6 +46,17 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing(request, for_source(slug), "site/listing.html")
 
 
+@conditional(with_nav(cluster_fingerprint))
+def cluster(request: HttpRequest, slug: str) -> HttpResponse:
+    """Full coverage of an event: its stories newest first, and who reported it."""
+    listing = for_cluster(slug)
+    stories, page = paginate(request, listing.stories())
+    sources = (listing.stories().order_by().values("source__name", "source__slug")
+               .annotate(count=Count("pk")).order_by("-count", "source__name"))
+    return render(request, "site/cluster.html", {"listing": listing, "stories": stories,
+                                                 "page": page, "sources": list(sources)})
+
+
 def _listing(request: HttpRequest, listing: Listing, template: str) -> HttpResponse:
     stories, page = paginate(request, listing.stories())
     return render(request, template, {"listing": listing, "stories": stories, "page": page})
@@ -59,10 +73,13 @@ def article(request: HttpRequest, story_id: int, slug: str) -> HttpResponse:
         story = find_public_story(story_id)
     except StoryGone as exc:
         return gone(request, exc)
+    except StoryMerged as merged:
+        return HttpResponsePermanentRedirect(merged.story.get_absolute_url())
     if slug != story.slug:
         # Slugs follow headlines; a link with an old or mistyped one still reaches the story.
         return HttpResponsePermanentRedirect(story.get_absolute_url())
-    versions = list(story.versions.order_by("number").only("story_id", "number", "received_at"))
+    versions = list(story.versions.order_by("number").select_related("from_story__source")
+                    .only("story_id", "number", "received_at", "from_story__source__name"))
     return render(request, "site/story.html", {"article": article_page(story, versions)})
 
 
@@ -72,6 +89,8 @@ def permalink(request: HttpRequest, story_id: int) -> HttpResponse:
         return HttpResponsePermanentRedirect(find_public_story(story_id).get_absolute_url())
     except StoryGone as exc:
         return gone(request, exc)
+    except StoryMerged as merged:
+        return HttpResponsePermanentRedirect(merged.story.get_absolute_url())
 
 
 # Search results are not kept in the cache (queries are too varied to be worth it), but they

@@ -30,7 +30,7 @@ class Command(BaseCommand):
                             help="Only stories changed since this date or ISO datetime (UTC).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stories = (Story.objects.select_related("source", "section", "current_version")
+        stories = (Story.objects.select_related("source", "section", "current_version", "cluster")
                    .prefetch_related("versions").order_by("pk"))
         if options["since"]:
             stories = stories.filter(changed_at__gte=_since(options["since"]))

@@ -12,6 +12,7 @@ from wiredesk.newsroom.sources import (
     add_push_source,
     add_source,
     rotate_push_credentials,
+    set_duplicate_policy,
 )
 
 
@@ -49,11 +50,13 @@ class Command(BaseCommand):
                 source, credentials = add_push_source(
                     options["name"], section=options["section"], fmt=options["format"],
                     hmac_key=options["hmac"])
+                set_duplicate_policy(source, options["duplicates"])
                 self.stdout.write(f"Added push source {source.pk}: {source.name}")
                 self._show_credentials(source, credentials)
             elif action == "add-folder":
                 source = add_folder_source(options["path"], name=options["name"],
                                            section=options["section"], fmt=options["format"])
+                set_duplicate_policy(source, options["duplicates"])
                 self.stdout.write(f"Added drop-folder source {source.pk}: {source.name} "
                                   f"<{source.folder}>")
             elif action == "push-token":
@@ -72,6 +75,7 @@ class Command(BaseCommand):
     def _add(self, options: dict[str, Any]) -> None:
         source = add_source(options["url"], name=options["name"], section=options["section"],
                             fmt=options["format"])
+        set_duplicate_policy(source, options["duplicates"])
         self.stdout.write(f"Added source {source.pk}: {source.name} <{source.url}>")
 
     def _show_credentials(self, source: Source, credentials: Credentials) -> None:
@@ -104,6 +108,11 @@ def _describe(parser: ArgumentParser, *, name: bool) -> None:
         parser.add_argument("--name", default="")
     parser.add_argument("--section", default="", help="Section name (created if new).")
     parser.add_argument("--format", default="auto", choices=Source.Format.values)
+    parser.add_argument("--duplicates", default=Source.DuplicatePolicy.ALSO_REPORTED.value,
+                        choices=Source.DuplicatePolicy.values,
+                        help="When another source already has the story: list this one as "
+                             "also reporting it (default), merge it as a new version (same "
+                             "agency copy), or keep both.")
 
 
 def _where(source: Source) -> str:
