@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.newsroom.feeds import STORY_A, rss
+from tests.newsroom.feeds import STORY_A, Entry, paragraphs, rss
 from tests.support.feedserver import FeedServer, Route
 
 WIREDESK = [sys.executable, "-m", "wiredesk.cli"]
@@ -103,3 +105,42 @@ def test_serve_and_worker_as_separate_processes(tmp_path: Path, fresh_database: 
         assert time.monotonic() < deadline, "the worker did not publish the story"
         time.sleep(0.5)
     assert len(feed_server.requests_to("/feed.xml")) == 1
+
+
+def distinct_stories(count: int, outlet: str) -> list[Entry]:
+    """``count`` stories that share no wording with one another, as ``outlet`` would carry them."""
+    chooser = random.Random(20261128)
+    words = [f"{a}{b}" for a in ("kar", "mel", "dov", "sut", "pra", "len", "ob", "fir")
+             for b in ("ana", "esto", "ilu", "orra", "umbe", "ette", "ix", "ova")]
+    stories = []
+    for number in range(count):
+        sentences = [" ".join(chooser.choice(words) for _ in range(12)) + "." for _ in range(6)]
+        stories.append(Entry(f"{outlet}-{number}", f"Report {number}: {sentences[0][:40]}",
+                             paragraphs(*sentences)))
+    return stories
+
+
+def test_two_workers_receiving_the_same_stories_through_two_feeds_publish_each_once(
+        tmp_path: Path, fresh_database: None, processes: list[subprocess.Popen[bytes]],
+        feed_server: FeedServer) -> None:
+    port = free_port()
+    env = environment(tmp_path, port)
+    subprocess.run([*WIREDESK, "migrate", "--verbosity", "0"], env=env, check=True)
+    count = 40
+    for outlet in ("agency", "partner"):
+        feed_server.route(f"/{outlet}.xml", Route(body=rss(*distinct_stories(count, outlet))))
+        subprocess.run([*WIREDESK, "source", "add", feed_server.url(f"/{outlet}.xml"),
+                        "--name", outlet], env=env, check=True, capture_output=True)
+    processes.append(subprocess.Popen([*WIREDESK, "serve", "--port", str(port)], env=env))
+    # Two workers, each taking one source at the same moment: the duplicate decisions must be
+    # serialised between them or both would publish the stories the other is publishing.
+    processes.append(subprocess.Popen([*WIREDESK, "worker", "--threads", "1"], env=env))
+    processes.append(subprocess.Popen([*WIREDESK, "worker", "--threads", "1"], env=env))
+    deadline = time.monotonic() + 90
+    while True:
+        health = json.loads(get(f"http://127.0.0.1:{port}/healthz"))
+        if health["counts"]["stories"] == 2 * count:
+            break
+        assert time.monotonic() < deadline, f"not every item was stored: {health['counts']}"
+        time.sleep(0.5)
+    assert health["counts"]["public_stories"] == count
