@@ -9,6 +9,7 @@ from django.test import Client
 from wiredesk import demo
 from wiredesk.newsroom.demo import load_demo
 from wiredesk.newsroom.models import RawPayload, Story
+from wiredesk.newsroom.queries import public_stories
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,13 @@ pytestmark = pytest.mark.django_db
 def test_demo_populates_every_section_with_images_served_by_the_site(client: Client) -> None:
     lines = load_demo()
     assert len(lines) == len(demo.DEMO_SOURCES) and all("new" in line for line in lines), lines
-    assert Story.objects.filter(status=Story.Status.PUBLISHED).count() == 24
+    assert public_stories().count() == 24
+    # Harbor Business Daily also carries Meridian Wire's remittances story: one article.
+    [copy] = Story.objects.filter(merged_into__isnull=False)
+    assert copy.source.name == "Harbor Business Daily" and copy.merged_into is not None
+    assert copy.merged_into.source.name == "Meridian Wire"
+    page = client.get(copy.merged_into.get_absolute_url()).content.decode()
+    assert "Also reported by" in page and "harbor-business.example/economy" in page
     assert {s.section.name for s in Story.objects.select_related("section")} == {
         "World", "Business", "Science", "Sports"}
     assert RawPayload.objects.filter(outcome=RawPayload.Outcome.PARSED).count() == 4

@@ -13,7 +13,7 @@ The four feeds, one per syndication format, are described by :data:`DEMO_SOURCES
   image. 8 items.
 * ``feeds/harbor-business.atom.xml``: Harbor Business Daily, Business. Atom 1.0,
   ``<content type="html">`` plus a text ``<summary>``, one ``<link rel="enclosure">`` image.
-  6 items.
+  7 items, the last Meridian Wire's remittances story carried as syndicated.
 * ``feeds/northfield-science.json``: Northfield Science Desk, Science. JSON Feed 1.1,
   ``content_html`` plus ``summary``, one item with an ``image``. 5 items.
 * ``feeds/coastal-sports.rss.xml``: Coastal Sports Service, Sports. RSS 2.0 with
@@ -44,6 +44,9 @@ What the content exercises
   (``urn:meridian-wire:story:MW-20261124-0412`` in the Meridian feed, the diplomatic story;
   ``tag:harbor-business.example,2026-11-25:/story/20418`` in the Harbor feed, the bond-market
   story). The Coastal football stories also share clubs (Ashbury Athletic, Northgate City).
+* One syndicated copy, for duplicate detection: Meridian Wire's remittances story
+  (``urn:meridian-wire:story:MW-20261120-0051``) again in the Harbor feed under Harbor's own id,
+  link and summary; the site shows one article, "also reported by" Harbor Business Daily.
 
 Notes for parsers
 -----------------

@@ -192,10 +192,10 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
             changed.append(story)
     placeholders = {new.placeholder: story for new, story in
                     zip(fresh, _create_stories(source, fresh, payload, now), strict=True)}
-    for new in duplicates:
-        outcomes[new.position], touched = _create_duplicate(source, new, placeholders, payload,
-                                                            now)
-        changed += touched
+    for new, outcome in _create_duplicates(source, duplicates, placeholders, payload, now):
+        outcomes[new.position] = outcome
+        if new.merged_into is not None:
+            changed.append(new.merged_into)
     for position, candidate in enumerate(chunk):
         if candidate.identity.external_id in repeated:
             loaded = _Loaded.read(source, [candidate.identity.external_id])
@@ -206,8 +206,10 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
                 if new.duplicate.story_id is None:
                     _create_stories(source, [new], payload, now)
                 else:
-                    outcomes[position], touched = _create_duplicate(source, new, {}, payload, now)
-                    changed += touched
+                    [(_, outcomes[position])] = _create_duplicates(source, [new], {}, payload,
+                                                                   now)
+                    if new.merged_into is not None:
+                        changed.append(new.merged_into)
             elif (story := _apply_decision(source, loaded, candidate, decision, payload, now)):
                 changed.append(story)
     publish_changes(list({story.pk: story for story in changed}.values()))
@@ -220,36 +222,69 @@ def _check(source: Source, position: int, candidate: Candidate, decision: Decisi
     return _New(position, candidate, decision, doc, desk.check(source, doc))
 
 
-def _create_duplicate(source: Source, new: _New, placeholders: dict[str, Story],
-                      payload: RawPayload | None, now: datetime) -> tuple[str, list[Story]]:
-    """Store a duplicate as a story merged into the matched story's root, and mirror its text
-    there when it is the same story's new version. Returns the outcome and the stories whose
-    public state changed."""
-    matched = new.duplicate.story_id or ""
-    root = (placeholders[matched] if matched in placeholders
-            else _root(int(matched)) if matched.isdigit() else None)
-    if root is None:  # the matched story is gone (deleted meanwhile): a story of its own
-        return Action.CREATE, _create_stories(source, [new], payload, now)
-    new.merged_into = root
-    story = _create_stories(source, [new], payload, now)[0]
-    if story.merge_kind == Story.MergeKind.VERSION:
-        _mirror(root, story, new.candidate, new.doc, payload, now)
-    else:
-        StoryEvent.objects.create(story=root, at=now, action="also_reported", status=root.status,
-                                  cause=f"also reported by {source.name} (story {story.pk})")
-    return MERGED, [root]
+def _create_duplicates(source: Source, duplicates: list[_New], placeholders: dict[str, Story],
+                       payload: RawPayload | None, now: datetime) -> list[tuple[_New, str]]:
+    """Store duplicates as stories merged into their matched stories' roots (in bulk), and mirror
+    the text of those that are the same story's new version. Sets each one's ``merged_into``
+    (left None for one whose match is gone: it becomes a story of its own)."""
+    if not duplicates:
+        return []
+    roots = _roots([new.duplicate.story_id or "" for new in duplicates], placeholders)
+    merged: list[_New] = []
+    alone: list[_New] = []
+    for new in duplicates:
+        new.merged_into = roots.get(new.duplicate.story_id or "")
+        (merged if new.merged_into is not None else alone).append(new)
+    _create_stories(source, alone, payload, now)  # the matched story was deleted meanwhile
+    stories = _create_stories(source, merged, payload, now)
+    copies = []
+    for story, new in zip(stories, merged, strict=True):
+        root = new.merged_into
+        assert root is not None
+        if story.merge_kind == Story.MergeKind.VERSION:
+            _mirror(root, story, new.candidate, new.doc, payload, now)
+        else:
+            copies.append(StoryEvent(story=root, at=now, action="also_reported",
+                                     status=root.status,
+                                     cause=f"also reported by {source.name} (story {story.pk})"))
+    StoryEvent.objects.bulk_create(copies)
+    return [(new, MERGED if new.merged_into is not None else Action.CREATE)
+            for new in duplicates]
+
+
+def _roots(matched: list[str], placeholders: dict[str, Story]) -> dict[str, Story]:
+    """The stories matched stories stand for (themselves, or the story each was merged into),
+    locked, in a query or two: matched id -> root story. Deleted stories are left out."""
+    roots = {key: placeholders[key] for key in matched if key in placeholders}
+    wanted = {int(key) for key in matched if key.isdigit() and key not in placeholders}
+    found = _locked(wanted)
+    for _ in range(5):  # merges point at roots; a bounded walk covers a root merged later
+        parents = {story.merged_into_id for story in found.values()
+                   if story.merged_into_id is not None} - found.keys()
+        if not parents:
+            break
+        found.update(_locked(parents))
+    for key in wanted:
+        story = found.get(key)
+        for _ in range(6):
+            if story is None or story.merged_into_id is None:
+                break
+            story = found.get(story.merged_into_id)
+        if story is not None:
+            roots[str(key)] = story
+    return roots
+
+
+def _locked(ids: set[int]) -> dict[int, Story]:
+    if not ids:
+        return {}
+    return {story.pk: story for story in Story.objects.select_for_update(of=("self",))
+            .select_related("current_version").filter(pk__in=ids)}
 
 
 def _root(story_id: int) -> Story | None:
-    """The story a matched story stands for: itself, or the story it was merged into."""
-    story = (Story.objects.select_for_update(of=("self",)).select_related("current_version")
-             .filter(pk=story_id).first())
-    for _ in range(5):  # merges point at roots; a bounded walk covers a root merged later
-        if story is None or story.merged_into_id is None:
-            return story
-        story = (Story.objects.select_for_update(of=("self",)).select_related("current_version")
-                 .filter(pk=story.merged_into_id).first())
-    return story
+    """The story a stored story stands for: itself, or the story it was merged into."""
+    return _roots([str(story_id)], {}).get(str(story_id))
 
 
 # A copy this much shorter than the story's current text (a partner's first paragraphs, a
