@@ -1,0 +1,304 @@
+"""Key figures of a story: numbers with their unit and what they count.
+
+"Border agents made 2.8 million arrests at the U.S.-Mexico border" should yield 2,800,000
+*arrests at the U.S.-Mexico border*. A tagger would help with the "what it counts" phrase, but
+news copy is regular enough that a light pattern parse does: the noun phrase right after the
+number plus a few linking phrases (of/at/to/...), cut at time expressions ("in May", "last
+year") and clause words ("since", "after"); when no noun follows ("up from 18,000"), the
+figure borrows what the previous figure in the sentence counted, or the clause's subject
+("unemployment fell to 3.5%"). Numbers that are not quantities — years, dates, times, ages,
+phone and street numbers, rankings ("No. 2"), scores and identifiers ("Bill C-48") — are
+skipped. The rest are ranked (money and percentages first, then large or scaled counts, and
+figures with a clear counted noun) and the best ``limit`` returned in reading order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["Figure", "extract_figures"]
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one whitespace-separated string (easier to read and extend)."""
+    return frozenset(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One figure: ``value`` in base units (3.4e9 for "$3.4 billion"), ``display`` as written,
+    ``unit`` ("USD", "EUR", "%", "" for a plain count), ``counts`` what it counts ("" when no
+    clear phrase), and its ``start``/``end`` offsets in the text."""
+
+    value: float
+    display: str
+    unit: str
+    counts: str
+    start: int
+    end: int
+
+
+_SCALES = {
+    "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+    "mln": 10**6, "bln": 10**9, "bn": 10**9, "tn": 10**12, "k": 10**3, "m": 10**6, "b": 10**9,
+}
+_CURRENCY_PREFIX = {
+    "$": "USD", "us$": "USD", "c$": "CAD", "ca$": "CAD", "a$": "AUD", "au$": "AUD",
+    "nz$": "NZD", "hk$": "HKD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR",
+}
+_CURRENCY_WORD = {
+    "dollars": "USD", "dollar": "USD", "euros": "EUR", "euro": "EUR", "pounds": "GBP",
+    "yen": "JPY", "pesos": "MXN", "yuan": "CNY", "rupees": "INR",
+}
+_NUMBER = re.compile(
+    r"(?P<cur>US\$|C\$|CA\$|A\$|AU\$|NZ\$|HK\$|[$€£¥₹])?\s?"
+    r"(?<![\w.,\-/#])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!(?![kmb]\b)[\w/]|[.,:\-]\d|-[A-Za-z])"
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|mln|bln|bn|tn)\b"
+    r"|(?P<short>[kmb])\b(?<=\d[kmb]))?"
+    r"(?P<pct>\s?(?:%|percent\b|per cent\b|percentage points?\b))?"
+)
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_MONTHS = tuple(_MONTH_NAMES.split())
+_TIME_WORDS = frozenset(_MONTHS) | _words(
+    """
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow year
+    years month months week weeks day days decade decades morning afternoon evening night last
+    this next past recent earlier later ago spring summer fall autumn winter quarter
+    """
+)
+_STREET = re.compile(
+    r"\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln"
+    r"|Way|Place|Pl|Court|Ct|Crescent|Cres|Highway|Hwy|Terrace|Parkway)\b"
+)
+_PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b")
+_WORD = re.compile(r"[A-Za-z][\w'’.\-]*|\d[\d,.]*%?|[,;:()\"“”—]")  # noqa: RUF001
+_STOP = _words(
+    """
+    since after before during while when as and but or than compared versus vs because
+    although though if up down over under about around nearly almost roughly some more
+    less fewer was were is are be been has have had will would could should may might
+    can said says according which where per a an the this that these those its their his
+    her our
+    """
+)
+_PREPS = _words(
+    """
+    along near by through within without outside inside beyond toward towards amid
+    despite via like until including
+    """
+)
+_LINKS = _words(
+    """
+    of at on for in to from with into across against among between
+    """
+)
+_RELATIVE = _words(
+    """
+    who that which
+    """
+)
+_SKIP_BEFORE = _words(
+    """
+    no no. number #
+    """
+)
+_VERBISH = _words(
+    """
+    rose fell increased decreased grew dropped climbed jumped reached totaled totalled
+    hit stood was were is are has had made gained lost declined slipped surged soared
+    plunged
+    """
+)
+
+
+def _plain(word: str) -> str:
+    """A word without its sentence-final dot (initialisms such as "U.S." keep theirs)."""
+    return word if re.fullmatch(r"(?:[A-Za-z]\.){2,}", word) else word.rstrip(".")
+
+
+def _plural_head(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def _scan_phrase(words: list[str]) -> str:
+    """What a number counts, from the words right after it (and its scale/unit)."""
+    out: list[str] = []
+    i = 0
+    words = [_plain(w) for w in words]
+    # the head noun phrase: up to four content words
+    while i < len(words) and len(out) < 4:
+        w = words[i]
+        lw = w.lower().rstrip(".")
+        if lw in _STOP or lw in _LINKS or lw in _RELATIVE or lw in _TIME_WORDS:
+            break
+        if not re.match(r"[A-Za-z]", w):
+            break
+        out.append(w)
+        i += 1
+        if _plural_head(lw):
+            break  # "40 percent of voters backed ...": a plural noun ends the phrase
+    if not out:
+        return ""
+    links = 0
+    while i < len(words) and links < 3:
+        lw = words[i].lower()
+        if lw in _RELATIVE:
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if re.fullmatch(r"[a-z]+", nxt) and nxt not in _STOP:
+                out += [words[i], nxt]
+            break
+        if lw not in _LINKS:
+            break
+        part: list[str] = []
+        j = i + 1
+        while j < len(words) and len(part) < 4:
+            w = words[j]
+            lw2 = w.lower().rstrip(".")
+            if lw2 in ("the", "a", "an") and not part:
+                part.append(w)
+                j += 1
+                continue
+            if lw2 in _TIME_WORDS or re.fullmatch(r"\d{4}", lw2):
+                if len(part) <= 1:
+                    part = []  # "in May", "last year": a time, not part of what is counted
+                break
+            if (lw2 in _STOP or lw2 in _LINKS or lw2 in _RELATIVE or lw2 in _PREPS
+                    or not re.match(r"[A-Za-z]", w)):
+                break
+            part.append(w)
+            j += 1
+        if not [w for w in part if w.lower() not in ("the", "a", "an")]:
+            break
+        out += [words[i], *part]
+        i = j
+        links += 1
+    return " ".join(out).strip(" ,")
+
+
+def _subject(clause: str) -> str:
+    """Subject noun phrase at the start of a clause ("The unemployment rate fell to ...")."""
+    words = _WORD.findall(clause)
+    out: list[str] = []
+    for w in words:
+        lw = w.lower()
+        if lw in ("the", "a", "an") and not out:
+            continue
+        if lw in _VERBISH or lw in _STOP or lw in _LINKS or not re.match(r"[A-Za-z]", w):
+            break
+        out.append(w)
+        if len(out) == 4:
+            break
+    return " ".join(out)
+
+
+def _is_noise(text: str, m: re.Match[str], value: float) -> bool:
+    """Years, dates, times, ages, rankings, street numbers: numbers that are not quantities."""
+    start, end = m.start("num"), m.end()
+    num = m.group("num")
+    before = text[max(0, start - 24) : start]
+    after = text[end : end + 30]
+    unit = m.group("cur") or m.group("scale") or m.group("short") or m.group("pct")
+    if unit:
+        return False
+    if re.fullmatch(r"1[89]\d\d|20\d\d", num):
+        return True  # a year
+    prev_word = re.search(r"([\w.#]+)\s*$", before)
+    pw = prev_word.group(1).lower() if prev_word else ""
+    if pw in _SKIP_BEFORE or before.endswith(("#", "No.", "no.")):
+        return True
+    if pw.rstrip(".") in _MONTHS or re.match(r"\s*(?:" + "|".join(_MONTHS) + r")\b", after, re.I):
+        return True  # "May 5", "5 May"
+    if re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)", after, re.I):
+        return True
+    if re.match(r"-?(?:year|month|week|day)s?-old", after) or pw in ("aged", "age"):
+        return True
+    if re.search(r"[A-Z][\w'’]+,\s*$", before) and re.match(r"\s*[,)]", after):  # noqa: RUF001
+        return True  # "Brooks, 54," — an age after a name
+    if _STREET.match(after) and value < 100000:
+        return True
+    if re.match(r"\s*(?:st|nd|rd|th)\b", after):
+        return True
+    return bool(re.match(r"-\d", after) or re.search(r"\d-$", before))  # scores, ranges
+
+
+def _score(fig: Figure, position: float) -> float:
+    score = 0.0
+    if fig.unit and fig.unit != "%":
+        score += 3.0
+    elif fig.unit == "%":
+        score += 2.5
+    if fig.counts:
+        score += 2.0
+    score += min(math.log10(abs(fig.value) + 1), 12) / 3
+    if fig.value < 2 and not fig.unit:
+        score -= 2
+    return score - position  # earlier figures matter more, slightly
+
+
+def extract_figures(text: str, limit: int = 8) -> list[Figure]:
+    """The ``limit`` most informative figures of ``text``, in reading order."""
+    if not text:
+        return []
+    masked = _PHONE.sub(lambda m: "#" * len(m.group()), text)
+    found: list[Figure] = []
+    sentence_figs: dict[int, Figure] = {}
+    for m in _NUMBER.finditer(masked):
+        num = m.group("num")
+        try:
+            exact = Decimal(num.replace(",", ""))
+        except InvalidOperation:
+            continue
+        if _is_noise(masked, m, float(exact)):
+            continue
+        if m.group("short") and not m.group("cur"):
+            continue  # "100m", "5k" without a currency are distances, not millions
+        scale = (m.group("scale") or m.group("short") or "").lower()
+        # Decimal keeps "4.1 million" exactly 4100000, not 4099999.999...
+        value = float(exact * Decimal(_SCALES.get(scale, 1)))
+        cur = (m.group("cur") or "").lower()
+        unit = _CURRENCY_PREFIX.get(cur, "")
+        if m.group("pct"):
+            unit = "%"
+        start = m.start("cur") if m.group("cur") else m.start("num")
+        end = m.end("pct") if m.group("pct") else m.end()
+        tail = text[end : end + 160]
+        words = _WORD.findall(tail)
+        if not unit and words and _plain(words[0]).lower() in _CURRENCY_WORD:
+            unit = _CURRENCY_WORD[_plain(words[0]).lower()]
+            end += tail.index(words[0]) + len(_plain(words[0]))
+            words = words[1:]
+        if unit == "%" and words[:1] == ["of"]:
+            words = words[1:]
+        counts = _scan_phrase(words)
+        sent_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+        if not counts:
+            prev = sentence_figs.get(sent_start)
+            lead = text[sent_start:start]
+            if prev is not None and re.search(r"\b(?:from|to|than|of|versus|vs\.?)\s+(?:about\s+|"
+                                              r"around\s+|roughly\s+|nearly\s+)?\S*$", lead):
+                counts = prev.counts
+            elif unit == "%" or prev is None:
+                clause = re.split(r"[,;:]\s", lead)[-1]
+                counts = _subject(clause) if unit == "%" else ""
+        fig = Figure(value, text[start:end].strip(), unit, counts, start, end)
+        found.append(fig)
+        sentence_figs[sent_start] = fig
+    n = max(1, len(text))
+    ranked = sorted(found, key=lambda f: -_score(f, f.start / n))
+    keep: list[Figure] = []
+    seen: set[tuple[float, str]] = set()
+    for f in ranked:
+        key = (f.value, f.unit)
+        if key in seen:
+            continue
+        seen.add(key)
+        keep.append(f)
+        if len(keep) >= limit:
+            break
+    return sorted(keep, key=lambda f: f.start)

@@ -1,0 +1,99 @@
+"""Key figures: value, unit, what they count, and the numbers that are not figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from wiredesk.enrich.figures import Figure, extract_figures
+
+
+def one(text: str) -> Figure:
+    figures = extract_figures(text)
+    assert len(figures) == 1, figures
+    return figures[0]
+
+
+def test_scaled_count_with_prepositional_phrase_cut_at_time() -> None:
+    f = one("Rangers logged 4.1 million visits to the national parks last summer.")
+    assert f.value == 4_100_000
+    assert f.display == "4.1 million"
+    assert f.unit == ""
+    assert f.counts == "visits to the national parks"
+
+
+def test_money_with_infinitive_purpose() -> None:
+    f = one("The council approved a $2.6 billion loan to rebuild bridges of the coast road.")
+    assert f.value == pytest.approx(2.6e9)
+    assert (f.unit, f.display) == ("USD", "$2.6 billion")
+    assert f.counts == "loan to rebuild bridges of the coast road"
+
+
+def test_month_after_number_is_not_counted() -> None:
+    f = one("Inspectors issued 12,500 fines to delivery firms in March.")
+    assert f.value == 12_500
+    assert f.counts == "fines to delivery firms"
+
+
+def test_relative_clause_keeps_its_verb() -> None:
+    f = one("Officials counted 41 hikers who vanished in the storm.")
+    assert f.counts == "hikers who vanished"
+
+
+def test_percent_of_noun_and_percent_subject() -> None:
+    assert one("Nearly 62 percent of nurses voted for the deal.").counts == "nurses"
+    f = one("The jobless rate fell to 4.2% in April.")
+    assert (f.value, f.unit, f.counts) == (4.2, "%", "jobless rate")
+
+
+def test_bare_number_borrows_from_parallel_figure() -> None:
+    text = "Ferries carried 9,000 cars in June, up from about 6,500 a year earlier."
+    figures = extract_figures(text)
+    assert [f.value for f in figures] == [9000, 6500]
+    assert figures[1].counts == "cars"
+
+
+def test_currency_words_and_symbols() -> None:
+    assert one("The club paid €45m for the striker.").unit == "EUR"
+    f = one("Farmers lost 30 million dollars to the drought.")
+    assert (f.value, f.unit, f.display) == (30e6, "USD", "30 million dollars")
+    assert one("The fund raised C$75 million.").unit == "CAD"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bridge opened in 1998 and was repaired in 2021.",
+        "The vote is set for May 14 at 9 a.m.",
+        "The deadline is 5 June.",
+        "Call 604-555-0199 for details.",
+        "She lives at 1402 Maple Street.",
+        "Jane Roe, 47, runs the shelter.",
+        "The 33-year-old won the race.",
+        "The No. 3 seed lost 4-1 to the home side.",
+        "Parliament debated Bill C-48 and the G7 agenda.",
+        "He finished 2nd overall.",
+    ],
+)
+def test_numbers_that_are_not_figures_are_skipped(text: str) -> None:
+    assert extract_figures(text) == []
+
+
+def test_limit_keeps_most_informative_in_reading_order() -> None:
+    text = (
+        "The 3 ministers met. They pledged $900 million in aid to 40,000 families. "
+        "Prices rose 7% and 2 of them left."
+    )
+    figures = extract_figures(text, limit=3)
+    assert [f.display for f in figures] == ["$900 million", "40,000", "7%"]
+    assert figures == sorted(figures, key=lambda f: f.start)
+
+
+def test_offsets_point_at_the_figure() -> None:
+    text = "Exports reached $1.2 trillion last year."
+    f = one(text)
+    assert text[f.start : f.end] == f.display == "$1.2 trillion"
+
+
+def test_empty_text() -> None:
+    assert extract_figures("") == []
+    assert extract_figures("No numbers here.") == []
