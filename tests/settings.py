@@ -11,6 +11,9 @@ os.environ.setdefault("WIREDESK_SECRET_KEY", "test-secret-key-not-for-production
 os.environ.setdefault("WIREDESK_SITE_NAME", "Testdesk")
 os.environ.setdefault("WIREDESK_BASE_URL", "http://testserver")
 os.environ.setdefault("WIREDESK_ALLOWED_HOSTS", "testserver")
+# Tests that run the worker loop test ingest; enrichment is tested by calling it directly (its
+# thread would otherwise race each test's rollback).
+os.environ.setdefault("WIREDESK_ENRICH", "false")
 
 from wiredesk.settings import *  # noqa: F403
 

@@ -87,6 +87,15 @@ def test_run_with_the_demo_serves_a_populated_site(tmp_path: Path, fresh_databas
     home = get(f"http://127.0.0.1:{port}/", timeout=90)
     assert "Meridian Wire" in home and "Lisbon Ocean Compact" in home
     assert '"public_stories": 24' in get(f"http://127.0.0.1:{port}/healthz")
+    # The worker's enrichment thread follows publication: the newest story gets its entities.
+    deadline = time.monotonic() + 120
+    while True:
+        newest = json.loads(get(f"http://127.0.0.1:{port}/api/v1/stories?page_size=1"))
+        if newest["items"][0]["enrichment"] is not None:
+            break
+        assert time.monotonic() < deadline, "the worker did not enrich the newest story"
+        time.sleep(1)
+    assert newest["items"][0]["entities"] and newest["items"][0]["topics"]
 
 
 def test_serve_and_worker_as_separate_processes(tmp_path: Path, fresh_database: None,

@@ -40,6 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_WORKER_THREADS", "2", "Ingest threads per worker process (and in "
             "`wiredesk run`)."),
     Setting("WIREDESK_WORKER_TICK", "5", "Seconds the scheduler sleeps when no source is due."),
+    Setting("WIREDESK_ENRICH", "true", "Run enrichment (entities, quotes, figures, places, "
+            "topics) in a thread of each worker; `false` when a dedicated `wiredesk enrich "
+            "--follow` process does it."),
     Setting("WIREDESK_FETCH_CONNECT_TIMEOUT", "10", "Seconds to wait for a feed server to "
             "accept the connection."),
     Setting("WIREDESK_FETCH_TOTAL_TIMEOUT", "30", "Seconds a whole fetch may take, redirects "

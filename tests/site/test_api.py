@@ -149,7 +149,8 @@ def test_list_takes_a_fixed_number_of_queries(
         count: int) -> None:
     for n in range(count):
         make_story(f"Story {n}", versions=2)
-    with django_assert_max_num_queries(3):
+    # fingerprint, count, the page of stories, and their enrichments
+    with django_assert_max_num_queries(4):
         get_json(client, "/api/v1/stories")
 
 
@@ -226,8 +227,8 @@ def test_story_to_ninjs_without_versions_needs_no_query(
         django_assert_num_queries: DjangoAssertNumQueries) -> None:
     make_story(link="")
     story = public_stories().get()
-    with django_assert_num_queries(0):
-        data = story_to_ninjs(story, base_url="https://news.example/")
+    with django_assert_num_queries(0):  # enrichments fetched in bulk by the caller
+        data = story_to_ninjs(story, base_url="https://news.example/", enrichments={})
     assert data["uri"] == f"https://news.example/story/{story.pk}/"
     assert data["links"] == [{"rel": "canonical",
                               "href": "https://news.example" + story.get_absolute_url()}]

@@ -306,8 +306,8 @@ def test_the_article_page_takes_a_fixed_number_of_queries(
         client: Client, django_assert_max_num_queries: DjangoAssertNumQueries,
         versions: int) -> None:
     story = make_story(versions=versions, images=[{"url": "https://img.wire.example/1.jpg"}])
-    # fingerprint, story, versions, "Also reported by"
-    with django_assert_max_num_queries(5):
+    # fingerprint, story, versions, "Also reported by", the enrichment and its entity pages
+    with django_assert_max_num_queries(7):
         page(client, story.get_absolute_url())
 
 
@@ -321,7 +321,7 @@ def test_related_coverage_takes_a_fixed_number_of_queries(
         make_story(f"Related story {number}")
     Story.objects.update(cluster=cluster)
     # ... and for the related block: the cluster, five of its stories, and their count
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         doc = page(client, story.get_absolute_url())
     assert texts(doc, "//aside[@class='related-coverage']/h2") == ["Related coverage"]
     assert len(doc.xpath("//aside[@class='related-coverage']//li")) == min(related, 5)

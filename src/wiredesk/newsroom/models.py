@@ -333,3 +333,76 @@ class StoryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+
+class Entity(models.Model):
+    """A person, organisation, place, country or topic, across stories: one row per key."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+        PLACE = "place", "Place"
+        COUNTRY = "country", "Country"
+        TOPIC = "topic", "Topic"
+
+    key = models.CharField(max_length=200, unique=True,
+                           help_text='"person:joe-biden", "country:mx", "topic:medtop:11000000"')
+    kind = models.CharField(max_length=15, choices=Kind.choices, db_index=True)
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    code = models.CharField(max_length=40, blank=True,
+                            help_text="ISO 3166-1 alpha-2 for countries, the qcode for topics.")
+    aliases = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "entities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:entity", kwargs={"slug": self.slug})
+
+
+class Enrichment(models.Model):
+    """What enrichment found in a story's current version (``data``: the API's shape), and which
+    enricher version found it: re-running after an upgrade redoes only what is out of date."""
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="enrichment")
+    version = models.CharField(max_length=40, db_index=True)
+    content_hash = models.CharField(max_length=64,
+                                    help_text="The story version's content hash enriched.")
+    enriched_at = models.DateTimeField(default=timezone.now)
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.story_id} @ {self.version}"
+
+
+class StoryEntity(models.Model):
+    """A story names an entity (``count`` times); what entity pages and feeds list."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="entity_links")
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="story_links")
+    count = models.PositiveIntegerField(default=1)
+    rank = models.PositiveSmallIntegerField(default=0, help_text="0 is the most salient.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "entity"], name="story_entity")]
+        indexes = [models.Index(fields=["entity", "story"])]
+
+
+class StoryQuote(models.Model):
+    """A direct quotation in a story, with its speaker: the per-person quote index."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="quotes")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    speaker_name = models.CharField(max_length=300, blank=True)
+    speaker = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="quotes")
+
+    class Meta:
+        ordering = ["story", "position"]

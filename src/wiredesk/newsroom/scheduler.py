@@ -5,6 +5,9 @@ live lease is not due, so two workers never poll the same source (or scan the sa
 once, on any database. On PostgreSQL the claim also uses ``SELECT … FOR UPDATE SKIP LOCKED`` so
 concurrent claimers do not queue behind each other's row locks.
 
+Beside the ingest threads, a worker runs the enrichment loop
+(:func:`wiredesk.newsroom.enrichment.run_enricher`) unless ``WIREDESK_ENRICH`` is off.
+
 Each tick of the worker also applies the clock's changes (embargoes, expiry) and, every
 :data:`~wiredesk.newsroom.inbox.RECOVER_AFTER`, processes payloads a crashed process left stored
 but unprocessed.
@@ -21,11 +24,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.ingest.dropfolder import Sighting
+from wiredesk.newsroom.enrichment import run_enricher
 from wiredesk.newsroom.folders import scan_claimed
 from wiredesk.newsroom.inbox import RECOVER_AFTER, process_pending
 from wiredesk.newsroom.models import Source
@@ -76,8 +81,12 @@ def refresh_claimed(source: Source) -> RefreshReport:
 
 
 def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
-    """Poll due sources and scan drop folders until ``stop`` is set."""
+    """Poll due sources and scan drop folders until ``stop`` is set; with ``WIREDESK_ENRICH``,
+    enrich stories in a thread of its own beside that."""
     log.info("worker started with %d threads", threads)
+    if settings.WIREDESK_ENRICH:
+        threading.Thread(target=run_enricher, args=(stop,), kwargs={"tick": tick},
+                         name="wiredesk-enrich", daemon=True).start()
     # What this worker has seen in each drop folder, kept between scans to tell settled files.
     folders: defaultdict[int, dict[str, Sighting]] = defaultdict(dict)
     recover_at = 0.0  # at once: payloads may have been left unprocessed before a restart

@@ -36,6 +36,24 @@
     also_reported_by  list  only with ``with_versions``: other sources' copies merged into this
                             story, [{"id", "source": {"name", "slug"}, "href" (their article,
                             may be ""), "kind"}], earliest first
+    entities          list  people, organisations and places named: [{"id" (canonical id, the same
+                            across stories, e.g. "person:joe-biden"), "name" (canonical name),
+                            "type" (person, organisation, place), "count"}]; [] until enriched
+    quotes            list  direct quotes: [{"text", "speaker" (name), "speaker_id" (entity id or
+                            null), "partial" (quoted words inside reported speech)}]
+    figures           list  key figures: [{"value" (number), "display" (as written), "unit"
+                            ("" for counts, "USD", "%"...), "counts" (what it counts)}]
+    places            list  countries (ISO 3166-1 alpha-2) and places: [{"type" ("country" or
+                            "place"), "name", "country_code"}]; "dateline_place" names the
+                            dateline's place
+    topics            list  IPTC Media Topics (top level): [{"qcode", "label", "source"
+                            ("subject": the source's own code, or "text"), "detail" (an aspect,
+                            e.g. "migration of people", may be ""), "detail_qcode" (its qcode
+                            when known, else "")}]
+    tags              list  a few navigation tags (strings)
+    summary           str   the source's summary, else one written from the lead ("" if none)
+    enrichment        dict | null   {"version", "enriched_at", "methods"}: what made the fields
+                            above; null until the story is enriched
     versions          list  only with ``with_versions``: [{"number", "received", "headline", "hash",
                             "published", "updated" (source's update time, may be null),
                             "superseded"}] oldest first
@@ -53,7 +71,7 @@ from urllib.parse import urlsplit
 
 from django.urls import reverse
 
-from wiredesk.newsroom.models import Story, StoryVersion
+from wiredesk.newsroom.models import Enrichment, Story, StoryVersion
 
 _BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
 
@@ -111,7 +129,10 @@ def story_images(version: StoryVersion) -> list[StoryImage]:
     return images
 
 
-def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False) -> dict[str, Any]:
+def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False,
+                   enrichments: dict[int, Enrichment] | None = None) -> dict[str, Any]:
+    """The story's object. ``enrichments``: the Enrichment rows of a page of stories, fetched in
+    bulk by the caller (see :func:`enrichments_of`); without it the story's is read here."""
     version = story.current_version
     if version is None:
         raise ValueError(f"story {story.pk} has no current version")
@@ -144,10 +165,48 @@ def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False) 
         "cluster": _cluster(story, base_url),
         "merged_into": _merged_into(story, base_url),
     }
+    enrichment = (enrichments.get(story.pk) if enrichments is not None
+                  else Enrichment.objects.filter(story=story).first())
+    ninjs.update(enrichment_fields(enrichment, fallback_summary=version.summary))
     if with_versions:
         ninjs["also_reported_by"] = _also_reported_by(story)
         ninjs["versions"] = [_version(v) for v in story.versions.all()]
     return ninjs
+
+
+def enrichments_of(stories: list[Story]) -> dict[int, Enrichment]:
+    """The Enrichment rows of these stories, in one query."""
+    return {row.story_id: row for row in Enrichment.objects.filter(
+        story_id__in=[story.pk for story in stories])}
+
+
+def enrichment_fields(enrichment: Enrichment | None, *, fallback_summary: str = ""
+                      ) -> dict[str, Any]:
+    """The enrichment's API fields (empty lists until the story is enriched)."""
+    data: dict[str, Any] = enrichment.data if enrichment is not None else {}
+    places = [{"type": "country", "name": c["name"], "country_code": c.get("country_code", "")}
+              for c in data.get("countries", [])]
+    places += [{"type": "place", "name": p["name"], "country_code": p.get("country_code", "")}
+               for p in data.get("places", [])]
+    return {
+        "entities": [{"id": e["key"], "name": e["name"], "type": e["kind"], "count": e["count"]}
+                     for e in data.get("entities", [])],
+        "quotes": [{"text": q["text"], "speaker": q["speaker"],
+                    "speaker_id": q.get("speaker_key") or None, "partial": q.get("partial", False)}
+                   for q in data.get("quotes", [])],
+        "figures": [{"value": f["value"], "display": f["display"], "unit": f["unit"],
+                     "counts": f["counts"]} for f in data.get("figures", [])],
+        "places": places,
+        "dateline_place": data.get("dateline_place", ""),
+        "topics": [{"qcode": t["qcode"], "label": t["label"], "source": t["source"],
+                    "detail": t.get("detail", ""), "detail_qcode": t.get("detail_qcode", "")}
+                   for t in data.get("topics", [])],
+        "tags": list(data.get("tags", [])),
+        "summary": fallback_summary or data.get("summary", ""),
+        "enrichment": None if enrichment is None else {
+            "version": enrichment.version, "enriched_at": iso(enrichment.enriched_at),
+            "methods": data.get("methods", {})},
+    }
 
 
 def _cluster(story: Story, base_url: str) -> dict[str, Any] | None:

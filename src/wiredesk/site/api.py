@@ -32,7 +32,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.queries import public_stories
-from wiredesk.newsroom.serialize import pubstatus, story_to_ninjs
+from wiredesk.newsroom.serialize import enrichments_of, pubstatus, story_to_ninjs
 from wiredesk.site import openapi
 from wiredesk.site.article import StoryGone, StoryMerged, find_public_story
 from wiredesk.site.http import Fingerprint, conditional, stories_fingerprint
@@ -185,6 +185,7 @@ def story_list(request: HttpRequest) -> JsonResponse:
     if query.page > pages:
         raise ApiError(404, "not_found", f"Page {query.page} is past the last page ({pages}).")
     base = settings.WIREDESK_BASE_URL
+    enrichments = enrichments_of(stories)
     return JsonResponse({
         "total": total,
         "page": query.page,
@@ -192,7 +193,8 @@ def story_list(request: HttpRequest) -> JsonResponse:
         "pages": pages,
         "next": base + page_url(request, query.page + 1) if query.page < pages else None,
         "previous": base + page_url(request, query.page - 1) if query.page > 1 else None,
-        "items": [story_to_ninjs(story, base_url=base) for story in stories],
+        "items": [story_to_ninjs(story, base_url=base, enrichments=enrichments)
+                  for story in stories],
     })
 
 

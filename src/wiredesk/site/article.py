@@ -25,6 +25,7 @@ from wiredesk.newsroom.serialize import (
     story_images,
     web_url,
 )
+from wiredesk.site.enriched import StoryEnrichment, story_enrichment
 
 FALLBACK_DATE_NOTE = ("Time shown is when we received this story; the source's date could not "
                       "be read.")
@@ -164,6 +165,7 @@ class ArticlePage:
     json_ld: SafeString
     also_reported: list[AlsoReported] = field(default_factory=list)
     coverage: Coverage | None = None
+    enrichment: StoryEnrichment | None = None
     fallback_date_note: str = field(default=FALLBACK_DATE_NOTE)
 
     @property
@@ -189,6 +191,7 @@ def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
         json_ld=script_json(news_article(story, version, images, url)),
         also_reported=also_reported(story),
         coverage=related_coverage(story),
+        enrichment=story_enrichment(story),
     )
 
 

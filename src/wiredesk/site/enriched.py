@@ -1,0 +1,95 @@
+"""What an article page shows of its story's enrichment: "By the numbers", its quotes, and links
+to the people, organisations, places and topics it names; and the per-person quote index.
+
+Everything shown comes from the story's stored enrichment (``Enrichment.data``, the API's shape)
+and the entity rows it links to; a story not enriched yet simply shows none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from wiredesk.newsroom.models import Enrichment, Entity, Story, StoryQuote
+from wiredesk.newsroom.queries import public_stories
+
+FIGURES_SHOWN = 6
+QUOTES_SHOWN = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    name: str
+    url: str  # "" when there is no page for it
+
+
+@dataclass(frozen=True, slots=True)
+class ShownQuote:
+    text: str
+    speaker: Link
+
+    @property
+    def anchor(self) -> str:
+        return quote_anchor(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class ShownFigure:
+    display: str
+    counts: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEnrichment:
+    figures: list[ShownFigure] = field(default_factory=list)
+    quotes: list[ShownQuote] = field(default_factory=list)
+    people: list[Link] = field(default_factory=list)
+    organisations: list[Link] = field(default_factory=list)
+    places: list[Link] = field(default_factory=list)
+    topics: list[Link] = field(default_factory=list)
+
+    @property
+    def has_links(self) -> bool:
+        return bool(self.people or self.organisations or self.places or self.topics)
+
+
+def story_enrichment(story: Story) -> StoryEnrichment | None:
+    """The enrichment of a story for its page (two queries), or None if it has none yet."""
+    data = Enrichment.objects.filter(story=story).values_list("data", flat=True).first()
+    if not data:
+        return None
+    pages = {entity.key: entity.get_absolute_url()
+             for entity in Entity.objects.filter(story_links__story=story).only("key", "slug")}
+
+    def links(items: list[dict[str, Any]]) -> list[Link]:
+        return [Link(str(item["name"]), pages.get(str(item["key"]), "")) for item in items]
+
+    entities = data.get("entities", [])
+    quotes = [quote for quote in data.get("quotes", []) if not quote.get("partial")]
+    return StoryEnrichment(
+        figures=[ShownFigure(str(f["display"]), str(f["counts"]))
+                 for f in data.get("figures", [])[:FIGURES_SHOWN]],
+        quotes=[ShownQuote(str(q["text"]), Link(str(q["speaker"]),
+                                                 pages.get(str(q.get("speaker_key")), "")))
+                for q in quotes[:QUOTES_SHOWN]],
+        people=links([e for e in entities if e["kind"] == "person"]),
+        organisations=links([e for e in entities if e["kind"] == "organisation"]),
+        places=links(data.get("countries", [])),
+        topics=[Link(str(t["label"]), pages.get(f"topic:{t['qcode']}", ""))
+                for t in data.get("topics", [])],
+    )
+
+
+def public_quotes(entity: Entity) -> QuerySet[StoryQuote]:
+    """What a person said, in the stories the public may see, newest first."""
+    return (StoryQuote.objects.filter(speaker=entity, story__in=public_stories().values("pk"))
+            .select_related("story", "story__source").order_by("-story__first_published_at",
+                                                               "position"))
+
+
+def quote_anchor(text: str) -> str:
+    """A stable id for a quote (it survives re-enrichment, which recreates the rows)."""
+    return "q-" + hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
