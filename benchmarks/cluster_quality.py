@@ -20,7 +20,11 @@ How the corpus becomes a stream (fixed, so figures are comparable from run to ru
   events of a topic must be told apart by their content alone (the hard case);
 - headline: the article's first line (for ECB+ "ecb" documents, which have none, that is the first
   sentence); body: the rest;
-- entities: none given, so the clusterer's own proxies (capitalised names, numbers) are used.
+- entities: none given by default, so the clusterer's own proxies (capitalised names, numbers)
+  are used; ``--entities ner`` passes the real NER's people, organisations and places instead
+  (``wiredesk.enrich.ner``, computed once per run, about 40 s for the 462 documents),
+  ``--entities ner+proxy`` both, and ``--ner-labels DATE,CARDINAL,...`` adds the spaCy
+  pipeline's own entities of those labels.
 
 What was tuned, and how: ``ClusterConfig``'s decision and text fields (threshold, entity_weight,
 headline_weight, body_words, date_conflict_factor), then the young-cluster split (split_samples,
@@ -29,6 +33,27 @@ of the five orders ``--all-orders`` prints (by name, and shuffles with seeds 1-4
 order's accidents pick the values. The landscape is flat: every setting near the defaults lands
 within about 0.01 of them. Figures with the defaults: F1 0.8995 by name (P 0.9004, R 0.8985), mean
 0.9113 over the five orders; without the split (``--set split_ratio=0``) 0.8870 and 0.9071.
+
+Real entities do not help here (measured with the defaults and on a grid of entity_weight 0.5 to
+0.85 and threshold 0.175 to 0.25; F1 by name / mean of the five orders):
+
+- ``--entities ner``: 0.8876 / 0.8870 (best mean on the grid 0.8919, at entity_weight 0.5;
+  without the surname keys no better) -- below the proxies, which also key numbers and every
+  capitalised word, and so carry at least as much as the model's names;
+- ``--ner-labels DATE,CARDINAL,QUANTITY,MONEY``: 0.8834 / 0.8933; all extra labels: 0.8832 /
+  0.9030; entities of the first 250 words only, or lead entities counted twice: no better;
+- ``--entities ner+proxy``: 0.9049 / 0.9073, level with the proxies alone;
+- a *conflict* penalty (score times 0.5 to 0.9 when the story's lead and the cluster's leads both
+  name people, places or numbers of one kind and share none, prototyped outside the clusterer):
+  people, places or organisations cost recall far more than they gain (down to 0.72 mean), since
+  reports of one event often lead with different people and places; numbers alone at 0.7 gave
+  0.9097 / 0.9193, within the grid's noise (0.905 to 0.921 as factor and threshold move), so it
+  was not added.
+
+So ``ClusterConfig`` has no separate preset for real entities: the defaults are as good as any.
+The loss that remains is the second event's first story joining the first event's cluster when
+both name the same people (one coach hired then fired, one boxer's two title fights): no entity
+signal separates those.
 
 Gold labels are read only to score the result, never while clustering. Per-topic figures average the
 per-item scores of the topic's documents against their whole predicted clusters, so a cluster that
@@ -41,6 +66,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass, fields
@@ -54,6 +80,7 @@ from wiredesk.cluster.bcubed import BCubed, item_scores, mean_scores
 SHARED = Path(os.environ.get("WIREDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 DATA = SHARED / "data" / "ecbplus-dev" / "ecbplus_dev.jsonl"
 STREAM_START = datetime(2024, 1, 1, tzinfo=UTC)
+Entities = dict[str, tuple[str, ...]]  # document name -> entity keys for ClusterDoc.entities
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,16 +106,82 @@ def stream_order(articles: list[Article], order: str, seed: int) -> list[Article
     return ordered
 
 
-def as_doc(article: Article, position: int) -> ClusterDoc:
+def as_doc(article: Article, position: int,
+           entities: tuple[str, ...] | None = None) -> ClusterDoc:
     headline, _, body = article.text.strip().partition("\n")
     return ClusterDoc(id=article.name, headline=headline, body=body,
-                      published=STREAM_START + timedelta(minutes=position))
+                      published=STREAM_START + timedelta(minutes=position), entities=entities)
 
 
-def run(articles: list[Article], config: ClusterConfig) -> dict[str, str]:
-    """Replay the stream; returns document name -> predicted cluster id."""
+def run(articles: list[Article], config: ClusterConfig,
+        entities: Entities | None = None) -> dict[str, str]:
+    """Replay the stream; returns document name -> predicted cluster id. ``entities`` (document
+    name -> keys) are passed as ``ClusterDoc.entities``; None leaves the clusterer its proxies."""
     clusterer = Clusterer(config)
-    return {a.name: clusterer.assign(as_doc(a, i)).cluster_id for i, a in enumerate(articles)}
+    table = entities or {}
+    return {a.name: clusterer.assign(as_doc(a, i, table.get(a.name))).cluster_id
+            for i, a in enumerate(articles)}
+
+
+# ------------------------------------------------------------------------------ real entities
+# Extra spaCy labels ``--ner-labels`` may add (the recogniser itself reports people,
+# organisations and places only).
+EXTRA_LABELS = ("DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "EVENT",
+                "NORP", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
+_QUOTES = " \t\"'.,;:()[]\N{LEFT DOUBLE QUOTATION MARK}\N{RIGHT DOUBLE QUOTATION MARK}" \
+          "\N{LEFT SINGLE QUOTATION MARK}\N{RIGHT SINGLE QUOTATION MARK}"
+_POSSESSIVE = re.compile(r"['\N{RIGHT SINGLE QUOTATION MARK}]s$")
+
+
+def entity_key(text: str) -> str:
+    """A canonical key for a mention: lower-cased, quotes and a possessive or leading "the"
+    dropped, spaces collapsed ("The White House's" -> "white house")."""
+    key = " ".join(text.split()).strip(_QUOTES).lower()
+    key = _POSSESSIVE.sub("", key)
+    return key.removeprefix("the ").strip(_QUOTES)
+
+
+def ner_entities(articles: list[Article], labels: tuple[str, ...] = (),
+                 with_proxies: bool = False) -> Entities:
+    """Each article's entity keys from the real NER (``wiredesk.enrich.ner``), computed once.
+
+    People, organisations and places, canonicalised by :func:`entity_key`; a person named in full
+    also gives the surname alone, so a later "Lohan" matches "Lindsay Lohan". ``labels`` adds the
+    spaCy pipeline's own entities of those labels (dates, numbers, event names...), read from the
+    raw model output. ``with_proxies`` adds the clusterer's own proxy keys as well.
+    """
+    from wiredesk.cluster import extract_entities
+    from wiredesk.enrich import ner
+
+    recogniser = ner.get_recogniser()
+    if recogniser.degraded:
+        print(f"warning: NER degraded ({recogniser.name}); figures are not the model's")
+    nlp = getattr(recogniser, "_nlp", None) if labels else None
+    if labels and nlp is None:
+        raise SystemExit(f"--ner-labels needs the spaCy model; the recogniser is {recogniser.name}")
+    table: Entities = {}
+    for article in articles:
+        text = article.text.strip()
+        keys: dict[str, None] = {}
+        for mention in recogniser.recognise(text):
+            key = entity_key(mention.text)
+            if not key:
+                continue
+            keys[key] = None
+            if mention.kind == "person" and " " in key:
+                keys[key.rsplit(" ", 1)[1]] = None
+        if nlp is not None:
+            lines = [line for line in text.split("\n") if line.strip()]
+            for doc in nlp.pipe(lines):
+                for ent in doc.ents:
+                    key = entity_key(ent.text)
+                    if ent.label_ in labels and key:
+                        keys[key] = None
+        if with_proxies:
+            headline, _, body = text.partition("\n")
+            keys.update(dict.fromkeys(extract_entities(headline, body)))
+        table[article.name] = tuple(keys)
+    return table
 
 
 def evaluate(articles: list[Article],
@@ -123,13 +216,14 @@ def report(overall: BCubed, per_topic: dict[int, BCubed], predicted: dict[str, s
               f"R {score.recall:.3f}  F1 {score.f1:.3f}")
 
 
-def all_orders(articles: list[Article], config: ClusterConfig) -> None:
+def all_orders(articles: list[Article], config: ClusterConfig,
+               entities: Entities | None = None) -> None:
     """One line per stream order, then the mean F1: the figure the defaults were tuned on."""
     orders = [("name", 0)] + [("shuffle", seed) for seed in range(1, 5)]
     scores = []
     for order, seed in orders:
         stream = stream_order(articles, order, seed)
-        overall, _ = evaluate(stream, run(stream, config))
+        overall, _ = evaluate(stream, run(stream, config, entities))
         scores.append(overall.f1)
         label = order if order == "name" else f"shuffle {seed}"
         print(f"{label:<10} P {overall.precision:.4f}  R {overall.recall:.4f}  F1 {overall.f1:.4f}")
@@ -144,18 +238,35 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a ClusterConfig field")
     parser.add_argument("--all-orders", action="store_true",
                         help="overall figures for the name order and shuffles 1-4, and their mean")
+    parser.add_argument("--entities", choices=["proxy", "ner", "ner+proxy"], default="proxy",
+                        help="proxy: the clusterer's own (default); ner: the real NER's people, "
+                             "organisations and places; ner+proxy: both")
+    parser.add_argument("--ner-labels", default="", metavar="LABEL,...",
+                        help="with --entities ner: also these spaCy labels, from "
+                             + ", ".join(EXTRA_LABELS))
     args = parser.parse_args(argv)
+    labels = tuple(label.strip().upper() for label in args.ner_labels.split(",") if label.strip())
+    if unknown := [label for label in labels if label not in EXTRA_LABELS]:
+        parser.error(f"unknown --ner-labels {', '.join(unknown)}")
+    if labels and args.entities == "proxy":
+        parser.error("--ner-labels needs --entities ner or ner+proxy")
     if not DATA.is_file():
         print(f"skipped: {DATA} is not present (the ECB+ dev data lives only in ../shared on the "
               "team's machines; set WIREDESK_SHARED to point elsewhere)")
         return 0
     config = ClusterConfig(**parse_overrides(args.set))
+    entities: Entities | None = None
+    if args.entities != "proxy":
+        started = time.perf_counter()
+        entities = ner_entities(load(DATA), labels, with_proxies=args.entities == "ner+proxy")
+        print(f"entities: {args.entities}{' + ' + ','.join(labels) if labels else ''} "
+              f"({time.perf_counter() - started:.1f} s, once for the run)")
     if args.all_orders:
-        all_orders(load(DATA), config)
+        all_orders(load(DATA), config, entities)
         return 0
     articles = stream_order(load(DATA), args.order, args.seed)
     started = time.perf_counter()
-    predicted = run(articles, config)
+    predicted = run(articles, config, entities)
     elapsed = time.perf_counter() - started
     overall, per_topic = evaluate(articles, predicted)
     seed = f" (seed {args.seed})" if args.order == "shuffle" else ""
