@@ -196,3 +196,20 @@ def test_the_shared_sample_story(shared_data: Path, source: Source) -> None:
     assert "died" in figures["53"]
     topics = {(t["label"], t["detail"]) for t in data["topics"]}
     assert ("politics", "") in topics and ("society", "migration of people") in topics
+
+
+def test_a_short_name_in_a_later_story_is_the_entity_named_in_full_before(
+        client: Client, source: Source) -> None:
+    first = publish(source)
+    enrich_story(first.pk)
+    later = publish(source, guid="sines-2", headline="Port talks resume",
+                    body=paragraphs("LISBON, Nov 28 (Test Wire) - Talks on the Sines port plan "
+                                    "resumed on Saturday, and Marques Duarte said a deal was "
+                                    "close.", "Unions said they would wait and see."))
+    enrich_story(later.pk)
+    person = Entity.objects.get(key="person:helena-marques-duarte")
+    assert not Entity.objects.filter(key="person:marques-duarte").exists()
+    assert set(person.story_links.values_list("story_id", flat=True)) == {first.pk, later.pk}
+    detail = client.get(f"/api/v1/stories/{later.pk}").json()
+    assert {"id": "person:helena-marques-duarte", "name": "Helena Marques Duarte"} in [
+        {"id": e["id"], "name": e["name"]} for e in detail["entities"]]

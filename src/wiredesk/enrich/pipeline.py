@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from wiredesk.core.text import split_dateline
 from wiredesk.enrich import entities as entity_rules
 from wiredesk.enrich import figures, ner, places, quotes, tags, topics
 from wiredesk.enrich.result import (
@@ -26,7 +27,7 @@ from wiredesk.enrich.result import (
     TopicRef,
 )
 
-ENRICHER_VERSION = "1.0"
+ENRICHER_VERSION = "1.1"
 
 
 def methods() -> dict[str, str]:
@@ -41,10 +42,11 @@ def methods() -> dict[str, str]:
 
 def enrich(story: StoryText) -> Enrichment:
     """Enrich one story. Deterministic for a given text and enricher version."""
-    text = story.text
+    dateline, text = _without_dateline(story.text)
+    dateline = story.dateline or dateline
     mentions = ner.recognise(text) if text.strip() else []
     found = entity_rules.entities_for(text, mentions)
-    where = places.places_for(text, mentions, story.dateline)
+    where = places.places_for(text, mentions, dateline)
     named = [_entity(e) for e in found if not e.is_country]
     people = [e for e in named if e.kind == "person"]
     said = quotes.extract_quotes(text, [person.name for person in people])
@@ -67,6 +69,13 @@ def enrich(story: StoryText) -> Enrichment:
         tags=tuple(tags.tags_for(found, [t.name for t in topic_list])),
         summary="" if story.summary.strip() else tags.summary_for(story.headline, text),
     )
+
+
+def _without_dateline(text: str) -> tuple[str, str]:
+    """The body without the wire dateline that opens it ("LISBON, Nov 27 (Reuters) - "): a
+    dateline is a place and a credit, not prose, and the model misreads its capitals."""
+    dateline, rest = split_dateline(text)
+    return (dateline, rest) if dateline else ("", text)
 
 
 def _entity(entity: entity_rules.Entity) -> EntityRef:

@@ -19,6 +19,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import close_old_connections, transaction
 from django.db.models import F, Q, QuerySet
@@ -29,7 +30,14 @@ from wiredesk.enrich.pipeline import ENRICHER_VERSION, enrich
 from wiredesk.enrich.result import Enrichment as Result
 from wiredesk.enrich.result import EntityRef, StoryText
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.models import Enrichment, Entity, Story, StoryEntity, StoryQuote
+from wiredesk.newsroom.models import (
+    Enrichment,
+    Entity,
+    EntityAlias,
+    Story,
+    StoryEntity,
+    StoryQuote,
+)
 from wiredesk.newsroom.publishing import publish_change
 
 log = logging.getLogger(__name__)
@@ -129,8 +137,14 @@ def run_enricher(stop: threading.Event, *, tick: float) -> None:
 # ---------------------------------------------------------------------------------- storing
 
 def _store(story: Story, content_hash: str, result: Result) -> bool:
-    """Write the result; True when what readers see changed (then the story is republished)."""
-    data = json.loads(json.dumps(result.as_dict()))  # as stored: tuples become lists
+    """Write the result; True when what readers see changed (then the story is republished).
+
+    Entities are resolved across stories first (:func:`_entities`), and the stored data names
+    them by the entity they resolved to, so the API's ids are the same across stories.
+    """
+    refs = _all_refs(result)
+    entities = _entities(refs)
+    data = _canonical(json.loads(json.dumps(result.as_dict())), entities)  # tuples -> lists
     record = Enrichment.objects.filter(story=story).first()
     visible = {k: v for k, v in data.items() if k not in ("version", "methods")}
     unchanged = record is not None and record.content_hash == content_hash and {
@@ -142,11 +156,15 @@ def _store(story: Story, content_hash: str, result: Result) -> bool:
     record.save()
     if unchanged:
         return False
-    entities = _entities(_all_refs(result))
+    links: dict[int, StoryEntity] = {}
+    for rank, ref in enumerate(refs):
+        entity = entities[ref.key]
+        if entity.pk in links:  # two of the story's names resolved to one entity
+            links[entity.pk].count += ref.count
+        else:
+            links[entity.pk] = StoryEntity(story=story, entity=entity, count=ref.count, rank=rank)
     StoryEntity.objects.filter(story=story).delete()
-    StoryEntity.objects.bulk_create([
-        StoryEntity(story=story, entity=entities[ref.key], count=ref.count, rank=rank)
-        for rank, ref in enumerate(_all_refs(result)) if ref.key in entities])
+    StoryEntity.objects.bulk_create(list(links.values()))
     StoryQuote.objects.filter(story=story).delete()
     StoryQuote.objects.bulk_create([
         StoryQuote(story=story, position=n, text=quote.text, speaker_name=quote.speaker[:300],
@@ -154,6 +172,19 @@ def _store(story: Story, content_hash: str, result: Result) -> bool:
         for n, quote in enumerate(result.quotes) if not quote.partial])
     publish_change(story)
     return True
+
+
+def _canonical(data: dict[str, Any], entities: dict[str, Entity]) -> dict[str, Any]:
+    """Name entities and speakers in ``data`` by the entities they resolved to."""
+    for item in data.get("entities", []):
+        entity = entities.get(item["key"])
+        if entity is not None and entity.key != item["key"]:
+            item["key"], item["name"] = entity.key, entity.name
+    for quote in data.get("quotes", []):
+        entity = entities.get(quote.get("speaker_key", ""))
+        if entity is not None:
+            quote["speaker_key"] = entity.key
+    return data
 
 
 def _all_refs(result: Result) -> list[EntityRef]:
@@ -164,25 +195,65 @@ def _all_refs(result: Result) -> list[EntityRef]:
     return list({ref.key: ref for ref in reversed(refs)}.values())[::-1]
 
 
+# Kinds whose short names are resolved across stories: a story naming only "Lopez Obrador" is
+# about the Andres Manuel Lopez Obrador other stories named in full, when he is the only one.
+RESOLVED_KINDS = ("person", "organisation")
+
+
 def _entities(refs: Iterable[EntityRef]) -> dict[str, Entity]:
-    """The Entity rows of these refs, created when new (names and aliases kept up to date)."""
+    """The Entity row of each ref (by the ref's key): found by key; else, for people and
+    organisations, the one entity that other stories knew by this name; else created. The
+    names a story used are recorded as aliases for the next story."""
     refs = list(refs)
     found = {entity.key: entity for entity in Entity.objects.filter(key__in=[r.key for r in refs])}
     for ref in refs:
         if ref.key in found:
-            entity = found[ref.key]
-            aliases = sorted(set(entity.aliases) | set(ref.aliases))
-            if aliases != entity.aliases:
-                entity.aliases = aliases
-                entity.save(update_fields=["aliases"])
             continue
-        code = ref.country_code if ref.kind == "country" else ""
-        if ref.kind == "topic":
-            code = ref.key.removeprefix("topic:")
-        found[ref.key] = Entity.objects.create(
-            key=ref.key[:200], kind=ref.kind, name=ref.name[:300], slug=_unique_slug(ref),
-            code=code, aliases=sorted(ref.aliases))
+        entity = _by_alias(ref) if ref.kind in RESOLVED_KINDS else None
+        if entity is None:
+            code = ref.country_code if ref.kind == "country" else ""
+            if ref.kind == "topic":
+                code = ref.key.removeprefix("topic:")
+            entity = Entity.objects.create(
+                key=ref.key[:200], kind=ref.kind, name=ref.name[:300], slug=_unique_slug(ref),
+                code=code, aliases=sorted(ref.aliases))
+        found[ref.key] = entity
+    for ref in refs:
+        _remember_aliases(found[ref.key], ref)
     return found
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.casefold().split())[:300]
+
+
+def _by_alias(ref: EntityRef) -> Entity | None:
+    """The one entity of this kind known by the ref's name (None if none, or several)."""
+    ids = set(EntityAlias.objects.filter(alias=_fold(ref.name), kind=ref.kind)
+              .values_list("entity_id", flat=True)[:2])
+    return Entity.objects.get(pk=ids.pop()) if len(ids) == 1 else None
+
+
+def _surname_forms(entity: Entity) -> list[str]:
+    """How a later story may shorten a person's full name: "Marques Duarte" and "Duarte" for
+    Helena Marques Duarte (the name without its first word, down to the surname)."""
+    words = entity.name.split()
+    return [" ".join(words[n:]) for n in range(1, len(words))] if entity.kind == "person" else []
+
+
+def _remember_aliases(entity: Entity, ref: EntityRef) -> None:
+    if entity.kind not in RESOLVED_KINDS:
+        return
+    names = {_fold(name) for name in (*ref.aliases, ref.name, *_surname_forms(entity))
+             if name}
+    names.discard(_fold(entity.name))
+    aliases = sorted(set(entity.aliases) | {name for name in ref.aliases if name != entity.name})
+    if aliases != entity.aliases:
+        entity.aliases = aliases
+        entity.save(update_fields=["aliases"])
+    EntityAlias.objects.bulk_create(
+        [EntityAlias(alias=name, kind=entity.kind, entity=entity) for name in names],
+        ignore_conflicts=True)
 
 
 def _unique_slug(ref: EntityRef) -> str:

@@ -406,3 +406,16 @@ class StoryQuote(models.Model):
 
     class Meta:
         ordering = ["story", "position"]
+
+
+class EntityAlias(models.Model):
+    """Another name an entity goes by ("lopez obrador" for Andres Manuel Lopez Obrador), folded:
+    a story that uses only that name is linked to the entity instead of starting a new one."""
+
+    alias = models.CharField(max_length=300, db_index=True)
+    kind = models.CharField(max_length=15)
+    entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="alias_rows")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alias", "kind", "entity"],
+                                               name="entity_alias")]
