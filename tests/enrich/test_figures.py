@@ -97,3 +97,11 @@ def test_offsets_point_at_the_figure() -> None:
 def test_empty_text() -> None:
     assert extract_figures("") == []
     assert extract_figures("No numbers here.") == []
+
+
+def test_a_figure_without_a_telling_label_has_none() -> None:
+    text = ("The figure was 7.4% higher than a year earlier. Each transfer averaged $386 each. "
+            "The unemployment rate fell to 5.2% in May.")
+    counts = {f.display: f.counts for f in extract_figures(text)}
+    assert counts["7.4%"] == "" and counts["$386"] == ""
+    assert counts["5.2%"] == "unemployment rate"

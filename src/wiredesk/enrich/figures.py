@@ -126,8 +126,26 @@ def _plural_head(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
+# A lone word after a number that says nothing about what it counts ("7.4% higher", "$386 each",
+# "41% three years ago"): better no label than a misleading one.
+_NOT_WHAT = _words("""
+    higher lower more less fewer bigger smaller larger greater each apiece per cent percent
+    one two three four five six seven eight nine ten dozen hundred thousand up down above below
+    over under than times
+""")
+
+
+_VAGUE_SUBJECTS = _words("figure number amount total it this that which rate increase rise")
+
+
 def _scan_phrase(words: list[str]) -> str:
-    """What a number counts, from the words right after it (and its scale/unit)."""
+    """What a number counts, from the words right after it (and its scale/unit); "" when the
+    words there do not say."""
+    phrase = _scan_words(words)
+    return "" if phrase.lower() in _NOT_WHAT else phrase
+
+
+def _scan_words(words: list[str]) -> str:
     out: list[str] = []
     i = 0
     words = [_plain(w) for w in words]
@@ -286,6 +304,8 @@ def extract_figures(text: str, limit: int = 8) -> list[Figure]:
             elif unit == "%" or prev is None:
                 clause = re.split(r"[,;:]\s", lead)[-1]
                 counts = _subject(clause) if unit == "%" else ""
+                if counts.lower() in _VAGUE_SUBJECTS:
+                    counts = ""  # "The figure was 7.4% higher": which figure, it does not say
         fig = Figure(value, text[start:end].strip(), unit, counts, start, end)
         found.append(fig)
         sentence_figs[sent_start] = fig

@@ -27,7 +27,7 @@ from wiredesk.enrich.result import (
     TopicRef,
 )
 
-ENRICHER_VERSION = "1.1"
+ENRICHER_VERSION = "1.2"
 
 
 def methods() -> dict[str, str]:

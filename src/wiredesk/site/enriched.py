@@ -70,8 +70,9 @@ def story_enrichment(story: Story) -> StoryEnrichment | None:
     entities = data.get("entities", [])
     quotes = [quote for quote in data.get("quotes", []) if not quote.get("partial")]
     return StoryEnrichment(
+        # A number is shown only with what it counts: "$6.1 billion" alone tells nothing.
         figures=[ShownFigure(str(f["display"]), str(f["counts"]))
-                 for f in data.get("figures", [])[:FIGURES_SHOWN]],
+                 for f in data.get("figures", []) if f.get("counts")][:FIGURES_SHOWN],
         quotes=[ShownQuote(str(q["text"]), Link(str(q["speaker"]),
                                                  pages.get(str(q.get("speaker_key")), "")))
                 for q in quotes[:QUOTES_SHOWN]],
