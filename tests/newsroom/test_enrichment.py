@@ -213,3 +213,11 @@ def test_a_short_name_in_a_later_story_is_the_entity_named_in_full_before(
     detail = client.get(f"/api/v1/stories/{later.pk}").json()
     assert {"id": "person:helena-marques-duarte", "name": "Helena Marques Duarte"} in [
         {"id": e["id"], "name": e["name"]} for e in detail["entities"]]
+
+
+def test_the_admin_lists_entities_with_their_story_counts(editor: Client,
+                                                          source: Source) -> None:
+    story = publish(source)
+    enrich_story(story.pk)
+    page = editor.get("/admin/newsroom/entity/?q=Tavares").content.decode()
+    assert "Rui Tavares" in page and '<td class="field-stories">1</td>' in page

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from wiredesk.newsroom import editorial, inbox, merging
 from wiredesk.newsroom.models import (
     Cluster,
+    Entity,
     RawPayload,
     Section,
     Source,
@@ -278,6 +279,32 @@ class StoryAdmin(admin.ModelAdmin[Story]):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         for story in queryset:
             editorial.delete_for_good(story)
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin[Entity]):
+    """People, organisations, places, countries and topics found by enrichment. The name can be
+    corrected by hand (the page and feeds follow); the key is what stories link by."""
+
+    list_display = ["name", "kind", "code", "stories", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "key", "aliases"]
+    readonly_fields = ["key", "kind", "code", "aliases", "created_at"]
+    fields = ["name", "slug", "key", "kind", "code", "aliases", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Entity]:
+        return super().get_queryset(request).annotate(story_count=Count("story_links"))
+
+    @admin.display(description="stories", ordering="story_count")
+    def stories(self, entity: Entity) -> int:
+        return int(getattr(entity, "story_count", 0))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Entity, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        touch(Story.objects.filter(entity_links__entity=obj))  # its pages show the name
 
 
 @admin.register(Cluster)
