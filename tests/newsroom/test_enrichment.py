@@ -221,3 +221,16 @@ def test_the_admin_lists_entities_with_their_story_counts(editor: Client,
     enrich_story(story.pk)
     page = editor.get("/admin/newsroom/entity/?q=Tavares").content.decode()
     assert "Rui Tavares" in page and '<td class="field-stories">1</td>' in page
+
+
+def test_a_source_maps_topics_to_sections(source: Source) -> None:
+    from wiredesk.newsroom.models import Section
+
+    business = Section.objects.create(name="Business", slug="business")
+    source.topic_sections = {"medtop:09000000": "business"}  # labour news goes to Business
+    source.save()
+    story = publish(source)
+    assert story.section is None
+    enrich_story(story.pk)
+    story.refresh_from_db()
+    assert story.section == business

@@ -34,6 +34,7 @@ from wiredesk.newsroom.models import (
     Enrichment,
     Entity,
     EntityAlias,
+    Section,
     Story,
     StoryEntity,
     StoryQuote,
@@ -78,7 +79,7 @@ def enrich_story(story_id: int) -> Outcome:
     result = enrich(story_text(story))
     with transaction.atomic():
         story = Story.objects.select_for_update(of=("self",)).select_related(
-            "current_version").get(pk=story_id)
+            "current_version", "source").get(pk=story_id)
         if story.current_version is None or \
                 story.current_version.content_hash != version.content_hash:
             return Outcome(story_id, changed=False, stale=True)
@@ -170,8 +171,22 @@ def _store(story: Story, content_hash: str, result: Result) -> bool:
         StoryQuote(story=story, position=n, text=quote.text, speaker_name=quote.speaker[:300],
                    speaker=entities.get(quote.speaker_key))
         for n, quote in enumerate(result.quotes) if not quote.partial])
+    _section_by_topic(story, result)
     publish_change(story)
     return True
+
+
+def _section_by_topic(story: Story, result: Result) -> None:
+    """Move the story to the section its source maps its first mapped topic to, if any."""
+    mapping = story.source.topic_sections or {}
+    for topic in result.topics:
+        slug = mapping.get(topic.qcode) if isinstance(mapping, dict) else None
+        section = Section.objects.filter(slug=slug).first() if slug else None
+        if section is not None:
+            if story.section_id != section.pk:
+                story.section = section
+                story.save(update_fields=["section"])
+            return
 
 
 def _canonical(data: dict[str, Any], entities: dict[str, Entity]) -> dict[str, Any]:

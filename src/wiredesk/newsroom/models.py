@@ -66,6 +66,12 @@ class Source(models.Model):
         max_length=15, choices=DuplicatePolicy.choices, default=DuplicatePolicy.ALSO_REPORTED,
         help_text="What this source's stories do when another source already has the story. A "
                   "re-send from the source itself always becomes a new version.")
+    topic_sections = models.JSONField(
+        default=dict, blank=True,
+        help_text='Sections by IPTC Media Topic for this source\'s stories, e.g. '
+                  '{"medtop:15000000": "sport"}: once a story is enriched, its first topic '
+                  "found here moves it to that section (slug); otherwise it stays in the "
+                  "source's section.")
     is_active = models.BooleanField(default=True)
     retention_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="Stories leave the site this many days after first "
