@@ -473,7 +473,8 @@ def _create_stories(source: Source, created: list[_New], payload: RawPayload | N
         StoryEvent(story=story, at=now, action=Action.CREATE, status=story.status,
                    version=version, cause=_creation_cause(new, payload))
         for story, version, new in zip(stories, versions, created, strict=True)])
-    clusters.place_new([story for story in stories if story.merged_into_id is None])
+    texts = {story.pk: new.doc.text for story, new in zip(stories, created, strict=True)}
+    clusters.place_new([story for story in stories if story.merged_into_id is None], texts)
     publish_changes(stories, created=True)
     return stories
 

@@ -16,7 +16,7 @@ Only stories shown on their own are placed; a merged duplicate shares its story'
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet
@@ -59,8 +59,10 @@ class ClusterDesk:
             self._replay(Story.objects.filter(pk__gt=self._last_story,
                                               cluster__isnull=False))
 
-    def place_new(self, stories: Sequence[Story]) -> None:
-        """Assign just-created stories (with their current version loaded) to clusters."""
+    def place_new(self, stories: Sequence[Story], texts: Mapping[int, str] | None = None
+                  ) -> None:
+        """Assign just-created stories (with their current version loaded) to clusters.
+        ``texts``: their bodies as plain text by story id, when the caller has them already."""
         if not stories:
             return
         clusterer = self._ready()
@@ -71,8 +73,10 @@ class ClusterDesk:
         for story in stories:
             version = story.current_version
             assert version is not None
-            assignment = clusterer.assign(_doc(story.pk, version.headline, version.body_html,
-                                               version.summary, story.first_published_at))
+            text = (texts or {}).get(story.pk) or html_to_text(version.body_html) or \
+                version.summary
+            assignment = clusterer.assign(ClusterDoc(str(story.pk), version.headline, text,
+                                                     story.first_published_at))
             story.cluster_score = assignment.score
             key = keys[story.pk] = assignment.cluster_id
             active = clusterer.cluster(key)

@@ -23,7 +23,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -62,6 +62,7 @@ class Doc:
 
     fingerprint: Fingerprint
     meta: DocMeta
+    text: str = field(default="", repr=False)  # the text fingerprinted, for the clusterer too
 
     @property
     def blob(self) -> bytes:
@@ -130,10 +131,10 @@ class DuplicateDesk:
 
     def describe(self, source: Source, article: Article, received: datetime) -> Doc:
         """Fingerprint an item (no lookup): every stored version gets one."""
-        fingerprint = self.fingerprinter.fingerprint(item_text(article))
+        text = item_text(article)
         meta = DocMeta("", str(source.pk), item_time(article, received),
                        parse_headline(article.headline))
-        return Doc(fingerprint, meta)
+        return Doc(self.fingerprinter.fingerprint(text), meta, text)
 
     def check(self, source: Source, doc: Doc) -> Decision:
         """What a new item from ``source`` is: a new story, a version of a stored one, a
