@@ -234,3 +234,22 @@ def test_a_source_maps_topics_to_sections(source: Source) -> None:
     enrich_story(story.pk)
     story.refresh_from_db()
     assert story.section == business
+
+
+def test_the_api_filters_by_entity_and_lists_a_persons_quotes(client: Client,
+                                                              source: Source) -> None:
+    story = publish(source)
+    publish(source, guid="other", headline="Chess prodigy wins city open",
+            body=paragraphs("A 14-year-old from Porto won the city open chess tournament."))
+    for pending_story in pending():
+        enrich_story(pending_story.pk)
+    listed = client.get("/api/v1/stories?entity=person:rui-tavares").json()
+    assert [item["headline"] for item in listed["items"]] == [story.headline]
+    quotes = client.get("/api/v1/quotes?speaker=person:rui-tavares").json()
+    assert quotes["speaker"]["name"] == "Rui Tavares" and quotes["total"] >= 1
+    assert any(item["text"] == "Nobody asked us," for item in quotes["items"])
+    assert quotes["items"][0]["story"]["headline"] == story.headline
+    assert client.get("/api/v1/quotes").status_code == 400
+    assert client.get("/api/v1/quotes?speaker=person:nobody").status_code == 404
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/quotes" in spec["paths"]

@@ -30,11 +30,18 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
-from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.models import Entity, Story
 from wiredesk.newsroom.queries import public_stories
-from wiredesk.newsroom.serialize import enrichments_of, pubstatus, story_to_ninjs
+from wiredesk.newsroom.serialize import (
+    enrichments_of,
+    iso,
+    permanent_url,
+    pubstatus,
+    story_to_ninjs,
+)
 from wiredesk.site import openapi
 from wiredesk.site.article import StoryGone, StoryMerged, find_public_story
+from wiredesk.site.enriched import public_quotes, quote_anchor
 from wiredesk.site.http import Fingerprint, conditional, stories_fingerprint
 from wiredesk.site.listings import static_fingerprint, story_fingerprint
 from wiredesk.site.pagination import page_url
@@ -91,6 +98,7 @@ class StoryQuery:
     section: str = ""
     source: str = ""
     cluster: int | None = None
+    entity: str = ""
     since: datetime | None = None
     q: str = ""
 
@@ -103,6 +111,7 @@ class StoryQuery:
             section=get.get("section", "").strip(),
             source=get.get("source", "").strip(),
             cluster=(_positive_int(get["cluster"], "cluster") if get.get("cluster") else None),
+            entity=get.get("entity", "").strip()[:200],
             since=_since(get.get("since", "")),
             q=get.get("q", "").strip()[:MAX_QUERY_LENGTH],
         )
@@ -117,6 +126,8 @@ class StoryQuery:
             scope &= Q(source__slug=self.source)
         if self.cluster is not None:
             scope &= Q(cluster_id=self.cluster)
+        if self.entity:
+            scope &= Q(entity_links__entity__key=self.entity)
         return scope
 
     @property
@@ -238,3 +249,44 @@ def openapi_description(request: HttpRequest) -> JsonResponse:
 def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Any other URL under /api/: a 404 in the API's shape rather than an HTML page."""
     raise ApiError(404, "not_found", f"There is no API endpoint at {request.path}.")
+
+
+def quotes_fingerprint_for(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
+    speaker = request.GET.get("speaker", "").strip()[:200]
+    return stories_fingerprint(Story.objects.filter(quotes__speaker__key=speaker))
+
+
+@api_view
+@conditional(quotes_fingerprint_for)
+def quote_list(request: HttpRequest) -> JsonResponse:
+    """What one person said: ``?speaker=<entity id>`` (e.g. person:joe-biden), newest first."""
+    speaker_key = request.GET.get("speaker", "").strip()[:200]
+    if not speaker_key:
+        raise ApiError(400, "invalid_parameter",
+                       "speaker is required: an entity id such as person:joe-biden.")
+    page = _positive_int(request.GET.get("page", "1"), "page")
+    size = _page_size(request.GET.get("page_size"))
+    speaker = Entity.objects.filter(key=speaker_key).first()
+    if speaker is None:
+        raise ApiError(404, "not_found", f"No entity {speaker_key!r}.")
+    quotes = public_quotes(speaker)
+    total = quotes.count()
+    pages = max(1, -(-total // size))
+    if page > pages:
+        raise ApiError(404, "not_found", f"Page {page} is past the last page ({pages}).")
+    base = settings.WIREDESK_BASE_URL
+    found = quotes[(page - 1) * size:page * size]
+    return JsonResponse({
+        "speaker": {"id": speaker.key, "name": speaker.name,
+                    "uri": base + speaker.get_absolute_url()},
+        "total": total, "page": page, "page_size": size, "pages": pages,
+        "next": base + page_url(request, page + 1) if page < pages else None,
+        "previous": base + page_url(request, page - 1) if page > 1 else None,
+        "items": [{"text": quote.text, "speaker": quote.speaker_name,
+                   "story": {"uri": permanent_url(quote.story, base),
+                             "headline": quote.story.headline,
+                             "source": quote.story.source.name,
+                             "published": iso(quote.story.first_published_at)},
+                   "uri": permanent_url(quote.story, base) + "#" + quote_anchor(quote.text)}
+                  for quote in found],
+    })

@@ -47,6 +47,10 @@ _PARAMETERS: dict[str, Any] = {
     "cluster": {"name": "cluster", "in": "query", "schema": {"type": "integer", "minimum": 1},
                 "description": "Only stories in the event cluster with this id (its full "
                                "coverage)."},
+    "entity": {"name": "entity", "in": "query", "schema": {"type": "string"},
+               "description": "Only stories naming this entity, by its id: a person "
+                              "(person:joe-biden), organisation, place, country (country:mx) or "
+                              "IPTC topic (topic:medtop:15000000)."},
     "since": {"name": "since", "in": "query", "schema": {"type": "string"},
               "description": "Only stories first published or updated at or after this ISO "
                              "8601 date-time (UTC when it has no offset) or date."},
@@ -239,6 +243,31 @@ def description(base_url: str) -> dict[str, Any]:
                     "410": _error_response("The source withdrew the story (killed, withheld or "
                                            "expired); the body's `story` gives its uri, status "
                                            "and pubstatus, and nothing else."),
+                },
+            }},
+            "/api/v1/quotes": {"get": {
+                "operationId": "listQuotes",
+                "summary": "What one person said: their direct quotes, newest first",
+                "parameters": [
+                    {"name": "speaker", "in": "query", "required": True,
+                     "schema": {"type": "string"},
+                     "description": "The speaker's entity id, e.g. person:joe-biden."},
+                    {"$ref": "#/components/parameters/page"},
+                    {"$ref": "#/components/parameters/page_size"}],
+                "responses": {
+                    "200": _json("A page of quotes.", {"type": "object", "properties": {
+                        "speaker": {"type": "object"}, "total": {"type": "integer"},
+                        "page": {"type": "integer"}, "page_size": {"type": "integer"},
+                        "pages": {"type": "integer"},
+                        "next": {"type": ["string", "null"]},
+                        "previous": {"type": ["string", "null"]},
+                        "items": {"type": "array", "items": {"type": "object", "properties": {
+                            "text": {"type": "string"}, "speaker": {"type": "string"},
+                            "uri": {"type": "string", "format": "uri"},
+                            "story": {"type": "object"}}}}}}),
+                    "304": {"description": "Not modified."},
+                    "400": _error_response("No speaker given, or a parameter is invalid."),
+                    "404": _error_response("No such entity, or the page is past the last."),
                 },
             }},
             "/api/v1/openapi.json": {"get": {

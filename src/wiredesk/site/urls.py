@@ -65,6 +65,7 @@ urlpatterns = [
     path("robots.txt", conditional(listings.static_fingerprint)(robots_txt), name="robots"),
     path("api/v1/stories", api.story_list, name="api-stories"),
     path("api/v1/stories/<int:story_id>", api.story_detail, name="api-story"),
+    path("api/v1/quotes", api.quote_list, name="api-quotes"),
     path("api/v1/openapi.json", api.openapi_description, name="api-openapi"),
     re_path(r"^api/", api.not_found, name="api-not-found"),
     path("healthz", health.healthz, name="healthz"),
