@@ -253,3 +253,21 @@ def test_the_api_filters_by_entity_and_lists_a_persons_quotes(client: Client,
     assert client.get("/api/v1/quotes?speaker=person:nobody").status_code == 404
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/quotes" in spec["paths"]
+
+
+def test_a_short_form_entity_is_absorbed_when_the_full_name_appears(client: Client,
+                                                                     source: Source) -> None:
+    early = publish(source, guid="sines-0", headline="Port plan talks set",
+                    body=paragraphs("Talks on the Sines port plan will open on Friday, Prime "
+                                    "Minister Marques Duarte said on Thursday.",
+                                    "\"It is a good plan,\" Marques Duarte told reporters."))
+    enrich_story(early.pk)
+    assert Entity.objects.filter(key="person:marques-duarte").exists()
+    full = publish(source)
+    enrich_story(full.pk)
+    assert not Entity.objects.filter(key="person:marques-duarte").exists()
+    person = Entity.objects.get(key="person:helena-marques-duarte")
+    assert set(person.story_links.values_list("story_id", flat=True)) == {early.pk, full.pk}
+    assert person.quotes.filter(story=early).exists()
+    detail = client.get(f"/api/v1/stories/{early.pk}").json()
+    assert "person:helena-marques-duarte" in {e["id"] for e in detail["entities"]}

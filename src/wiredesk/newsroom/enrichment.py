@@ -17,23 +17,22 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import close_old_connections, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils.text import slugify
 
 from wiredesk.core.text import html_to_text
 from wiredesk.enrich.pipeline import ENRICHER_VERSION, enrich
 from wiredesk.enrich.result import Enrichment as Result
 from wiredesk.enrich.result import EntityRef, StoryText
 from wiredesk.newsroom import clock
+from wiredesk.newsroom.entities import entity_rows
 from wiredesk.newsroom.models import (
     Enrichment,
     Entity,
-    EntityAlias,
     Section,
     Story,
     StoryEntity,
@@ -144,7 +143,7 @@ def _store(story: Story, content_hash: str, result: Result) -> bool:
     them by the entity they resolved to, so the API's ids are the same across stories.
     """
     refs = _all_refs(result)
-    entities = _entities(refs)
+    entities = entity_rows(refs)
     data = _canonical(json.loads(json.dumps(result.as_dict())), entities)  # tuples -> lists
     record = Enrichment.objects.filter(story=story).first()
     visible = {k: v for k, v in data.items() if k not in ("version", "methods")}
@@ -208,73 +207,3 @@ def _all_refs(result: Result) -> list[EntityRef]:
             *(EntityRef(topic.key, topic.label, "topic", country_code="")
               for topic in result.topics)]
     return list({ref.key: ref for ref in reversed(refs)}.values())[::-1]
-
-
-# Kinds whose short names are resolved across stories: a story naming only "Lopez Obrador" is
-# about the Andres Manuel Lopez Obrador other stories named in full, when he is the only one.
-RESOLVED_KINDS = ("person", "organisation")
-
-
-def _entities(refs: Iterable[EntityRef]) -> dict[str, Entity]:
-    """The Entity row of each ref (by the ref's key): found by key; else, for people and
-    organisations, the one entity that other stories knew by this name; else created. The
-    names a story used are recorded as aliases for the next story."""
-    refs = list(refs)
-    found = {entity.key: entity for entity in Entity.objects.filter(key__in=[r.key for r in refs])}
-    for ref in refs:
-        if ref.key in found:
-            continue
-        entity = _by_alias(ref) if ref.kind in RESOLVED_KINDS else None
-        if entity is None:
-            code = ref.country_code if ref.kind == "country" else ""
-            if ref.kind == "topic":
-                code = ref.key.removeprefix("topic:")
-            entity = Entity.objects.create(
-                key=ref.key[:200], kind=ref.kind, name=ref.name[:300], slug=_unique_slug(ref),
-                code=code, aliases=sorted(ref.aliases))
-        found[ref.key] = entity
-    for ref in refs:
-        _remember_aliases(found[ref.key], ref)
-    return found
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())[:300]
-
-
-def _by_alias(ref: EntityRef) -> Entity | None:
-    """The one entity of this kind known by the ref's name (None if none, or several)."""
-    ids = set(EntityAlias.objects.filter(alias=_fold(ref.name), kind=ref.kind)
-              .values_list("entity_id", flat=True)[:2])
-    return Entity.objects.get(pk=ids.pop()) if len(ids) == 1 else None
-
-
-def _surname_forms(entity: Entity) -> list[str]:
-    """How a later story may shorten a person's full name: "Marques Duarte" and "Duarte" for
-    Helena Marques Duarte (the name without its first word, down to the surname)."""
-    words = entity.name.split()
-    return [" ".join(words[n:]) for n in range(1, len(words))] if entity.kind == "person" else []
-
-
-def _remember_aliases(entity: Entity, ref: EntityRef) -> None:
-    if entity.kind not in RESOLVED_KINDS:
-        return
-    names = {_fold(name) for name in (*ref.aliases, ref.name, *_surname_forms(entity))
-             if name}
-    names.discard(_fold(entity.name))
-    aliases = sorted(set(entity.aliases) | {name for name in ref.aliases if name != entity.name})
-    if aliases != entity.aliases:
-        entity.aliases = aliases
-        entity.save(update_fields=["aliases"])
-    EntityAlias.objects.bulk_create(
-        [EntityAlias(alias=name, kind=entity.kind, entity=entity) for name in names],
-        ignore_conflicts=True)
-
-
-def _unique_slug(ref: EntityRef) -> str:
-    base = (slugify(ref.key.replace(":", "-")) or "entity")[:180]
-    slug, n = base, 1
-    while Entity.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
