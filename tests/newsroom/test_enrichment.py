@@ -271,3 +271,17 @@ def test_a_short_form_entity_is_absorbed_when_the_full_name_appears(client: Clie
     assert person.quotes.filter(story=early).exists()
     detail = client.get(f"/api/v1/stories/{early.pk}").json()
     assert "person:helena-marques-duarte" in {e["id"] for e in detail["entities"]}
+
+
+def test_an_editor_merges_two_entities(editor: Client, source: Source) -> None:
+    story = publish(source)
+    enrich_story(story.pk)
+    tavares = Entity.objects.get(key="person:rui-tavares")
+    ibarra = Entity.objects.get(key="person:carlos-ibarra")
+    editor.post("/admin/newsroom/entity/", {"action": "merge", "_selected_action": [ibarra.pk],
+                                            "target": tavares.key, "apply": "Merge"})
+    assert not Entity.objects.filter(pk=ibarra.pk).exists()
+    assert "Carlos Ibarra" in Entity.objects.get(pk=tavares.pk).aliases
+    data = Enrichment.objects.get(story=story).data
+    keys = [e["key"] for e in data["entities"]]
+    assert "person:carlos-ibarra" not in keys and keys.count("person:rui-tavares") == 1

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from wiredesk.newsroom import editorial, inbox, merging
+from wiredesk.newsroom.entities import merge_entities
 from wiredesk.newsroom.models import (
     Cluster,
     Entity,
@@ -305,6 +306,27 @@ class EntityAdmin(admin.ModelAdmin[Entity]):
     def save_model(self, request: HttpRequest, obj: Entity, form: object, change: bool) -> None:
         super().save_model(request, obj, form, change)
         touch(Story.objects.filter(entity_links__entity=obj))  # its pages show the name
+
+    actions = ["merge"]
+
+    @admin.action(description="Merge into another entity (the same person, organisation…)")
+    def merge(self, request: HttpRequest, queryset: QuerySet[Entity]) -> HttpResponse | None:
+        target = request.POST.get("target", "").strip()
+        if "apply" in request.POST and target:
+            into = Entity.objects.filter(key=target).first()
+            if into is None:
+                self.message_user(request, f"There is no entity {target!r}.", messages.ERROR)
+                return None
+            with transaction.atomic():
+                merged = [entity for entity in queryset if entity.pk != into.pk]
+                for entity in merged:
+                    merge_entities(entity, into=into)
+            self.message_user(request, f"{len(merged)} merged into {into.name}; their names "
+                                       "now lead there in every story.", messages.SUCCESS)
+            return None
+        return render(request, "admin/newsroom/entity/merge.html",
+                      {**self.admin_site.each_context(request), "entities": list(queryset),
+                       "title": "Merge entities"})
 
 
 @admin.register(Cluster)

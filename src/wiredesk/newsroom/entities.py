@@ -123,9 +123,16 @@ def merge_entities(short: Entity, *, into: Entity) -> None:
     into.aliases = sorted(set(into.aliases) | set(short.aliases) | {short.name})
     into.save(update_fields=["aliases"])
     for record in Enrichment.objects.filter(story__in=stories):
+        kept: dict[str, dict[str, object]] = {}
         for item in record.data.get("entities", []):
             if item.get("key") == short.key:
                 item["key"], item["name"] = into.key, into.name
+            if item["key"] in kept:  # the story named both: one entry, mentions added up
+                kept[item["key"]]["count"] = int(str(kept[item["key"]]["count"])) + int(
+                    item.get("count", 0))
+            else:
+                kept[item["key"]] = item
+        record.data["entities"] = list(kept.values())
         for quote in record.data.get("quotes", []):
             if quote.get("speaker_key") == short.key:
                 quote["speaker_key"] = into.key
