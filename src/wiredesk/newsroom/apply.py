@@ -30,6 +30,7 @@ from wiredesk.core.lifecycle import (
 from wiredesk.core.lifecycle import Status as LifecycleStatus
 from wiredesk.dedupe import Decision as DuplicateDecision
 from wiredesk.dedupe import Outcome as DuplicateOutcome
+from wiredesk.dedupe import fingerprint_from_bytes
 from wiredesk.ingest.pipeline import Candidate
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.clustering import clusters
@@ -282,8 +283,9 @@ def _locked(ids: set[int]) -> dict[int, Story]:
             .select_related("current_version").filter(pk__in=ids)}
 
 
-def _root(story_id: int) -> Story | None:
-    """The story a stored story stands for: itself, or the story it was merged into."""
+def root_of(story_id: int) -> Story | None:
+    """The story a stored story stands for (itself, or the story it was merged into), locked;
+    None if it no longer exists."""
     return _roots([str(story_id)], {}).get(str(story_id))
 
 
@@ -319,8 +321,6 @@ def _truncated(root: Story, doc: Doc) -> bool:
         return False
     words = desk.word_count(current.pk)
     if words is None:
-        from wiredesk.dedupe import fingerprint_from_bytes
-
         words = fingerprint_from_bytes(bytes(current.fingerprint)).word_count
     return doc.fingerprint.word_count < TRUNCATED_SHARE * words
 
@@ -350,7 +350,7 @@ def _apply_decision(source: Source, loaded: _Loaded, candidate: Candidate, decis
 def _follow_merge(story: Story, candidate: Candidate, decision: Decision,
                   payload: RawPayload | None, now: datetime) -> Story | None:
     """A merged story changed: carry the change to the story it was merged into."""
-    root = _root(story.pk)
+    root = root_of(story.pk)
     if root is None or root.pk == story.pk:
         return None
     if story.merge_kind == Story.MergeKind.VERSION:

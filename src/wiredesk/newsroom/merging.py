@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Max
 
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.apply import desk_session
+from wiredesk.newsroom.apply import desk_session, root_of
 from wiredesk.newsroom.clustering import clusters
 from wiredesk.newsroom.models import Story, StoryEvent, StoryVersion
 from wiredesk.newsroom.publishing import publish_changes
@@ -57,7 +57,9 @@ def merge(story: Story, into: Story, editor: str) -> Story:
     which case the story it stands for is used. Returns that story.
     """
     with desk_session():
-        root = _root(into)
+        root = root_of(into.pk)
+        if root is None:
+            raise MergeRefused(f"story {into.pk} no longer exists")
         story = Story.objects.select_for_update().get(pk=story.pk)
         if root.pk == story.pk:
             raise MergeRefused("a story cannot be merged into itself")
@@ -78,15 +80,6 @@ def merge(story: Story, into: Story, editor: str) -> Story:
                                   cause=f"story {story.pk} merged in by {editor}")
         publish_changes([root, story, *moved])
         return root
-
-
-def _root(story: Story) -> Story:
-    root = Story.objects.select_for_update().get(pk=story.pk)
-    for _ in range(5):
-        if root.merged_into_id is None:
-            break
-        root = Story.objects.select_for_update().get(pk=root.merged_into_id)
-    return root
 
 
 def _take_back_versions(root: Story, merged: Story) -> int:

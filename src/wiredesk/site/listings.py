@@ -103,10 +103,14 @@ def for_entity(slug: str, **_: Any) -> Listing:
     entity = Entity.objects.filter(slug=slug).first()
     if entity is None:
         raise Http404("No such person, organisation, place or topic.")
+    return entity_listing(entity)
+
+
+def entity_listing(entity: Entity) -> Listing:
     return Listing("entity", entity.name,
                    ENTITY_DESCRIPTIONS.get(entity.kind, "Stories about {name}.").format(
                        name=entity.name),
-                   Q(entity_links__entity_id=entity.pk), slug)
+                   Q(entity_links__entity_id=entity.pk), entity.slug)
 
 
 # Fingerprints, called with the view's URL arguments (see wiredesk.site.http.conditional). They

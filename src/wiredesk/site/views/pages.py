@@ -18,8 +18,8 @@ from wiredesk.site.listings import (
     Listing,
     cluster_fingerprint,
     entity_fingerprint,
+    entity_listing,
     for_cluster,
-    for_entity,
     for_section,
     for_source,
     global_fingerprint,
@@ -66,9 +66,11 @@ def cluster(request: HttpRequest, slug: str) -> HttpResponse:
 def entity(request: HttpRequest, slug: str) -> HttpResponse:
     """A person's, organisation's, place's, country's or topic's stories; for a person, a link
     to what they said."""
-    listing = for_entity(slug)
+    person = Entity.objects.filter(slug=slug).first()
+    if person is None:
+        raise Http404("No such person, organisation, place or topic.")
+    listing = entity_listing(person)
     stories, page = paginate(request, listing.stories())
-    person = Entity.objects.get(slug=slug)
     quotes = public_quotes(person).exists() if person.kind == Entity.Kind.PERSON else False
     return render(request, "site/entity.html", {"listing": listing, "stories": stories,
                                                 "page": page, "entity": person,
