@@ -19,7 +19,7 @@ from wiredesk.settings import *  # noqa: F403
 
 # Log records go to the root logger, where pytest captures them; a handler bound to the stderr of
 # the moment would outlive pytest's capture of it.
-LOGGING["loggers"]["wiredesk"]["handlers"] = []  # noqa: F405
+LOGGING["root"]["handlers"] = []  # noqa: F405
 
 # Threads (the live server, worker threads) must not keep connections open past a test, or
 # PostgreSQL refuses to drop the test database at the end.

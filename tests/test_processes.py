@@ -82,8 +82,10 @@ def test_run_with_the_demo_serves_a_populated_site(tmp_path: Path, fresh_databas
                                                     processes: list[subprocess.Popen[bytes]]
                                                     ) -> None:
     port = free_port()
-    processes.append(subprocess.Popen([*WIREDESK, "run", "--demo", "--port", str(port)],
-                                      env=environment(tmp_path, port)))
+    log = tmp_path / "stderr.log"
+    with log.open("wb") as stderr:
+        processes.append(subprocess.Popen([*WIREDESK, "run", "--demo", "--port", str(port)],
+                                          env=environment(tmp_path, port), stderr=stderr))
     home = get(f"http://127.0.0.1:{port}/", timeout=90)
     assert "Meridian Wire" in home and "Lisbon Ocean Compact" in home
     assert '"public_stories": 24' in get(f"http://127.0.0.1:{port}/healthz")
@@ -96,6 +98,12 @@ def test_run_with_the_demo_serves_a_populated_site(tmp_path: Path, fresh_databas
         assert time.monotonic() < deadline, "the worker did not enrich the newest story"
         time.sleep(1)
     assert newest["items"][0]["entities"] and newest["items"][0]["topics"]
+    # Each log record is printed once, formatted, even after waitress's logging.basicConfig().
+    while "wiredesk.newsroom.enrichment: enriched" not in log.read_text():
+        assert time.monotonic() < deadline, "the enricher logged nothing"
+        time.sleep(0.5)
+    lines = log.read_text().splitlines()
+    assert not [line for line in lines if line.startswith("INFO:")], lines
 
 
 def test_serve_and_worker_as_separate_processes(tmp_path: Path, fresh_database: None,

@@ -150,5 +150,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"wiredesk": {"handlers": ["console"], "level": env("WIREDESK_LOG_LEVEL")}},
+    # One handler, on the root logger: a library calling logging.basicConfig() (waitress does
+    # when it starts serving) then finds it and adds no second one, so no line is printed twice.
+    # Other libraries' loggers stay at WARNING; ours at WIREDESK_LOG_LEVEL.
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"wiredesk": {"level": env("WIREDESK_LOG_LEVEL")}},
 }
