@@ -83,9 +83,11 @@ def test_run_with_the_demo_serves_a_populated_site(tmp_path: Path, fresh_databas
                                                     ) -> None:
     port = free_port()
     log = tmp_path / "stderr.log"
+    env = environment(tmp_path, port)
+    del env["WIREDESK_BASE_URL"]  # implied by --port, as for a user who runs it on another port
     with log.open("wb") as stderr:
         processes.append(subprocess.Popen([*WIREDESK, "run", "--demo", "--port", str(port)],
-                                          env=environment(tmp_path, port), stderr=stderr))
+                                          env=env, stderr=stderr))
     home = get(f"http://127.0.0.1:{port}/", timeout=90)
     assert "Meridian Wire" in home and "Lisbon Ocean Compact" in home
     assert '"public_stories": 24' in get(f"http://127.0.0.1:{port}/healthz")
@@ -98,6 +100,7 @@ def test_run_with_the_demo_serves_a_populated_site(tmp_path: Path, fresh_databas
         assert time.monotonic() < deadline, "the worker did not enrich the newest story"
         time.sleep(1)
     assert newest["items"][0]["entities"] and newest["items"][0]["topics"]
+    assert newest["items"][0]["uri"].startswith(f"http://127.0.0.1:{port}/story/")
     # Each log record is printed once, formatted, even after waitress's logging.basicConfig().
     while "wiredesk.newsroom.enrichment: enriched" not in log.read_text():
         assert time.monotonic() < deadline, "the enricher logged nothing"

@@ -28,7 +28,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_SITE_NAME", "Wiredesk News", "The site's name, shown in the header and in "
             "the not-edited note."),
     Setting("WIREDESK_BASE_URL", "http://127.0.0.1:8000", "Public base URL of the site, used for "
-            "absolute links in feeds, sitemaps, canonical links and the API."),
+            "absolute links in feeds, sitemaps, canonical links and the API. When unset, "
+            "`wiredesk run`/`serve` with --host or --port imply http://HOST:PORT."),
     Setting("WIREDESK_NOT_EDITED_NOTE", "This story has not been edited by {site} staff and is "
             "auto-generated from a syndicated feed.", "The note on every article; {site} is "
             "replaced by the site name. A source can override it with its own attribution note."),
