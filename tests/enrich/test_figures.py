@@ -105,3 +105,24 @@ def test_a_figure_without_a_telling_label_has_none() -> None:
     counts = {f.display: f.counts for f in extract_figures(text)}
     assert counts["7.4%"] == "" and counts["$386"] == ""
     assert counts["5.2%"] == "unemployment rate"
+
+
+def test_a_preposition_after_a_percentage_is_not_what_it_counts() -> None:
+    # "by late afternoon" says when, not what: the clause's subject is what fell.
+    f = one("A broad index of regional shares fell 1.1% by late afternoon.")
+    assert f.counts == "broad index of regional shares"
+
+
+def test_a_subject_keeps_its_prepositional_phrase() -> None:
+    f = one("Shares in Japanese equipment makers fell 5%.")
+    assert f.counts == "Shares in Japanese equipment makers"
+
+
+def test_a_phrase_cut_at_a_month_does_not_end_on_a_possessive() -> None:
+    f = one("Traders see a 70% chance of a rate rise at the bank's December meeting.")
+    assert f.counts == "chance of a rate rise"
+
+
+def test_a_price_per_unit_says_per_what() -> None:
+    f = one("Brent crude futures fell to $71.40 a barrel.")
+    assert (f.unit, f.counts) == ("USD", "Brent crude futures, per barrel")

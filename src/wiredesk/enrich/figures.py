@@ -112,7 +112,8 @@ _VERBISH = _words(
     """
     rose fell increased decreased grew dropped climbed jumped reached totaled totalled
     hit stood was were is are has had made gained lost declined slipped surged soared
-    plunged
+    plunged slid sank tumbled dipped eased edged advanced rallied added shed slumped
+    retreated rebounded fall falls rise rises grow grows gain gains lose loses drop drops
     """
 )
 
@@ -153,8 +154,8 @@ def _scan_words(words: list[str]) -> str:
     while i < len(words) and len(out) < 4:
         w = words[i]
         lw = w.lower().rstrip(".")
-        if lw in _STOP or lw in _LINKS or lw in _RELATIVE or lw in _TIME_WORDS:
-            break
+        if lw in _STOP or lw in _LINKS or lw in _RELATIVE or lw in _TIME_WORDS or lw in _PREPS:
+            break  # "1.1% by late afternoon": a preposition starts a when or how, not a what
         if not re.match(r"[A-Za-z]", w):
             break
         out.append(w)
@@ -183,8 +184,10 @@ def _scan_words(words: list[str]) -> str:
                 j += 1
                 continue
             if lw2 in _TIME_WORDS or re.fullmatch(r"\d{4}", lw2):
-                if len(part) <= 1:
-                    part = []  # "in May", "last year": a time, not part of what is counted
+                if len(part) <= 1 or part[-1].endswith(("'s", "\N{RIGHT SINGLE QUOTATION MARK}s")):
+                    # "in May", "last year": a time, not part of what is counted; "at the
+                    # bank's December meeting" cut at the month would end on a dangling "bank's"
+                    part = []
                 break
             if (lw2 in _STOP or lw2 in _LINKS or lw2 in _RELATIVE or lw2 in _PREPS
                     or not re.match(r"[A-Za-z]", w)):
@@ -200,19 +203,43 @@ def _scan_words(words: list[str]) -> str:
 
 
 def _subject(clause: str) -> str:
-    """Subject noun phrase at the start of a clause ("The unemployment rate fell to ...")."""
+    """Subject noun phrase at the start of a clause ("The unemployment rate fell to ..."), with
+    one prepositional phrase ("Shares in Japanese equipment makers fell 5%")."""
     words = _WORD.findall(clause)
     out: list[str] = []
+    link: list[str] = []
     for w in words:
         lw = w.lower()
         if lw in ("the", "a", "an") and not out:
             continue
+        if lw in _LINKS and out and not link and lw != "to":
+            link.append(w)
+            continue
         if lw in _VERBISH or lw in _STOP or lw in _LINKS or not re.match(r"[A-Za-z]", w):
             break
+        if link:
+            link.append(w)
+            if len(link) == 5:
+                break
+            continue
         out.append(w)
         if len(out) == 4:
             break
+    if len(link) > 1:
+        out += link
     return " ".join(out)
+
+
+def _per_unit(words: list[str]) -> str:
+    """The unit of a price ("a barrel", "per share", "an ounce"), or ""."""
+    if len(words) < 2 or words[0].lower() not in ("a", "an", "per"):
+        return ""
+    unit = _plain(words[1])
+    ends = len(words) == 2 or _plain(words[1]) != words[1] or not re.match(r"[A-Za-z]", words[2]) \
+        or words[2].lower() in _STOP or words[2].lower() in _LINKS
+    if not ends or not re.fullmatch(r"[a-z]+", unit):
+        return ""
+    return unit
 
 
 def _is_noise(text: str, m: re.Match[str], value: float) -> bool:
@@ -293,8 +320,14 @@ def extract_figures(text: str, limit: int = 8) -> list[Figure]:
             words = words[1:]
         if unit == "%" and words[:1] == ["of"]:
             words = words[1:]
-        counts = _scan_phrase(words)
         sent_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+        per = _per_unit(words) if unit and unit != "%" else ""
+        if per:
+            # "$71.40 a barrel": a price; what is priced is the clause's subject
+            subject = _subject(re.split(r"[,;:]\s", text[sent_start:start])[-1])
+            counts = f"{subject}, per {per}" if subject else f"per {per}"
+        else:
+            counts = _scan_phrase(words)
         if not counts:
             prev = sentence_figs.get(sent_start)
             lead = text[sent_start:start]
