@@ -202,3 +202,19 @@ def test_recasing_keeps_every_offset() -> None:
     assert recased.endswith("Talks in Istanbul ended.")
     # "TALKS" as the body spells it; "END" unseen, so lower case; "İSTANBUL" would change length
     assert recased.split("\n")[0] == "İSTANBUL Talks end"
+
+
+def test_an_appositive_says_what_a_name_is(model: ner.SpacyRecogniser) -> None:
+    text = ("The selling was triggered by Hanseong Memory, a South Korean chipmaker, which said "
+            "profit would fall. Hanseong Memory shares dropped. \"It is a crack,\" said Mei-Lin "
+            "Adebayo, a portfolio manager at a Singapore-based fund.")
+    found = kinds(model.recognise(text))
+    assert found["Hanseong Memory"] == "organisation"
+    assert found["Mei-Lin Adebayo"] == "person"
+
+
+def test_a_speaker_after_a_comma_is_not_an_appositive(model: ner.SpacyRecogniser) -> None:
+    text = ("The detention of dissident Wang Donghai was confirmed. Police held Wang Donghai, "
+            "the New York-based pressure group Human Rights in China said on Saturday.")
+    found = {m.kind for m in model.recognise(text) if m.text == "Wang Donghai"}
+    assert "organisation" not in found and "person" in found

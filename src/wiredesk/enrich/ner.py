@@ -376,6 +376,14 @@ def refine(
         for a, b in _clean_span(text, s, e)
         if not (kind == "person" and _is_date(text, a, b))
     ]
+    # What the story says a name is ("Hanseong Memory, a South Korean chipmaker,") outranks
+    # what the model guessed, for every mention of that name.
+    said: dict[str, Kind] = {}
+    for a, b, _kind in cleaned:
+        appositive = _appositive_kind(text, b)
+        if appositive is not None:
+            said.setdefault(text[a:b], appositive)
+    cleaned = [(a, b, said.get(text[a:b], kind)) for a, b, kind in cleaned]
     # One story, one reading: majority kind per surface form.
     votes: dict[str, Counter[Kind]] = defaultdict(Counter)
     for a, b, kind in cleaned:
@@ -439,6 +447,47 @@ def refine(
             for span in merged
         ]
     return merged
+
+
+# Head nouns of an appositive that say a name is an organisation or a person.
+_ORG_APPOSITIVES = _wordset(
+    """company companies firm chipmaker maker makers manufacturer producer carmaker automaker
+    retailer lender bank insurer airline carrier conglomerate startup start-up broker brokerage
+    operator developer miner utility supplier distributor exporter importer group agency
+    broadcaster newspaper publisher party charity club team giant subsidiary unit"""
+)
+_PERSON_APPOSITIVES = _wordset(
+    """manager analyst economist spokesman spokeswoman spokesperson minister president chief
+    executive director official lawyer attorney professor researcher scientist author
+    journalist reporter actor actress singer player coach founder chairman chairwoman
+    secretary ambassador diplomat senator governor mayor resident witness farmer doctor
+    nurse teacher student mother father son daughter wife husband widow veteran lawmaker
+    strategist trader banker investor partner head member"""
+)
+_APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()\"\N{LEFT DOUBLE QUOTATION MARK}]{1,80})")
+_REPORTING_VERBS = _wordset("said says told reported added announced quoted wrote according")
+_APPOSITIVE_END = _wordset("at of in for with from on who which that whose and or but to")
+
+
+def _appositive_kind(text: str, end: int) -> Kind | None:
+    """The kind an appositive right after a name gives it: organisation for ", a South Korean
+    chipmaker", person for ", a portfolio manager at ...", else None."""
+    m = _APPOSITIVE.match(text, end)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    if _REPORTING_VERBS.intersection(w.lower() for w in words):
+        return None  # "Wang Donghai, the pressure group said": the group is speaking
+    # The head comes before the first preposition or relative word, after any modifiers.
+    for word in words[:6]:
+        lw = word.lower()
+        if lw in _APPOSITIVE_END:
+            break
+        if lw in _ORG_APPOSITIVES:
+            return "organisation"
+        if lw in _PERSON_APPOSITIVES:
+            return "person"
+    return None
 
 
 _EVENT_WORDS = _wordset(

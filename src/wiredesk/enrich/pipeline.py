@@ -27,7 +27,8 @@ from wiredesk.enrich.result import (
     TopicRef,
 )
 
-ENRICHER_VERSION = "1.2"
+# 1.3: appositives name what a name is; figures name prices per unit and subjects in full.
+ENRICHER_VERSION = "1.3"
 
 
 def methods() -> dict[str, str]:
