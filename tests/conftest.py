@@ -46,6 +46,8 @@ def _fresh_desks() -> None:
     test rolls back: start every test from an empty cache (rebuilt from the database on use)."""
     from wiredesk.newsroom.clustering import clusters
     from wiredesk.newsroom.duplicates import desk
+    from wiredesk.newsroom.enrichment import forget_failures
 
     desk.reset()
     clusters.reset()
+    forget_failures()

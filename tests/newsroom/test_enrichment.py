@@ -13,10 +13,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from tests.newsroom.feeds import Entry, paragraphs, rss
 from wiredesk.enrich import ner, pipeline
+from wiredesk.enrich.result import Enrichment as EnrichmentResult
+from wiredesk.enrich.result import StoryText
+from wiredesk.newsroom import claims, enrichment
 from wiredesk.newsroom.enrichment import enrich_pending, enrich_story, pending
 from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Enrichment, Entity, Source, Story, StoryEntity, StoryQuote
@@ -285,3 +289,56 @@ def test_an_editor_merges_two_entities(editor: Client, source: Source) -> None:
     data = Enrichment.objects.get(story=story).data
     keys = [e["key"] for e in data["entities"]]
     assert "person:carlos-ibarra" not in keys and keys.count("person:rui-tavares") == 1
+
+
+def test_a_story_that_fails_is_set_aside_and_the_others_go_on(
+        source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
+    publish(source, guid="sines")
+    publish(source, guid="storm", headline="Storm closes schools in Porto", body=paragraphs(
+        "PORTO, Nov 28 (Test Wire) - The mayor of Porto closed 30 schools on Friday after a "
+        "storm flooded the old town and cut power to 12,000 homes."))
+    publish(source, guid="wine", headline="Douro wine harvest shrinks", body=paragraphs(
+        "REGUA, Nov 28 (Test Wire) - Growers in the Douro valley picked a fifth fewer grapes "
+        "this autumn after a dry summer, the regional wine institute said."))
+    *broken, last = pending().values_list("pk", flat=True)  # the queue's order
+    broken_headlines = {Story.objects.get(pk=pk).current_version.headline  # type: ignore[union-attr]
+                        for pk in broken}
+    real = enrichment.enrich
+
+    def failing(text: StoryText) -> EnrichmentResult:
+        if text.headline in broken_headlines:
+            raise ValueError("cannot enrich this")
+        return real(text)
+
+    monkeypatch.setattr(enrichment, "enrich", failing)
+    assert enrich_pending(limit=2) == []  # the first two in the queue fail
+    [outcome] = enrich_pending(limit=2)  # ... and no longer stand in front of the third
+    assert outcome.story_id == last
+    assert enrich_pending(limit=2) == []  # set aside: not retried on every pass
+    enrichment.forget_failures()
+    monkeypatch.setattr(enrichment, "enrich", real)
+    assert len(enrich_pending(limit=2)) == 2  # due again, and fixed
+    assert list(pending()) == []
+
+
+def test_a_story_claimed_by_another_enricher_is_left_to_it(source: Source) -> None:
+    story = publish(source)
+    with claims.claim(enrichment.ENRICH_CLAIM, story.pk) as mine:
+        assert mine
+        assert enrich_pending() == []  # another thread of this worker holds it
+        with claims.claim(enrichment.ENRICH_CLAIM, story.pk) as again:
+            assert not again
+    if connection.vendor == "postgresql":
+        # Another worker process: its session-level advisory lock on the story.
+        import psycopg
+
+        settings = connection.settings_dict
+        with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432,
+                             user=settings["USER"], password=settings["PASSWORD"] or None,
+                             dbname=settings["NAME"], autocommit=True) as other:
+            other.execute("SELECT pg_advisory_lock(%s, %s)", [enrichment.ENRICH_CLAIM, story.pk])
+            assert enrich_pending() == []
+            other.execute("SELECT pg_advisory_unlock(%s, %s)",
+                          [enrichment.ENRICH_CLAIM, story.pk])
+    [outcome] = enrich_pending()
+    assert outcome.story_id == story.pk and list(pending()) == []

@@ -10,6 +10,11 @@ the stored version moves; nothing is republished).
 The text is enriched outside any transaction (it takes tens of milliseconds); the result is
 written in a short one that first checks the story still has the version that was read -- if a
 new version arrived meanwhile, the result is dropped and the new version is enriched next.
+
+Several enrichers share the work: each story is claimed (:mod:`.claims`) while it is enriched, so
+two workers, or a worker and ``wiredesk enrich --all``, never do the same story twice. A story
+whose enrichment fails is set aside for a while (``RETRY_FAILED_AFTER``) so that it cannot hold
+the front of the queue: the stories behind it go on being enriched.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +34,7 @@ from wiredesk.core.text import html_to_text
 from wiredesk.enrich.pipeline import ENRICHER_VERSION, enrich
 from wiredesk.enrich.result import Enrichment as Result
 from wiredesk.enrich.result import EntityRef, StoryText
-from wiredesk.newsroom import clock
+from wiredesk.newsroom import claims, clock
 from wiredesk.newsroom.entities import entity_rows
 from wiredesk.newsroom.models import (
     Enrichment,
@@ -43,6 +49,13 @@ from wiredesk.newsroom.publishing import publish_change
 log = logging.getLogger(__name__)
 
 BATCH = 20
+# The claim key for "enriching story N" (see claims.claim).
+ENRICH_CLAIM = 0x57D_E1
+# A story whose enrichment failed is tried again after this many seconds, not on every pass.
+RETRY_FAILED_AFTER = 600.0
+
+_failed_lock = threading.Lock()
+_failed: dict[int, float] = {}  # story id -> monotonic time from which it is tried again
 
 
 def pending(version: str = ENRICHER_VERSION) -> QuerySet[Story]:
@@ -85,19 +98,47 @@ def enrich_story(story_id: int) -> Outcome:
         return Outcome(story_id, changed=_store(story, version.content_hash, result))
 
 
-def enrich_pending(limit: int = BATCH) -> list[Outcome]:
-    """Enrich up to ``limit`` stories that need it; one failure does not stop the others."""
-    outcomes = []
-    for story_id in pending().values_list("pk", flat=True)[:limit]:
+def forget_failures() -> None:
+    """Try every set-aside story again on the next pass (tests; an operator's fix)."""
+    with _failed_lock:
+        _failed.clear()
+
+
+def _set_aside() -> list[int]:
+    """Stories whose enrichment failed recently (forgetting those due for another try)."""
+    now = time.monotonic()
+    with _failed_lock:
+        for story_id in [pk for pk, retry_at in _failed.items() if retry_at <= now]:
+            del _failed[story_id]
+        return list(_failed)
+
+
+def _enrich_claimed(story_id: int) -> Outcome | None:
+    """Enrich a story unless another enricher holds it or has just done it; None when skipped.
+    A failure is logged and the story set aside, never raised: one bad story stops nothing."""
+    with claims.claim(ENRICH_CLAIM, story_id) as mine:
+        if not mine or not pending().filter(pk=story_id).exists():
+            return None
         try:
-            outcomes.append(enrich_story(story_id))
-        except Exception:  # a bad story is logged and left for the next pass
-            log.exception("enriching story %s failed", story_id)
-    return outcomes
+            return enrich_story(story_id)
+        except Exception:
+            log.exception("enriching story %s failed; next try in %d s", story_id,
+                          RETRY_FAILED_AFTER)
+            with _failed_lock:
+                _failed[story_id] = time.monotonic() + RETRY_FAILED_AFTER
+            return None
+
+
+def enrich_pending(limit: int = BATCH) -> list[Outcome]:
+    """Enrich up to ``limit`` stories that need it, skipping those another enricher holds and
+    those set aside after a failure."""
+    ids = pending().exclude(pk__in=_set_aside()).values_list("pk", flat=True)[:limit]
+    return [outcome for outcome in map(_enrich_claimed, ids) if outcome is not None]
 
 
 def enrich_all(progress: Callable[[int], None] = lambda n: None) -> int:
-    """Enrich everything that needs it (``wiredesk enrich --all``); returns how many."""
+    """Enrich everything that needs it (``wiredesk enrich --all``); returns how many stories
+    were gone through."""
     done = 0
     seen: set[int] = set()
     while True:
@@ -107,10 +148,7 @@ def enrich_all(progress: Callable[[int], None] = lambda n: None) -> int:
             return done
         for story_id in ids:
             seen.add(story_id)  # a story failing every time must not loop forever
-            try:
-                enrich_story(story_id)
-            except Exception:
-                log.exception("enriching story %s failed", story_id)
+            _enrich_claimed(story_id)
             done += 1
             progress(1)
 
