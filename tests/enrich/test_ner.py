@@ -218,3 +218,12 @@ def test_a_speaker_after_a_comma_is_not_an_appositive(model: ner.SpacyRecogniser
             "the New York-based pressure group Human Rights in China said on Saturday.")
     found = {m.kind for m in model.recognise(text) if m.text == "Wang Donghai"}
     assert "organisation" not in found and "person" in found
+
+
+def test_a_market_benchmark_is_not_a_place_or_a_person(model: ner.SpacyRecogniser) -> None:
+    text = ("Japan's Nikkei average lost 1.6%, while Brent crude futures fell to $71.40 a barrel "
+            "and the Dow Jones industrial average rose. Brent has risen this year. Officials in "
+            "Tokyo met bankers from Nomura Holdings.")
+    found = kinds(model.recognise(text))
+    assert not {"Brent", "Nikkei", "Dow Jones"} & set(found)
+    assert found["Tokyo"] == "place" and found["Nomura Holdings"] == "organisation"

@@ -446,7 +446,29 @@ def refine(
             else _team_or_place(text, span, places)
             for span in merged
         ]
-    return merged
+    return [span for span in merged if not _names_a_market(text, span)]
+
+
+# Benchmarks and indices named after a place, a person or a company ("Brent crude", "the Nikkei
+# average", "the Dow Jones industrial average"): in market copy they are prices, not the place,
+# person or company, so they are dropped where a market word follows them.
+_MARKET_NAMES = frozenset(
+    {"Brent", "WTI", "Dow", "Dow Jones", "Nikkei", "KOSPI", "Kospi", "FTSE", "DAX", "CAC",
+     "Hang Seng", "Nasdaq", "S&P", "Stoxx", "STOXX", "Sensex", "Nifty", "Topix", "TOPIX"}
+)
+_MARKET_WORDS = _wordset(
+    """crude oil futures blend index indices average industrial industrials composite benchmark
+    share shares stock stocks contract contracts"""
+)
+
+
+def _names_a_market(text: str, span: tuple[int, int, Kind]) -> bool:
+    a, b, _kind = span
+    if text[a:b] not in _MARKET_NAMES:
+        return False
+    following = re.match(r"(?:\s+\d+)?\s+([A-Za-z]+)", text[b : b + 30])
+    return text[a:b] in ("Brent", "WTI") or bool(
+        following and following.group(1).lower() in _MARKET_WORDS)
 
 
 # Head nouns of an appositive that say a name is an organisation or a person.
