@@ -102,3 +102,20 @@ def test_unparsable_payload_is_kept_with_its_error(source: Source) -> None:
     assert payload.outcome == RawPayload.Outcome.FAILED
     assert "HTML" in payload.error and payload.body == page
     assert not Story.objects.exists()
+
+
+def test_a_payload_in_another_format_than_the_source_declares_is_flagged(source: Source) -> None:
+    source.format = Source.Format.NINJS
+    source.save(update_fields=["format"])
+    report = ingest(source, rss(STORY_A))
+    assert report.new == 1  # type: ignore[attr-defined]  # nothing is lost ...
+    payload = RawPayload.objects.get()
+    assert payload.outcome == RawPayload.Outcome.PARTIAL  # ... and the operator is told
+    assert any("set to ninjs" in w and "rss" in w for w in payload.warnings), payload.warnings
+
+
+def test_a_payload_in_the_declared_format_is_not_flagged(source: Source) -> None:
+    source.format = Source.Format.RSS
+    source.save(update_fields=["format"])
+    ingest(source, rss(STORY_A))
+    assert RawPayload.objects.get().outcome == RawPayload.Outcome.PARSED

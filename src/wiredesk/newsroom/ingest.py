@@ -83,8 +83,21 @@ def process_payload(payload: RawPayload, *, base_url: str = "") -> IngestReport:
     return report
 
 
+def format_mismatch(declared: str, found: str) -> str:
+    """A warning when a payload is not in the format its source is set to (a sender changed
+    formats, or the source was set up wrong), else "". The payload is still read: the parsers
+    detect the format themselves, so nothing is lost, but the operator should know."""
+    if declared in ("", Source.Format.AUTO) or found.startswith(declared):
+        return ""
+    return (f"the source is set to {declared}, but this payload is {found or 'unrecognised'}; "
+            "it was read as what it is (set the source's format to auto, or fix the sender)")
+
+
 def _record_outcome(payload: RawPayload, batch: Batch, report: IngestReport) -> None:
     warnings = list(batch.feed.warnings) + report.errors
+    mismatch = format_mismatch(payload.source.format, batch.feed.format)
+    if mismatch:
+        warnings.insert(0, mismatch)
     if batch.duplicates_in_feed:
         warnings.append(f"{batch.duplicates_in_feed} exact duplicate items in the feed skipped")
     payload.outcome = RawPayload.Outcome.PARTIAL if warnings else RawPayload.Outcome.PARSED
