@@ -227,3 +227,11 @@ def test_a_market_benchmark_is_not_a_place_or_a_person(model: ner.SpacyRecognise
     found = kinds(model.recognise(text))
     assert not {"Brent", "Nikkei", "Dow Jones"} & set(found)
     assert found["Tokyo"] == "place" and found["Nomura Holdings"] == "organisation"
+
+
+def test_a_common_word_starting_a_quote_is_not_a_name(model: ner.SpacyRecogniser) -> None:
+    text = ("Chipmakers ran down their inventories this year. \"Inventory corrections in memory "
+            "usually last two quarters,\" said Daniel Huang. Apple said sales of apples rose.")
+    found = kinds(model.recognise(text))
+    assert "Inventory" not in found
+    assert found["Daniel Huang"] == "person"

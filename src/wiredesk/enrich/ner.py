@@ -376,6 +376,8 @@ def refine(
         for a, b in _clean_span(text, s, e)
         if not (kind == "person" and _is_date(text, a, b))
     ]
+    common = _common_words(text)
+    cleaned = [span for span in cleaned if not _capitalised_common_word(text, span, common)]
     # What the story says a name is ("Hanseong Memory, a South Korean chipmaker,") outranks
     # what the model guessed, for every mention of that name.
     said: dict[str, Kind] = {}
@@ -794,6 +796,26 @@ def _joinable(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
     if gap == " ":
         return True
     return gap.startswith(" ") and gap.endswith(" ") and gap.strip() in _CONNECTORS
+
+
+def _common_words(text: str) -> frozenset[str]:
+    """Words the story writes in lower case, with their simple singulars ("inventories" gives
+    "inventory" too)."""
+    words = set(re.findall(r"(?<![\w'\-])[a-z]{3,}(?![\w'\-])", text))
+    singulars = {w[:-3] + "y" for w in words if w.endswith("ies")}
+    singulars |= {w[:-1] for w in words if w.endswith("s") and not w.endswith("ss")}
+    return frozenset(words | singulars)
+
+
+def _capitalised_common_word(text: str, span: tuple[int, int, Kind],
+                             common: frozenset[str]) -> bool:
+    """A one-word mention that is capitalised only because it starts a sentence or a quote, and
+    that the story also writes in lower case ("Inventory corrections ..." beside "inventories"):
+    a common noun, not a name."""
+    a, b, _kind = span
+    word = text[a:b]
+    return (" " not in word and word[:1].isupper() and word[1:].islower()
+            and _sentence_initial(text, a) and word.lower() in common)
 
 
 def _sentence_initial(text: str, a: int) -> bool:
