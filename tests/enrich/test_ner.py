@@ -235,3 +235,13 @@ def test_a_common_word_starting_a_quote_is_not_a_name(model: ner.SpacyRecogniser
     found = kinds(model.recognise(text))
     assert "Inventory" not in found
     assert found["Daniel Huang"] == "person"
+
+
+def test_who_an_age_or_a_job_after_a_name_make_it_a_person(model: ner.SpacyRecogniser) -> None:
+    text = ("Kenya's Esther Loyan won ahead of Ethiopia's Meron Assefa, who was second. \"We sell "
+            "more,\" said Akosua Darko, 46, who farms cocoa. \"It could change,\" said Pieter van "
+            "Hoorn, a commodities broker in Amsterdam. Chief Executive Naomi Hale signed it.")
+    found = kinds(model.recognise(text))
+    for name in ("Meron Assefa", "Akosua Darko", "Pieter van Hoorn", "Naomi Hale"):
+        assert found[name] == "person", (name, found)
+    assert "Chief" not in found and "Executive" not in found

@@ -377,7 +377,9 @@ def refine(
         if not (kind == "person" and _is_date(text, a, b))
     ]
     common = _common_words(text)
-    cleaned = [span for span in cleaned if not _capitalised_common_word(text, span, common)]
+    cleaned = [(a, b, kind) for a, b, kind in cleaned
+               if not _capitalised_common_word(text, (a, b, kind), common)
+               and text[a:b].lower() not in _TITLE_WORDS]
     # What the story says a name is ("Hanseong Memory, a South Korean chipmaker,") outranks
     # what the model guessed, for every mention of that name.
     said: dict[str, Kind] = {}
@@ -476,7 +478,7 @@ def _names_a_market(text: str, span: tuple[int, int, Kind]) -> bool:
 # Head nouns of an appositive that say a name is an organisation or a person.
 _ORG_APPOSITIVES = _wordset(
     """company companies firm chipmaker maker makers manufacturer producer carmaker automaker
-    retailer lender bank insurer airline carrier conglomerate startup start-up broker brokerage
+    retailer lender bank insurer airline carrier conglomerate startup start-up brokerage
     operator developer miner utility supplier distributor exporter importer group agency
     broadcaster newspaper publisher party charity club team giant subsidiary unit"""
 )
@@ -486,16 +488,21 @@ _PERSON_APPOSITIVES = _wordset(
     journalist reporter actor actress singer player coach founder chairman chairwoman
     secretary ambassador diplomat senator governor mayor resident witness farmer doctor
     nurse teacher student mother father son daughter wife husband widow veteran lawmaker
-    strategist trader banker investor partner head member"""
+    strategist trader banker investor partner head member broker"""
 )
 _APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()\"\N{LEFT DOUBLE QUOTATION MARK}]{1,80})")
 _REPORTING_VERBS = _wordset("said says told reported added announced quoted wrote according")
 _APPOSITIVE_END = _wordset("at of in for with from on who which that whose and or but to")
 
 
+_PERSON_AFTER = re.compile(r",\s+(?:who(?:se)?\s|\d{1,3},)")  # ", who was second", ", 46,"
+
+
 def _appositive_kind(text: str, end: int) -> Kind | None:
-    """The kind an appositive right after a name gives it: organisation for ", a South Korean
-    chipmaker", person for ", a portfolio manager at ...", else None."""
+    """The kind what follows a name gives it: organisation for ", a South Korean chipmaker",
+    person for ", a portfolio manager at ...", ", who ..." or an age (", 46,"), else None."""
+    if _PERSON_AFTER.match(text, end):
+        return "person"
     m = _APPOSITIVE.match(text, end)
     if m is None:
         return None
@@ -796,6 +803,10 @@ def _joinable(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
     if gap == " ":
         return True
     return gap.startswith(" ") and gap.endswith(" ") and gap.strip() in _CONNECTORS
+
+
+# A title on its own ("Chief", "Executive" split off "Chief Executive Jane Doe") is no name.
+_TITLE_WORDS = _PERSON_TITLES | _wordset("executive officer deputy vice")
 
 
 def _common_words(text: str) -> frozenset[str]:
