@@ -126,3 +126,15 @@ def test_a_phrase_cut_at_a_month_does_not_end_on_a_possessive() -> None:
 def test_a_price_per_unit_says_per_what() -> None:
     f = one("Brent crude futures fell to $71.40 a barrel.")
     assert (f.unit, f.counts) == ("USD", "Brent crude futures, per barrel")
+
+
+def test_what_a_number_counts_stops_at_the_end_of_its_sentence() -> None:
+    f = one("The pool will buy 160 medicines from mid-2027. Countries will pay into it.")
+    assert f.counts == "medicines"
+
+
+def test_the_subject_of_a_clause_counts_only_when_it_is_what_moved() -> None:
+    # "Economists had expected 0.2%": economists are not what the 0.2% measures.
+    assert one("Economists had expected a rise of 0.2% in the index.").counts == ""
+    assert one("Officials estimate the pool could save $2.3 billion a year.").counts == "per year"
+    assert one("The jobless rate was 4.1% in October.").counts == "jobless rate"

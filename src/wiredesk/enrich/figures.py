@@ -183,7 +183,7 @@ def _scan_words(words: list[str]) -> str:
                 part.append(w)
                 j += 1
                 continue
-            if lw2 in _TIME_WORDS or re.fullmatch(r"\d{4}", lw2):
+            if lw2 in _TIME_WORDS or re.search(r"(?:^|\D)(?:19|20)\d\d$", lw2):
                 if len(part) <= 1 or part[-1].endswith(("'s", "\N{RIGHT SINGLE QUOTATION MARK}s")):
                     # "in May", "last year": a time, not part of what is counted; "at the
                     # bank's December meeting" cut at the month would end on a dangling "bank's"
@@ -202,32 +202,61 @@ def _scan_words(words: list[str]) -> str:
     return " ".join(out).strip(" ,")
 
 
+_AUXILIARIES = _words("has have had is are was were will would could should may might can")
+_OPINION_VERBS = _words(
+    """expected expect expects forecast forecasts predicted predict predicts estimated estimate
+    estimates said say says see sees think thinks believe believes hoped hope want wants told
+    polled projected project projects"""
+)
+
+
 def _subject(clause: str) -> str:
-    """Subject noun phrase at the start of a clause ("The unemployment rate fell to ..."), with
-    one prepositional phrase ("Shares in Japanese equipment makers fell 5%")."""
+    """The subject noun phrase at the start of a clause, with one prepositional phrase, when it
+    is what the clause's verb moves or measures ("The unemployment rate fell to ...", "Shares in
+    Japanese equipment makers fell 5%"); "" when the subject is someone expecting or saying
+    ("Economists had expected 0.2%") or no such verb follows it."""
     words = _WORD.findall(clause)
     out: list[str] = []
     link: list[str] = []
-    for w in words:
+    verb, after = "", ""
+    for i, w in enumerate(words[:14]):
         lw = w.lower()
         if lw in ("the", "a", "an") and not out:
             continue
         if lw in _LINKS and out and not link and lw != "to":
             link.append(w)
             continue
+        if lw == "and" and len(link) > 1:  # "in Taiwanese and Japanese equipment makers"
+            link.append(w)
+            continue
         if lw in _VERBISH or lw in _STOP or lw in _LINKS or not re.match(r"[A-Za-z]", w):
+            verb, after = lw, (words[i + 1].lower() if i + 1 < len(words) else "")
             break
         if link:
             link.append(w)
-            if len(link) == 5:
-                break
-            continue
-        out.append(w)
-        if len(out) == 4:
-            break
-    if len(link) > 1:
-        out += link
-    return " ".join(out)
+        else:
+            out.append(w)
+    if verb not in _VERBISH or (verb in _AUXILIARIES and after in _OPINION_VERBS):
+        return ""
+    while link and link[-1].lower() == "and":
+        link.pop()
+    if len(out) > 4 or len(link) > 7:
+        return ""  # too long to be one noun phrase: something else was read as one
+    return " ".join(out + link if len(link) > 1 else out)
+
+
+_ABBREVIATIONS = _words("co. inc. corp. ltd. st. no. mr. mrs. ms. dr. gen. gov. sen. rep. jr. sr.")
+
+
+def _to_sentence_end(words: list[str]) -> list[str]:
+    """The words up to the one that ends the sentence ("... from mid-2027." ends it; "U.S."
+    and "Inc." do not)."""
+    for i, word in enumerate(words):
+        if word.endswith((".", "!", "?")) and len(word) > 1 \
+                and not re.fullmatch(r"(?:[A-Za-z]\.){2,}", word) \
+                and word.lower() not in _ABBREVIATIONS:
+            return words[: i + 1]
+    return words
 
 
 def _per_unit(words: list[str]) -> str:
@@ -312,8 +341,8 @@ def extract_figures(text: str, limit: int = 8) -> list[Figure]:
             unit = "%"
         start = m.start("cur") if m.group("cur") else m.start("num")
         end = m.end("pct") if m.group("pct") else m.end()
-        tail = text[end : end + 160]
-        words = _WORD.findall(tail)
+        tail = text[end : end + 160].split("\n", 1)[0]
+        words = _to_sentence_end(_WORD.findall(tail))
         if not unit and words and _plain(words[0]).lower() in _CURRENCY_WORD:
             unit = _CURRENCY_WORD[_plain(words[0]).lower()]
             end += tail.index(words[0]) + len(_plain(words[0]))
