@@ -245,3 +245,17 @@ def test_who_an_age_or_a_job_after_a_name_make_it_a_person(model: ner.SpacyRecog
     for name in ("Meron Assefa", "Akosua Darko", "Pieter van Hoorn", "Naomi Hale"):
         assert found[name] == "person", (name, found)
     assert "Chief" not in found and "Executive" not in found
+
+
+def test_a_company_named_by_its_first_word_stays_the_company(model: ner.SpacyRecogniser) -> None:
+    text = ("SAN JOSE, California - Solenne Microsystems said on Monday it had signed a $3.4 "
+            "billion agreement to supply chips to Kestrel Motors. Under the deal, Solenne will "
+            "provide chips for Kestrel's next two vehicle platforms. \"Carmakers learned the hard "
+            "way,\" said Solenne Chief Executive Naomi Hale. Solenne shares rose 14% in New York. "
+            "The Lisbon Ocean Compact was signed in Lisbon.")
+    mentions = model.recognise(text)
+    assert {m.kind for m in mentions if m.text == "Solenne"} == {"organisation"}
+    found = kinds(mentions)
+    assert found["Naomi Hale"] == "person"
+    assert found["Lisbon"] == "place"
+    assert not [m for m in mentions if "Chief" in m.text]

@@ -376,13 +376,17 @@ def refine(
         for a, b in _clean_span(text, s, e)
         if not (kind == "person" and _is_date(text, a, b))
     ]
+    split = [_before_a_title(text, a, b, kind) for a, b, kind in cleaned]
+    employers = {text[a:b] for (a, b, kind), whole in zip(split, cleaned, strict=True)
+                 if (a, b, kind) != whole}
+    cleaned = split
     common = _common_words(text)
     cleaned = [(a, b, kind) for a, b, kind in cleaned
                if not _capitalised_common_word(text, (a, b, kind), common)
                and text[a:b].lower() not in _TITLE_WORDS]
     # What the story says a name is ("Hanseong Memory, a South Korean chipmaker,") outranks
     # what the model guessed, for every mention of that name.
-    said: dict[str, Kind] = {}
+    said: dict[str, Kind] = dict.fromkeys(employers, "organisation")
     for a, b, _kind in cleaned:
         appositive = _appositive_kind(text, b)
         if appositive is not None:
@@ -398,11 +402,22 @@ def refine(
         words = text[a:b].split()
         if kind == "person" and len(words) > 1:
             person_parts.update(w for w in words if w[:1].isupper() and w.lower() not in STOPWORDS)
+    # The first word of a company's name is that company ("Kestrel Motors" ... "Kestrel"), unless
+    # it is a place ("Lisbon Ocean Compact") or a word such names share ("Bank of ...").
+    org_heads: set[str] = set()
+    for a, b, kind in cleaned:
+        words = text[a:b].split()
+        if kind == "organisation" and len(words) > 1 and words[0][:1].isupper() \
+                and words[0].lower() not in STOPWORDS and words[0].lower() not in _ORG_WORDS \
+                and places.lookup(words[0]) is None:
+            org_heads.add(words[0])
     resolved: list[tuple[int, int, Kind]] = []
     for a, b, kind in cleaned:
         surface = text[a:b]
         if surface in person_parts and _previous_word(text, a) not in _PLACE_PREPOSITIONS:
             kind = "person"
+        elif surface in org_heads:
+            kind = "organisation"
         else:
             best, count = votes[surface].most_common(1)[0]
             if count > votes[surface][kind]:
@@ -803,6 +818,18 @@ def _joinable(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
     if gap == " ":
         return True
     return gap.startswith(" ") and gap.endswith(" ") and gap.strip() in _CONNECTORS
+
+
+def _before_a_title(text: str, a: int, b: int, kind: Kind) -> tuple[int, int, Kind]:
+    """A "person" that runs into a capitalised title ("Solenne Chief Executive" before "Naomi
+    Bergstrom-Hale") is the employer named before the title: the organisation alone."""
+    if kind != "person":
+        return (a, b, kind)
+    words = list(re.finditer(r"\S+", text[a:b]))
+    for i, word in enumerate(words[1:], start=1):
+        if word.group()[:1].isupper() and word.group().lower() in _TITLE_WORDS:
+            return (a, a + words[i - 1].end(), "organisation")
+    return (a, b, kind)
 
 
 # A title on its own ("Chief", "Executive" split off "Chief Executive Jane Doe") is no name.
