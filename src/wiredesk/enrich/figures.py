@@ -118,9 +118,12 @@ _VERBISH = _words(
 )
 
 
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.){2,}")  # "U.S.": its last dot ends no sentence
+
+
 def _plain(word: str) -> str:
     """A word without its sentence-final dot (initialisms such as "U.S." keep theirs)."""
-    return word if re.fullmatch(r"(?:[A-Za-z]\.){2,}", word) else word.rstrip(".")
+    return word if _INITIALISM.fullmatch(word) else word.rstrip(".")
 
 
 def _plural_head(word: str) -> bool:
@@ -253,7 +256,7 @@ def _to_sentence_end(words: list[str]) -> list[str]:
     and "Inc." do not)."""
     for i, word in enumerate(words):
         if word.endswith((".", "!", "?")) and len(word) > 1 \
-                and not re.fullmatch(r"(?:[A-Za-z]\.){2,}", word) \
+                and not _INITIALISM.fullmatch(word) \
                 and word.lower() not in _ABBREVIATIONS:
             return words[: i + 1]
     return words
@@ -264,7 +267,7 @@ def _per_unit(words: list[str]) -> str:
     if len(words) < 2 or words[0].lower() not in ("a", "an", "per"):
         return ""
     unit = _plain(words[1])
-    ends = len(words) == 2 or _plain(words[1]) != words[1] or not re.match(r"[A-Za-z]", words[2]) \
+    ends = len(words) == 2 or unit != words[1] or not re.match(r"[A-Za-z]", words[2]) \
         or words[2].lower() in _STOP or words[2].lower() in _LINKS
     if not ends or not re.fullmatch(r"[a-z]+", unit):
         return ""

@@ -376,13 +376,14 @@ def refine(
         for a, b in _clean_span(text, s, e)
         if not (kind == "person" and _is_date(text, a, b))
     ]
-    split = [_before_a_title(text, a, b, kind) for a, b, kind in cleaned]
-    employers = {text[a:b] for (a, b, kind), whole in zip(split, cleaned, strict=True)
-                 if (a, b, kind) != whole}
-    cleaned = split
+    employers: set[str] = set()  # names cut off a title: the story says they employ someone
+    for i, (a, b, kind) in enumerate(cleaned):
+        cleaned[i] = _before_a_title(text, a, b, kind)
+        if cleaned[i][1] != b:
+            employers.add(text[a : cleaned[i][1]])
     common = _common_words(text)
     cleaned = [(a, b, kind) for a, b, kind in cleaned
-               if not _capitalised_common_word(text, (a, b, kind), common)
+               if not _capitalised_common_word(text, a, b, common)
                and text[a:b].lower() not in _TITLE_WORDS]
     # What the story says a name is ("Hanseong Memory, a South Korean chipmaker,") outranks
     # what the model guessed, for every mention of that name.
@@ -508,8 +509,6 @@ _PERSON_APPOSITIVES = _wordset(
 _APPOSITIVE = re.compile(r",\s+(?:a|an|the)\s+([^,.;:()\"\N{LEFT DOUBLE QUOTATION MARK}]{1,80})")
 _REPORTING_VERBS = _wordset("said says told reported added announced quoted wrote according")
 _APPOSITIVE_END = _wordset("at of in for with from on who which that whose and or but to")
-
-
 _PERSON_AFTER = re.compile(r",\s+(?:who(?:se)?\s|\d{1,3},)")  # ", who was second", ", 46,"
 
 
@@ -845,12 +844,10 @@ def _common_words(text: str) -> frozenset[str]:
     return frozenset(words | singulars)
 
 
-def _capitalised_common_word(text: str, span: tuple[int, int, Kind],
-                             common: frozenset[str]) -> bool:
+def _capitalised_common_word(text: str, a: int, b: int, common: frozenset[str]) -> bool:
     """A one-word mention that is capitalised only because it starts a sentence or a quote, and
     that the story also writes in lower case ("Inventory corrections ..." beside "inventories"):
     a common noun, not a name."""
-    a, b, _kind = span
     word = text[a:b]
     return (" " not in word and word[:1].isupper() and word[1:].islower()
             and _sentence_initial(text, a) and word.lower() in common)
