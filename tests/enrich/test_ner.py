@@ -7,7 +7,11 @@ there before.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
@@ -259,3 +263,18 @@ def test_a_company_named_by_its_first_word_stays_the_company(model: ner.SpacyRec
     assert found["Naomi Hale"] == "person"
     assert found["Lisbon"] == "place"
     assert not [m for m in mentions if "Chief" in m.text]
+
+
+def test_the_same_text_gives_the_same_mentions_in_every_process() -> None:
+    # Re-enrichment republishes only what changed, so a process's hash seed must change nothing.
+    # "Jordan" below is both a known part of a person's name and a country in the gazetteer.
+    script = ("import json; from wiredesk.enrich import ner; "
+              "text = 'Michael Jordan flew home. Fans in Amman cheered when Jordan landed.'; "
+              "print(json.dumps(ner.refine(text, [(0, 14, 'person')], ner.gazetteer())))")
+    outputs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in range(1, 9)
+    }
+    assert len(outputs) == 1, outputs
+    assert [53, 59, "person"] in json.loads(outputs.pop())

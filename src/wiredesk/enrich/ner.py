@@ -320,7 +320,9 @@ def _non_overlapping(spans: Iterable[tuple[int, int, Kind]]) -> list[tuple[int, 
     """Longest-first, then leftmost, non-overlapping selection, returned in text order."""
     chosen: list[tuple[int, int, Kind]] = []
     taken: list[tuple[int, int]] = []
-    for a, b, kind in sorted(set(spans), key=lambda s: (-(s[1] - s[0]), s[0])):
+    # dict.fromkeys drops repeats but keeps the callers' order, and the sort is stable: of two
+    # readings of one span the first given wins, whatever the process's hash seed.
+    for a, b, kind in sorted(dict.fromkeys(spans), key=lambda s: (-(s[1] - s[0]), s[0])):
         if all(b <= x or a >= y for x, y in taken):
             chosen.append((a, b, kind))
             taken.append((a, b))
@@ -428,7 +430,7 @@ def refine(
     known: dict[str, Kind] = {}
     for a, b, kind in resolved:
         known.setdefault(text[a:b], kind)
-    for part in person_parts:
+    for part in sorted(person_parts):
         known.setdefault(part, "person")
     extra: list[tuple[int, int, Kind]] = []
     for surface, kind in known.items():
