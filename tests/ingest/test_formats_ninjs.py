@@ -279,3 +279,33 @@ def test_iptc_ap_picture_keeps_the_story_uri_without_request_parameters() -> Non
     assert image.url.startswith(
         "http://api.ap.org/media/v/content/b2b6c3f4642f46deac7509d4db315ca0.0/download?role=main"
     )
+
+
+def ninjs_with_links(*links: dict[str, str]) -> bytes:
+    return json.dumps({"uri": "urn:newsml:northwire.example:20261128:bridge", "type": "text",
+                       "headline": "Bridge reopens", "body_html": "<p>Traffic is back.</p>",
+                       "links": list(links)}).encode()
+
+
+def test_ninjs_links_give_the_items_web_page_canonical_first() -> None:
+    api = {"rel": "self", "href": "https://api.northwire.example/items/bridge",
+           "mimetype": "application/json"}
+    alternate = {"rel": "alternate", "href": "/news/bridge-amp", "mimetype": "text/html"}
+    canonical = {"rel": "http://www.iana.org/assignments/relation/canonical",
+                 "href": "https://northwire.example/news/bridge"}
+    feed = parse_feed(ninjs_with_links(api, alternate, canonical),
+                      url="https://northwire.example/feed.json")
+    (item,) = feed.items
+    assert item.link == "https://northwire.example/news/bridge"
+    # Without a canonical link the alternate one, made absolute, stands in; the API's own JSON
+    # (a self link typed application/json) is never the article.
+    (item,) = parse_feed(ninjs_with_links(api, alternate),
+                         url="https://northwire.example/feed.json").items
+    assert item.link == "https://northwire.example/news/bridge-amp"
+    (item,) = parse_feed(ninjs_with_links(api)).items
+    assert item.link == ""
+    (item,) = parse_feed(ninjs_with_links(
+        {"rel": "self", "href": "https://northwire.example/news/bridge.html"})).items
+    assert item.link == "https://northwire.example/news/bridge.html"
+    # The guid stays the ninjs uri: a link never replaces the identity.
+    assert item.guid == "urn:newsml:northwire.example:20261128:bridge"

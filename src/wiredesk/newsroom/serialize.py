@@ -59,6 +59,8 @@
                             "superseded"}] oldest first
 
 Times are ISO 8601 in UTC with a "Z". Field names are part of the API: add fields, never rename.
+``wiredesk export`` writes this object extended with what a restore needs (the source's item id,
+the source's set-up, the story's state, every version in full): see :mod:`.exports`.
 """
 
 from __future__ import annotations

@@ -21,6 +21,11 @@ preferred (:data:`_STORY_ALTIDS`): the AP Media API's ``uri`` carries per-reques
 while ``altids.itemid`` stays the same for every version. ``version`` orders versions,
 ``pubstatus`` says usable / withheld / canceled, ``embargoed`` holds the embargo time.
 
+The item's link (``FeedItem.link``, the "Source:" link of its article) comes from ``links``
+[{href, rel, mimetype}] (:func:`_link`): ``canonical`` first, then ``alternate``, then ``self``. A
+link declaring a type that is not a web page (the ``self`` link to the item's JSON in an API, say)
+is no article, and is skipped.
+
 Pictures come from ``associations`` (1.x/2.x: an object by name; 3.x: a list): each picture's
 renditions give one image (:func:`~.wire.best_rendition`), captioned from its description or
 headline and credited from its credit line, byline or copyright holder. A picture item's own
@@ -83,6 +88,10 @@ _PUBSTATUS = {
     "canceled": PubStatus.CANCELED,
     "cancelled": PubStatus.CANCELED,
 }
+# Link relations that name the item's web page, best first (a relation may be given as a URI, as
+# in "http://www.iana.org/assignments/relation/canonical": its last part counts).
+_LINK_RELS = ("canonical", "alternate", "self")
+_PAGE_TYPES = ("text/html", "application/xhtml+xml")
 # Signal values (lower-cased; bare, as QCodes or as the last part of a URI) -> WireMeta.signals.
 _SIGNALS = {"update": "update", "correction": "correction", "kill": "kill"}
 # Body and description content types, by what they are.
@@ -191,6 +200,7 @@ def _item(properties: _Object, url: str, warnings: list[str]) -> FeedItem:
     version = properties.get("version")
     return FeedItem(
         guid=_guid(properties),
+        link=_link(properties, url),
         title=_headline(properties),
         content_html=_body(properties, url, warnings),
         summary_html=_summary(properties),
@@ -239,6 +249,19 @@ def _guid(properties: _Object) -> str:
         if isinstance(value, (str, int)) and str(value).strip():
             return _stable_uri(str(value).strip())
     return ""
+
+
+def _link(properties: _Object, url: str) -> str:
+    """The item's web page from ``links``: by relation (:data:`_LINK_RELS`), in the order sent
+    within one relation; "" when none names a page."""
+    pages: dict[str, str] = {}
+    for entry in map(_lower, _list(properties, "links")):
+        href = _text(entry, "href")
+        rel = re.split(r"[:/#]", _text(entry, "rel").lower())[-1]
+        kind = (_text(entry, "mimetype") or _text(entry, "contenttype")).lower()
+        if href and rel in _LINK_RELS and (not kind or kind.split(";")[0].strip() in _PAGE_TYPES):
+            pages.setdefault(rel, resolve(href, url))
+    return next((pages[rel] for rel in _LINK_RELS if rel in pages), "")
 
 
 def _stable_uri(uri: str) -> str:

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from wiredesk.newsroom.exports import EXPORT_RELATED, export_record, export_versions
 from wiredesk.newsroom.models import Story
-from wiredesk.newsroom.serialize import story_to_ninjs
 
 
 def _since(value: str) -> datetime:
@@ -23,21 +23,18 @@ def _since(value: str) -> datetime:
 
 class Command(BaseCommand):
     help = ("Write every story as JSON lines (one ninjs-shaped object per story) to standard "
-            "output, with its version history.")
+            "output, with its whole version history, its source and its state: `wiredesk "
+            "import` restores such a file.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--since", default="",
                             help="Only stories changed since this date or ISO datetime (UTC).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stories = (Story.objects.select_related("source", "section", "current_version", "cluster",
-                                          "enrichment")
-                   .prefetch_related("versions").order_by("pk"))
+        stories = (Story.objects.select_related(*EXPORT_RELATED)
+                   .prefetch_related(export_versions()).order_by("pk"))
         if options["since"]:
             stories = stories.filter(changed_at__gte=_since(options["since"]))
         for story in stories.iterator(chunk_size=500):
-            enrichment = getattr(story, "enrichment", None)
-            record = story_to_ninjs(
-                story, base_url=settings.WIREDESK_BASE_URL, with_versions=True,
-                enrichments={story.pk: enrichment} if enrichment is not None else {})
+            record = export_record(story, base_url=settings.WIREDESK_BASE_URL)
             self.stdout.write(json.dumps(record, ensure_ascii=False, sort_keys=True))

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from wiredesk.newsroom.importer import import_files
+from wiredesk.newsroom.restore import is_export, restore_files
 from wiredesk.newsroom.sources import local_source
 
 
@@ -24,6 +25,15 @@ class Command(BaseCommand):
                               if given.is_dir() else [given])]
         if not files:
             raise CommandError("no files to import")
+        exports = [path for path in files if is_export(path)]
+        if exports:  # Wiredesk's own export: restored as it was, not ingested as a feed
+            restored = restore_files(exports)
+            self.stdout.write(restored.summary())
+            for problem in restored.problems:
+                self.stderr.write(f"  {problem}")
+            files = [path for path in files if path not in exports]
+            if not files:
+                return
         source = local_source(options["source"])
         progress = tqdm(total=len(files), unit="file", file=sys.stderr,
                         disable=len(files) < 5 or not sys.stderr.isatty())
