@@ -24,8 +24,10 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_source_add_list_disable() -> None:
-    out = run("source", "add", "https://wire.example/feed.xml", "--name", "Example Wire",
+def test_source_add_list_disable(settings: object) -> None:
+    # `source add` checks the address now: a loopback feed, allowed, resolves without DNS.
+    settings.WIREDESK_FETCH_ALLOW_NETWORKS = ["127.0.0.1/32"]  # type: ignore[attr-defined]
+    out = run("source", "add", "https://127.0.0.1/feed.xml", "--name", "Example Wire",
               "--section", "World", "--format", "rss")
     source = Source.objects.get()
     assert f"Added source {source.pk}: Example Wire" in out

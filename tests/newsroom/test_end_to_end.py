@@ -15,6 +15,7 @@ from lxml import etree
 
 from tests.support.feedserver import FeedServer, Route, gzip_bomb
 from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion
+from wiredesk.newsroom.sources import add_source
 
 from .feeds import STORY_A, STORY_B, STORY_C, rss
 
@@ -137,7 +138,10 @@ def test_refusals_are_errors_on_their_source_and_the_batch_goes_on(
     for path, route in routes.items():
         feed_server.route(path, route)
     sources = {path: add(feed_server.url(path), path.strip("/")) for path in routes}
-    outside_allowed = add(f"http://127.0.0.2:{feed_server.port}/good.xml", "other loopback")
+    # `source add` would refuse it at once; stored anyway, as a source added before the setting
+    # changed, it is refused at fetch time.
+    outside_allowed = add_source(f"http://127.0.0.2:{feed_server.port}/good.xml",
+                                 name="other loopback")
 
     out = fetch()
     assert Story.objects.filter(source=sources["/good.xml"]).count() == 2
@@ -162,9 +166,13 @@ def test_refusals_are_errors_on_their_source_and_the_batch_goes_on(
     assert feed_server.requests_to("/good.xml") and len(feed_server.requests_to("/good.xml")) == 1
 
 
-def test_loopback_is_refused_without_the_setting(feed_server: FeedServer) -> None:
+def test_loopback_is_refused_without_the_setting(feed_server: FeedServer,
+                                                 settings: object) -> None:
     feed_server.route("/good.xml", Route(body=rss(STORY_A)))
+    settings.WIREDESK_FETCH_ALLOW_NETWORKS = ALLOW_LOOPBACK  # type: ignore[attr-defined]
     source = add(feed_server.url("/good.xml"), "Test Wire")
+    # Allowed when it was added, no longer when it is fetched: the check at fetch time decides.
+    settings.WIREDESK_FETCH_ALLOW_NETWORKS = []  # type: ignore[attr-defined]
     out = fetch()
     source.refresh_from_db()
     assert "ERROR" in out and source.error_count == 1 and "127.0.0.1" in source.last_error

@@ -330,6 +330,24 @@ def _check_literal_host(host: str, policy: AddressPolicy) -> None:
             policy.check(ip, host=name)
 
 
+def check_feed_address(raw: str, policy: AddressPolicy, *, timeout: float) -> list[IPAddress]:
+    """The addresses a feed URL's host resolves to now, each checked against ``policy``.
+
+    For refusing an internal feed when it is configured, rather than at its first fetch. The same
+    checks as a fetch: :class:`RefusedAddress` for a refused address (literal, localhost name or
+    DNS answer); any other :class:`FetchError` when the URL is unusable or the name does not
+    resolve within ``timeout`` seconds. The check at every fetch stays, since DNS can change.
+    """
+    url = _checked_url(raw, policy)
+    try:
+        addresses = _resolve(url.host, url.port or (443 if url.scheme == "https" else 80), timeout)
+    except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+        raise FetchError(str(exc)) from exc
+    for ip in addresses:
+        policy.check(ip, host=url.host)
+    return addresses
+
+
 # --- Error translation ----------------------------------------------------------------------------
 
 # Everything the layers below may raise. httpcore's own exceptions appear because _GuardedTransport

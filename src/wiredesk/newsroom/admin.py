@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from wiredesk.newsroom import editorial, inbox, merging
 from wiredesk.newsroom.entities import merge_entities
@@ -103,7 +104,9 @@ class SourceAdmin(admin.ModelAdmin[Source]):
     @admin.action(description="Fetch at the next scheduler tick")
     def fetch_soon(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         count = queryset.update(next_check_at=timezone.now())
-        self.message_user(request, f"{count} sources will be fetched at the next tick.")
+        self.message_user(request, ngettext("%(count)d source will be fetched at the next tick.",
+                                            "%(count)d sources will be fetched at the next tick.",
+                                            count) % {"count": count})
 
 
 class StoryVersionInline(admin.TabularInline[StoryVersion, Story]):
@@ -241,18 +244,25 @@ class StoryAdmin(admin.ModelAdmin[Story]):
     def _set(self, request: HttpRequest, queryset: QuerySet[Story], status: Story.Status) -> None:
         done = sum(editorial.set_status(story, status, editor=request.user.get_username())
                    for story in queryset)
-        self.message_user(request, f"{done} stories: {status.label.lower()}.", messages.SUCCESS)
+        self.message_user(request, ngettext("%(count)d story: %(status)s.",
+                                            "%(count)d stories: %(status)s.", done)
+                          % {"count": done, "status": status.label.lower()}, messages.SUCCESS)
         if done < queryset.count():
-            self.message_user(request, f"{queryset.count() - done} killed stories stay killed.",
-                              messages.WARNING)
+            kept = queryset.count() - done
+            self.message_user(request, ngettext("%(count)d killed story stays killed.",
+                                                "%(count)d killed stories stay killed.", kept)
+                              % {"count": kept}, messages.WARNING)
 
     @admin.action(description="Kill (withdraw for good, with a reason)")
     def kill(self, request: HttpRequest, queryset: QuerySet[Story]) -> HttpResponse | None:
         reason = request.POST.get("reason", "").strip()
         if "apply" in request.POST and reason:
-            for story in queryset:
+            stories = list(queryset)
+            for story in stories:
                 editorial.kill(story, reason=reason, editor=request.user.get_username())
-            self.message_user(request, f"{queryset.count()} stories killed.", messages.SUCCESS)
+            self.message_user(request, ngettext("%(count)d story killed.",
+                                                "%(count)d stories killed.", len(stories))
+                              % {"count": len(stories)}, messages.SUCCESS)
             return None
         return render(request, "admin/newsroom/story/kill.html",
                       {**self.admin_site.each_context(request), "stories": list(queryset),

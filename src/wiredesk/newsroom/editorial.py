@@ -11,6 +11,10 @@ from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story, StoryEvent, Tombstone
 from wiredesk.newsroom.publishing import publish_change
 
+# How the reason of an editor's kill begins (a source's kill reads "the source canceled…"): the
+# public notice of a killed story says who withdrew it.
+EDITOR_KILL = "killed by "
+
 
 @transaction.atomic
 def set_status(story: Story, status: Story.Status, *, editor: str = "") -> bool:
@@ -28,7 +32,7 @@ def set_status(story: Story, status: Story.Status, *, editor: str = "") -> bool:
 @transaction.atomic
 def kill(story: Story, *, reason: str, editor: str = "") -> None:
     """Withdraw a story for good, as an agency kill would: 410 everywhere, never back."""
-    cause = f"killed by {editor or 'an editor'}: {reason}"[:500]
+    cause = f"{EDITOR_KILL}{editor or 'an editor'}: {reason}"[:500]
     Tombstone.objects.get_or_create(source=story.source, external_id=story.external_id,
                                     defaults={"reason": cause})
     story.status, story.status_reason = Story.Status.KILLED, cause
@@ -36,6 +40,17 @@ def kill(story: Story, *, reason: str, editor: str = "") -> None:
     StoryEvent.objects.create(story=story, at=clock.now(), action="kill",
                               status=Story.Status.KILLED, cause=cause)
     publish_change(story)
+
+
+def killed_by_editor(story_id: int) -> bool:
+    """True when an editor, not the source, killed the story: the first kill is the one that
+    counts, since a source's later kill of an already killed story changes nothing."""
+    first_kill = (StoryEvent.objects.filter(story_id=story_id, status=Story.Status.KILLED)
+                  .order_by("at", "pk").values_list("cause", flat=True).first())
+    if first_kill is None:  # a story killed before events were kept: its reason says
+        first_kill = (Story.objects.filter(pk=story_id)
+                      .values_list("status_reason", flat=True).first() or "")
+    return first_kill.startswith(EDITOR_KILL)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 
 from wiredesk.core.lifecycle import GONE_STATUSES, Status
+from wiredesk.newsroom import editorial
 from wiredesk.newsroom.models import Source, Story, StoryVersion
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
@@ -40,18 +41,33 @@ GONE_NOTICES = {
                      "here.",
     Status.EXPIRED: "This story has expired: the source's licence to publish it has ended.",
 }
+# A kill by the site's own editors is not the source's doing, and the notice must not say it is.
+EDITOR_KILL_NOTICE = "The editors of {site} have withdrawn this story, so it is no longer " \
+                     "published here."
+GONE_HEADINGS = {
+    Status.KILLED: "This story has been withdrawn",
+    Status.WITHHELD: "This story has been withheld",
+    Status.EXPIRED: "This story has expired",
+}
 
 
 class StoryGone(Exception):
-    """The story existed and the source withdrew it (killed, withheld, expired): 410 Gone."""
+    """The story existed and was taken down (killed by its source or an editor, withheld or
+    expired): 410 Gone, with a notice saying who took it down."""
 
-    def __init__(self, story_id: int, status: Status) -> None:
-        super().__init__(GONE_NOTICES[status])
-        self.story_id, self.status = story_id, status
+    def __init__(self, story_id: int, status: Status, *, by_editor: bool = False) -> None:
+        self.story_id, self.status, self.by_editor = story_id, status, by_editor
+        super().__init__(self.notice)
 
     @property
     def notice(self) -> str:
+        if self.status == Status.KILLED and self.by_editor:
+            return EDITOR_KILL_NOTICE.format(site=settings.WIREDESK_SITE_NAME)
         return GONE_NOTICES[self.status]
+
+    @property
+    def heading(self) -> str:
+        return GONE_HEADINGS[self.status]
 
 
 class StoryMerged(Exception):
@@ -74,7 +90,8 @@ def find_public_story(story_id: int) -> Story:
         status, merged_into = (Story.objects.filter(pk=story_id)
                                .values_list("status", "merged_into").first() or (None, None))
         if status in GONE_STATUSES:
-            raise StoryGone(story_id, Status(status))
+            raise StoryGone(story_id, Status(status), by_editor=status == Status.KILLED
+                            and editorial.killed_by_editor(story_id))
         if merged_into is not None and (root := public_stories().filter(pk=merged_into).first()):
             raise StoryMerged(root)
         raise Http404("No such story.")

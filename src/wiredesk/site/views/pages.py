@@ -95,7 +95,8 @@ def _listing(request: HttpRequest, listing: Listing, template: str) -> HttpRespo
 
 def gone(request: HttpRequest, exc: StoryGone) -> HttpResponse:
     """410 Gone with a short notice: search engines drop the page, readers learn why."""
-    return render(request, "410.html", {"notice": exc.notice}, status=410)
+    return render(request, "410.html", {"notice": exc.notice, "heading": exc.heading},
+                  status=410)
 
 
 @conditional(with_nav(story_fingerprint))

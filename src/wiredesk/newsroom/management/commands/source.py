@@ -3,10 +3,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
-from wiredesk.core.errors import WiredeskError
+from wiredesk.core.errors import FetchError, RefusedAddress, WiredeskError
+from wiredesk.ingest.fetch import check_feed_address
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.push import Credentials, push_path
+from wiredesk.newsroom.refresh import fetch_policy
 from wiredesk.newsroom.sources import (
     add_folder_source,
     add_push_source,
@@ -73,9 +76,14 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
 
     def _add(self, options: dict[str, Any]) -> None:
-        source = add_source(options["url"], name=options["name"], section=options["section"],
-                            fmt=options["format"])
-        set_duplicate_policy(source, options["duplicates"])
+        with transaction.atomic():
+            source = add_source(options["url"], name=options["name"],
+                                section=options["section"], fmt=options["format"])
+            set_duplicate_policy(source, options["duplicates"])
+            # Refused now, not at the first fetch hours later (rolled back with the source).
+            warning = _address_warning(source.url)
+        if warning:
+            self.stderr.write(f"warning: {warning}")
         self.stdout.write(f"Added source {source.pk}: {source.name} <{source.url}>")
 
     def _show_credentials(self, source: Source, credentials: Credentials) -> None:
@@ -101,6 +109,19 @@ class Command(BaseCommand):
                 f"{source.error_count:>6}  {source.stories.count():>7}  {source.name}  "
                 f"{_where(source)}"
                 + (f"\n      last error: {source.last_error}" if source.error_count else ""))
+
+
+def _address_warning(url: str) -> str:
+    """Refuse a feed on an address the fetcher would refuse (CommandError); a name that does not
+    resolve now is only a warning ("" when all is well): the feed may be reachable later."""
+    policy = fetch_policy()
+    try:
+        check_feed_address(url, policy.address_policy, timeout=policy.connect_timeout)
+    except RefusedAddress as exc:
+        raise CommandError(f"{exc}; see docs/settings.md") from exc
+    except FetchError as exc:
+        return f"{exc}; added anyway (the address is checked again at every fetch)"
+    return ""
 
 
 def _describe(parser: ArgumentParser, *, name: bool) -> None:
