@@ -15,7 +15,8 @@ from wiredesk.newsroom.sources import local_source, section_named
 
 from .wire import deliver, wire_item
 
-pytestmark = pytest.mark.django_db
+# The fixture stories are dated 28 November 2026: the news sitemap must see them as recent.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_clock")]
 
 HEADLINE = "Volcano erupts near coastal town"
 

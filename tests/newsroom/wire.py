@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
+from tests.support.clock import WIRE_HOUR
 from wiredesk.core.identity import assign_identities, content_hash
 from wiredesk.core.items import FeedItem, PubStatus, WireMeta
 from wiredesk.ingest.normalize import normalize
 from wiredesk.ingest.pipeline import Candidate
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.apply import apply_candidates
 from wiredesk.newsroom.models import Source
 
@@ -17,7 +19,7 @@ def wire_item(guid: str, version: int, *, headline: str = "", body: str = "",
               pubstatus: PubStatus = PubStatus.USABLE, embargo: datetime | None = None,
               expires: datetime | None = None, signals: tuple[str, ...] = (),
               note: str = "") -> FeedItem:
-    created = datetime(2026, 11, 28, 9, tzinfo=UTC).replace(minute=version)
+    created = WIRE_HOUR.replace(minute=version)
     return FeedItem(
         guid=guid, title=headline or f"Story {guid}, version {version}",
         content_html=body or f"<p>Body of {guid} as of version {version}.</p>",
@@ -29,7 +31,7 @@ def wire_item(guid: str, version: int, *, headline: str = "", body: str = "",
 
 
 def deliver(source: Source, *items: FeedItem) -> list[str]:
-    received = datetime.now(UTC)
+    received = clock.now()
     candidates = []
     for item, identity in zip(items, assign_identities(list(items)), strict=True):
         article = replace(normalize(item, received_at=received), wire=item.wire)

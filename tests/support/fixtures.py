@@ -8,9 +8,19 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from tests.support.clock import FakeClock
 from tests.support.feedserver import FeedServer
+from wiredesk.newsroom import clock
 
-__all__ = ["editor", "feed_server"]
+__all__ = ["desk_clock", "editor", "feed_server"]
+
+
+@pytest.fixture
+def desk_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The desk's clock pinned to :data:`tests.support.clock.DESK_NOW`; the test moves it."""
+    fake = FakeClock()
+    monkeypatch.setattr(clock, "now", fake)
+    return fake
 
 
 @pytest.fixture

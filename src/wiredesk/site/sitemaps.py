@@ -17,9 +17,9 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from lxml import etree
 
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Section, Source, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import iso, page_url
@@ -110,7 +110,7 @@ def _xml_response(root: Any) -> HttpResponse:
 
 
 def news_cutoff() -> Any:
-    return timezone.now() - NEWS_WINDOW
+    return clock.now() - NEWS_WINDOW
 
 
 def news_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
