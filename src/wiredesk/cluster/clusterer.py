@@ -6,14 +6,16 @@ still move a story by hand). Per story the work is bounded -- tokenise it, look 
 is young (at most ``split_samples`` members) re-check its first members -- so the cost does not grow
 with the number of stories seen, only with how busy the active window is.
 
-State is plain data (:meth:`Clusterer.to_state` / :meth:`Clusterer.from_state`), so the caller can
-persist it wherever it likes and a restart resumes exactly where it stopped.
+Where the state lives is the caller's choice (:mod:`.store`): in memory by default -- plain data
+(:meth:`Clusterer.to_state` / :meth:`Clusterer.from_state`), so a restart can resume exactly where
+it stopped -- or in any :class:`~wiredesk.cluster.store.ClusterStore`, such as the newsroom's
+database tables, which a new process uses at once without loading anything. The decisions are the
+same whatever the store: the clusterer only ever reads the clusters a lookup proposes.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -23,16 +25,15 @@ from wiredesk.cluster.clusters import Cluster, Sample
 from wiredesk.cluster.config import ClusterConfig
 from wiredesk.cluster.dates import lead_years, years_conflict
 from wiredesk.cluster.entities import extract_entities
-from wiredesk.cluster.index import InvertedIndex
 from wiredesk.cluster.model import Assignment, ClusterDoc, Match
 from wiredesk.cluster.split import best_split
+from wiredesk.cluster.store import ClusterStore, MemoryStore
 from wiredesk.cluster.tokens import term_profile
-from wiredesk.cluster.vocabulary import DocumentFrequencies
 
 STATE_VERSION = 2
 _HOUR = 3600.0
 # Ids of pending (split-off, unclaimed) groups: a prefix no story id of a newsroom starts with.
-_PENDING = "\x00split:"
+_PENDING = "~split:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +49,10 @@ class _Features:
 class Clusterer:
     """Assigns stories to event clusters, one at a time, in the order they arrive."""
 
-    def __init__(self, config: ClusterConfig | None = None) -> None:
+    def __init__(self, config: ClusterConfig | None = None,
+                 store: ClusterStore | None = None) -> None:
         self.config = config or ClusterConfig()
-        self._terms = DocumentFrequencies(self.config.max_vocabulary)
-        self._entities = DocumentFrequencies(self.config.max_vocabulary)
-        self._clusters: dict[str, Cluster] = {}
-        self._story_cluster: dict[str, str] = {}
-        self._index = InvertedIndex()
-        self._expiry: list[tuple[float, str]] = []  # (last_seen, cluster id); stale entries skipped
-        self._clock = float("-inf")  # the latest story time seen: the stream's "now"
+        self.store: ClusterStore = store if store is not None else MemoryStore(self.config)
 
     # ------------------------------------------------------------------------------ public API
 
@@ -66,19 +62,20 @@ class Clusterer:
         A story id seen before (still in an active cluster) gets its cluster back unchanged: a new
         version of a story is the same story, and must not count twice in the centroid.
         """
-        known = self._story_cluster.get(doc.id)
+        known = self.store.cluster_of(doc.id)
         if known is not None:
             return Assignment(cluster_id=known, created=False, score=1.0)
         features = self._features(doc)
         self._advance_clock(features.time)
-        matches = self._rank(features)
+        matches, candidates = self._rank(features)
         best = matches[0] if matches and matches[0].score >= self.config.threshold else None
-        runner_up = next((m for m in matches if m is not best and self._visible(m)), None)
-        if best is not None and not self._clusters[best.cluster_id].pending:
-            self._join(self._clusters[best.cluster_id], doc, features)
+        runner_up = next((m for m in matches
+                          if m is not best and not candidates[m.cluster_id].pending), None)
+        if best is not None and not candidates[best.cluster_id].pending:
+            self._join(candidates[best.cluster_id], doc, features)
             return Assignment(best.cluster_id, created=False, score=best.score,
                               runner_up=runner_up, match=best)
-        cluster = self._start(doc.id, features, best)
+        cluster = self._start(doc.id, features, best, candidates)
         self._join(cluster, doc, features)
         if best is None:
             return Assignment(cluster.id, created=True, score=0.0, runner_up=runner_up)
@@ -94,49 +91,43 @@ class Clusterer:
         or retired) is started under that id. A story id already placed is left where it is, as
         :meth:`assign` leaves a story it has seen.
         """
-        if doc.id in self._story_cluster:
+        if self.store.cluster_of(doc.id) is not None:
             return
         features = self._features(doc)
         self._advance_clock(features.time)
-        cluster = self._clusters.get(cluster_id)
+        cluster = self._fetch([cluster_id]).get(cluster_id)
         if cluster is None or cluster.pending:
-            matches = self._rank(features)
+            matches, candidates = self._rank(features)
             best = matches[0] if matches and matches[0].score >= self.config.threshold else None
-            cluster = self._start(cluster_id, features, best)
+            cluster = self._start(cluster_id, features, best, candidates)
         self._join(cluster, doc, features)
 
     def cluster(self, cluster_id: str) -> Cluster | None:
         """The active cluster with this id, or None (unknown or retired)."""
-        cluster = self._clusters.get(cluster_id)
+        cluster = self._fetch([cluster_id]).get(cluster_id)
         return cluster if cluster is not None and not cluster.pending else None
 
     def clusters(self) -> Iterator[Cluster]:
         """The active clusters (not the split-off groups no story has claimed yet)."""
-        return (cluster for cluster in self._clusters.values() if not cluster.pending)
+        return (cluster for cluster in self.store.active() if not cluster.pending)
 
     def to_state(self) -> dict[str, Any]:
-        """Everything needed to resume, as JSON-serialisable plain data."""
-        return {
-            "version": STATE_VERSION,
-            "clock": self._clock if self._clock != float("-inf") else None,
-            "terms": self._terms.to_state(),
-            "entities": self._entities.to_state(),
-            "clusters": [cluster.to_state() for cluster in self._clusters.values()],
-        }
+        """Everything needed to resume, as JSON-serialisable plain data (in-memory store only:
+        another store keeps its state itself)."""
+        if not isinstance(self.store, MemoryStore):
+            raise TypeError("to_state() is for the in-memory store; this store persists itself")
+        return {"version": STATE_VERSION, **self.store.to_state()}
 
     @classmethod
     def from_state(cls, state: dict[str, Any], config: ClusterConfig | None = None) -> Clusterer:
         """Resume from :meth:`to_state`. The config is not part of the state: it is a setting."""
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported clusterer state version {state.get('version')!r}")
-        clusterer = cls(config)
-        max_keys = clusterer.config.max_vocabulary
-        clusterer._terms = DocumentFrequencies.from_state(state["terms"], max_keys)
-        clusterer._entities = DocumentFrequencies.from_state(state["entities"], max_keys)
-        clock = state.get("clock")
-        clusterer._clock = float(clock) if clock is not None else float("-inf")
-        for cluster_state in state["clusters"]:
-            clusterer._restore(Cluster.from_state(cluster_state))
+        store = MemoryStore(config)
+        clusterer = cls(config, store)
+        for cluster in store.restore(state, clusterer.config.max_vocabulary):
+            clusterer._with_affinity(cluster)
+            store.save(cluster)
         return clusterer
 
     # -------------------------------------------------------------------------------- features
@@ -148,22 +139,35 @@ class Clusterer:
         given = doc.entities
         raw = given if given is not None else extract_entities(doc.headline, doc.body)
         keys = tuple(dict.fromkeys(key.lower() for key in raw))
-        self._terms.add(profile)
-        self._entities.add(keys)
-        vector = vectors.normalized(vectors.weighted(profile, self._terms.idf))
-        entity_vector = vectors.normalized({key: self._entities.idf(key) for key in keys})
+        terms, entities = self.store.terms, self.store.entities
+        terms.add(profile)
+        entities.add(keys)
+        vector = vectors.normalized(vectors.weighted(profile, terms.idf))
+        entity_vector = vectors.normalized({key: entities.idf(key) for key in keys})
         return _Features(_timestamp(doc.published), vector, entity_vector,
                          lead_years(doc.headline, doc.body, cfg.lead_words))
 
     # ------------------------------------------------------------------------------- decisions
 
-    def _rank(self, features: _Features) -> list[Match]:
-        """Score the candidate clusters the index proposes, best first."""
+    def _rank(self, features: _Features) -> tuple[list[Match], dict[str, Cluster]]:
+        """Score the candidate clusters the index proposes, best first; and the candidates."""
         cfg = self.config
         query = {t: features.vector[t] for t in vectors.top_terms(features.vector, cfg.query_terms)}
-        candidates = self._index.lookup(query, cfg.max_candidates)
-        matches = [self._match(features, self._clusters[cid]) for cid in candidates]
-        return sorted(matches, key=lambda m: (-m.score, m.cluster_id))
+        candidates = self._fetch(self.store.lookup(query, cfg.max_candidates))
+        matches = [self._match(features, cluster) for cluster in candidates.values()]
+        return sorted(matches, key=lambda m: (-m.score, m.cluster_id)), candidates
+
+    def _fetch(self, cluster_ids: Sequence[str]) -> dict[str, Cluster]:
+        """Clusters from the store, in the order asked, with their derived fields in place."""
+        found = self.store.get(cluster_ids)
+        return {cid: self._with_affinity(found[cid]) for cid in cluster_ids if cid in found}
+
+    def _with_affinity(self, cluster: Cluster) -> Cluster:
+        """Fill in a loaded cluster's sample similarities (derived data, never persisted)."""
+        if len(cluster.affinity) != len(cluster.samples):
+            cluster.affinity = [[self._member_similarity(a, b) if a is not b else 1.0
+                                 for b in cluster.samples] for a in cluster.samples]
+        return cluster
 
     def _match(self, features: _Features, cluster: Cluster) -> Match:
         """Score one candidate: blended similarity, times the time decay, times the date penalty."""
@@ -179,13 +183,14 @@ class Clusterer:
 
     # ---------------------------------------------------------------------------- bookkeeping
 
-    def _start(self, cluster_id: str, features: _Features, best: Match | None) -> Cluster:
+    def _start(self, cluster_id: str, features: _Features, best: Match | None,
+               candidates: dict[str, Cluster]) -> Cluster:
         """A new cluster for a story: the split-off group it fits when ``best`` is one (the group
         becomes a real cluster under the story's id), otherwise an empty one."""
-        if best is None or not self._clusters[best.cluster_id].pending:
+        if best is None or not candidates[best.cluster_id].pending:
             return Cluster(id=cluster_id, first_seen=features.time, last_seen=features.time)
-        group = self._clusters.pop(best.cluster_id)
-        self._index.remove(group.id)
+        group = candidates[best.cluster_id]
+        self.store.drop(group.id)
         group.id, group.pending = cluster_id, False
         return group
 
@@ -194,18 +199,17 @@ class Clusterer:
         index entry up to date."""
         cluster.add(doc.id, features.time, doc.headline, features.vector,
                     features.entity_vector, features.years)
-        self._story_cluster[doc.id] = cluster.id
         if self._sample(cluster, Sample(doc.id, features.time, features.vector,
                                         features.entity_vector, features.years)):
             self._maybe_split(cluster)
-        self._settle(cluster)
+        self._settle(cluster, doc.id)
 
-    def _settle(self, cluster: Cluster) -> None:
-        """Cap a changed cluster's summaries and (re)list it in the index and expiry heap."""
+    def _settle(self, cluster: Cluster, member: str | None = None) -> None:
+        """Cap a changed cluster's summaries and store it (re-listed in the index)."""
         cfg = self.config
         cluster.cap(cfg.centroid_terms, cfg.cluster_entities, cfg.kept_headlines)
         cluster.index_keys = vectors.top_terms(cluster.terms, cfg.index_terms)
-        self._register(cluster)
+        self.store.save(cluster, member)
 
     def _sample(self, cluster: Cluster, sample: Sample) -> bool:
         """Keep a young cluster's new member for re-checks; True when it was kept. A cluster
@@ -248,42 +252,11 @@ class Clusterer:
         cfg = self.config
         return scoring.member_similarity(a, b, cfg.entity_weight, cfg.date_conflict_factor)
 
-    def _visible(self, match: Match) -> bool:
-        """Whether the caller knows the matched cluster (a pending group is internal)."""
-        return not self._clusters[match.cluster_id].pending
-
-    def _restore(self, cluster: Cluster) -> None:
-        """Bring back a persisted cluster, with its stories."""
-        for story_id in cluster.members:
-            self._story_cluster[story_id] = cluster.id
-        cluster.affinity = [[self._member_similarity(a, b) if a is not b else 1.0
-                             for b in cluster.samples] for a in cluster.samples]
-        self._register(cluster)
-
-    def _register(self, cluster: Cluster) -> None:
-        """(Re)list a cluster in the index and the expiry heap after it changed."""
-        self._clusters[cluster.id] = cluster
-        self._index.put(cluster.id, cluster.index_keys)
-        heapq.heappush(self._expiry, (cluster.last_seen, cluster.id))
-
     def _advance_clock(self, time: float) -> None:
-        """Move the stream's clock forward and retire clusters that went quiet too long ago."""
-        if time <= self._clock:
+        """Move the stream's clock forward; the store retires clusters quiet for too long."""
+        if time <= self.store.clock:
             return
-        self._clock = time
-        horizon = time - self.config.active_window_hours * _HOUR
-        while self._expiry and self._expiry[0][0] < horizon:
-            last_seen, cluster_id = heapq.heappop(self._expiry)
-            cluster = self._clusters.get(cluster_id)
-            if cluster is not None and cluster.last_seen == last_seen:
-                self._retire(cluster)
-
-    def _retire(self, cluster: Cluster) -> None:
-        """Forget a quiet cluster: the caller keeps the assignments, nothing here needs it."""
-        del self._clusters[cluster.id]
-        self._index.remove(cluster.id)
-        for story_id in cluster.members:
-            self._story_cluster.pop(story_id, None)
+        self.store.advance(time, time - self.config.active_window_hours * _HOUR)
 
 
 def _sub_matrix(matrix: list[list[float]], keep: tuple[int, ...]) -> list[list[float]]:

@@ -5,18 +5,28 @@ Instead each cluster is listed under its few most specific terms, a story looks 
 most specific terms, and only clusters sharing at least one of them are scored. Retired clusters
 leave the index, so the posting lists stay as long as the active window is busy, however many
 stories came before.
+
+Busy is not the same as many stories, though: templated copy (results of a thousand companies,
+one sentence frame) puts thousands of active clusters under the same few terms, and a lookup that
+walked those posting lists cost seconds per story. A term listed under more than
+``max_posting`` clusters says little about which one a story belongs to, so a lookup reads only
+the ``max_posting`` clusters most recently listed under it (a posting list keeps listing order,
+and a cluster is re-listed whenever it changes). The other query terms -- the company's name --
+still find the right cluster; the cap bounds a lookup's cost at ``terms x max_posting``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import islice
 
 
 class InvertedIndex:
     """term -> ids of the clusters indexed under it."""
 
     def __init__(self) -> None:
-        self._postings: dict[str, set[str]] = {}
+        # term -> cluster ids in listing order (a dict as an ordered set: newest last)
+        self._postings: dict[str, dict[str, None]] = {}
         self._keys: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
@@ -28,22 +38,28 @@ class InvertedIndex:
         keys = tuple(keys)
         self._keys[cluster_id] = keys
         for key in keys:
-            self._postings.setdefault(key, set()).add(cluster_id)
+            self._postings.setdefault(key, {})[cluster_id] = None
 
     def remove(self, cluster_id: str) -> None:
         """Forget ``cluster_id`` (no error when it is not listed)."""
         for key in self._keys.pop(cluster_id, ()):
             posting = self._postings.get(key)
             if posting is not None:
-                posting.discard(cluster_id)
+                posting.pop(cluster_id, None)
                 if not posting:
                     del self._postings[key]
 
-    def lookup(self, query: Mapping[str, float], limit: int) -> list[str]:
-        """Up to ``limit`` cluster ids sharing query terms, most shared query weight first."""
+    def lookup(self, query: Mapping[str, float], limit: int,
+               max_posting: int | None = None) -> list[str]:
+        """Up to ``limit`` cluster ids sharing query terms, most shared query weight first; of
+        each term, only the ``max_posting`` clusters listed last are read (all when None)."""
         hits: dict[str, float] = {}
         for term, weight in query.items():
-            for cluster_id in self._postings.get(term, ()):
+            posting = self._postings.get(term)
+            if not posting:
+                continue
+            listed = reversed(posting) if max_posting is not None else iter(posting)
+            for cluster_id in islice(listed, max_posting):
                 hits[cluster_id] = hits.get(cluster_id, 0.0) + weight
         ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
         return [cluster_id for cluster_id, _ in ranked[:limit]]

@@ -7,6 +7,7 @@ One concept per module, in the order an item goes through them:
 * :mod:`.fingerprints` -- exact hash, word shingles, MinHash signature; bytes for storage;
 * :mod:`.similarity` -- the scores of a pair and the rules that make it a match;
 * :mod:`.index` -- the incremental LSH index that finds and verifies matches;
+* :mod:`.keys` -- the same buckets as integer keys, for a database index (see below);
 * :mod:`.decide` -- new story, new version, syndicated copy or keep both, with evidence.
 
 How the newsroom uses it, per candidate version (``text`` is the body as plain text, e.g.
@@ -49,14 +50,24 @@ from wiredesk.dedupe.headlines import (
     headline_similarity,
     parse_headline,
 )
-from wiredesk.dedupe.index import DocMeta, IndexConfig, IndexStats, Match, NearDuplicateIndex
+from wiredesk.dedupe.index import (
+    DocMeta,
+    IndexConfig,
+    IndexStats,
+    Match,
+    NearDuplicateIndex,
+    best_first,
+    verified_matches,
+)
+from wiredesk.dedupe.keys import KeyScheme, rank_candidates
 from wiredesk.dedupe.similarity import MatchRules, Scores, Side, score, verify
 
 __all__ = [
     "Decision", "DocMeta", "Evidence", "Fingerprint", "FingerprintConfig", "Fingerprinter",
-    "HeadlineInfo", "IndexConfig", "IndexStats", "Kind", "Match", "MatchRules",
+    "HeadlineInfo", "IndexConfig", "IndexStats", "KeyScheme", "Kind", "Match", "MatchRules",
     "NearDuplicateIndex", "NewItem", "Outcome", "Policy", "Scores", "Side", "Signal",
-    "comparison_tokens", "decide", "fingerprint_from_bytes", "fingerprint_to_bytes",
-    "headline_similarity", "normalise_text", "parse_headline", "score", "signature_from_bytes",
-    "signature_to_bytes", "strip_boilerplate", "verify",
+    "best_first", "comparison_tokens", "decide", "fingerprint_from_bytes",
+    "fingerprint_to_bytes", "headline_similarity", "normalise_text", "parse_headline",
+    "rank_candidates", "score", "signature_from_bytes", "signature_to_bytes",
+    "strip_boilerplate", "verified_matches", "verify",
 ]

@@ -188,23 +188,35 @@ class NearDuplicateIndex:
 
     def matches(self, fingerprint: Fingerprint, meta: DocMeta) -> list[Match]:
         """The verified matches of a new document, best first (see :func:`best_first`)."""
-        self.stats.queries += 1
-        new = Side(fingerprint, meta.headline, meta.time)
-        window = self.config.rules.window
-        found = []
-        for doc_id in self.candidates(fingerprint):
-            self.stats.candidates += 1
-            entry = self._entries[doc_id]
-            if abs(entry.meta.time - meta.time) > window:
-                continue  # cheap refusal before any set arithmetic
-            self.stats.scored += 1
-            scores = score(new, Side(entry.fingerprint, entry.meta.headline, entry.meta.time))
-            verdict = verify(scores, self.config.rules)
-            if verdict.accepted:
-                found.append(Match(doc_id, entry.meta.story_id, entry.meta.source_id, scores,
-                                   verdict.rule))
-        self.stats.verified += len(found)
-        return sorted(found, key=best_first)
+        stored = ((doc_id, self._entries[doc_id].fingerprint, self._entries[doc_id].meta)
+                  for doc_id in self.candidates(fingerprint))
+        return verified_matches(fingerprint, meta, stored, self.config.rules, self.stats)
+
+
+def verified_matches(fingerprint: Fingerprint, meta: DocMeta,
+                     stored: Iterable[tuple[str, Fingerprint, DocMeta]], rules: MatchRules,
+                     stats: IndexStats | None = None) -> list[Match]:
+    """Score and verify candidates, however they were found, and return the matches best first.
+
+    Shared by the in-memory index and by callers that find candidates elsewhere (the newsroom
+    asks the database by :mod:`.keys`), so that both take the same decisions.
+    """
+    stats = stats if stats is not None else IndexStats()
+    stats.queries += 1
+    new = Side(fingerprint, meta.headline, meta.time)
+    found = []
+    for doc_id, old_fingerprint, old_meta in stored:
+        stats.candidates += 1
+        if abs(old_meta.time - meta.time) > rules.window:
+            continue  # cheap refusal before any set arithmetic
+        stats.scored += 1
+        scores = score(new, Side(old_fingerprint, old_meta.headline, old_meta.time))
+        verdict = verify(scores, rules)
+        if verdict.accepted:
+            found.append(Match(doc_id, old_meta.story_id, old_meta.source_id, scores,
+                               verdict.rule))
+    stats.verified += len(found)
+    return sorted(found, key=best_first)
 
 
 class _Buckets:
