@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -13,8 +12,8 @@ from django.contrib.auth.models import Permission, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.utils import timezone
 
+from tests.support.processes import dead_holder
 from wiredesk.core.errors import ParseError
 from wiredesk.ingest.pipeline import Batch
 from wiredesk.newsroom import inbox
@@ -134,26 +133,27 @@ def test_only_editors_may_re_process(client: Client, source: Source) -> None:
     assert listing.status_code == 200 and "Re-process" not in listing.content.decode()
 
 
-def unprocessed(source: Source, body: bytes, age: timedelta) -> RawPayload:
-    """A payload stored ``age`` ago and never processed (its process died)."""
+def unprocessed(source: Source, body: bytes) -> RawPayload:
+    """A payload stored by a process that died before processing it."""
     payload = inbox.store(source, body, transport="push", origin="push")
-    RawPayload.objects.filter(pk=payload.pk).update(received_at=timezone.now() - age)
+    RawPayload.objects.filter(pk=payload.pk).update(claimed_by=dead_holder())
     return payload
 
 
-def test_payloads_left_unprocessed_are_recovered_after_thirty_seconds(source: Source) -> None:
-    old = unprocessed(source, rss(STORY_A), timedelta(seconds=31))
-    fresh = unprocessed(source, rss(STORY_B), timedelta(seconds=5))  # still being processed
+def test_payloads_left_unprocessed_by_a_dead_process_are_recovered_at_once(
+        source: Source) -> None:
+    orphan = unprocessed(source, rss(STORY_A))
+    mine = inbox.store(source, rss(STORY_B), transport="push", origin="push")  # in progress
     results = inbox.process_pending()
     assert [result.line() for result in results] == [
-        f"payload {old.pk} [Test Wire, push]: parsed: 1 new, 0 updated, 0 unchanged"]
-    assert RawPayload.objects.get(pk=fresh.pk).outcome == "received"
+        f"payload {orphan.pk} [Test Wire, push]: parsed: 1 new, 0 updated, 0 unchanged"]
+    assert RawPayload.objects.get(pk=mine.pk).outcome == "received"
     assert inbox.process_pending() == []
 
 
 def test_a_payload_that_crashes_processing_is_quarantined_not_retried_forever(
         source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
-    payload = unprocessed(source, rss(STORY_A), timedelta(minutes=5))
+    payload = unprocessed(source, rss(STORY_A))
 
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
@@ -170,7 +170,7 @@ def test_a_payload_that_crashes_processing_is_quarantined_not_retried_forever(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_recovers_unprocessed_payloads_when_it_starts(source: Source) -> None:
-    payload = unprocessed(source, rss(STORY_A), timedelta(minutes=10))
+    payload = unprocessed(source, rss(STORY_A))
     stop = threading.Event()
     worker = threading.Thread(target=run_worker, args=(stop,), kwargs={"threads": 1, "tick": 0.1})
     worker.start()

@@ -2,40 +2,45 @@
 unprocessed, and re-processing on request.
 
 Every transport stores the payload first (:func:`store`) and processes it second, so a payload is
-never lost between the two: if the process dies in between, the payload stays ``received`` and the
-worker's tick picks it up again (:func:`process_pending`). A payload that cannot be parsed is
-quarantined (outcome ``failed``, with its error) until someone re-processes it after a fix.
-Processing the same payload twice is harmless: identical versions change nothing.
+never lost between the two. A stored payload is claimed by the process that stored it (see
+:mod:`wiredesk.newsroom.leases`) until processed; if that process dies first, the payload stays
+``received`` and whichever process looks next -- a worker, ``wiredesk run``, ``serve`` or
+``import`` starting up, or a running worker's next tick -- takes it and processes it at full speed
+(:func:`recover`): at once when the dead process ran on the same machine, else once its claim
+expired. A payload that cannot be parsed is quarantined (outcome ``failed``, with its error) until
+someone re-processes it after a fix. Processing the same payload twice is harmless: identical
+versions change nothing.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import close_old_connections, connection
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from wiredesk.core.errors import ParseError
+from wiredesk.newsroom import leases
 from wiredesk.newsroom.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.models import RawPayload, Source
 
 log = logging.getLogger(__name__)
 
-# A payload still unprocessed this long after it arrived was dropped by a process that died (or
-# is stuck); the background thread that received it normally finishes within a second.
-RECOVER_AFTER = timedelta(seconds=30)
-# Payloads recovered per worker tick, so a backlog does not hold up polling for long.
-RECOVER_PER_TICK = 20
+# Payloads taken per recovery step: a backlog is recovered in steps of this size, one after the
+# other, so a step's claim stays fresh and another recovering process can share the work.
+RECOVER_BATCH = 50
 # Threads processing pushed payloads in one web process. Writers queue on the database anyway
 # (SQLite has one), so a few threads keep a burst of pushes from piling up threads without
 # slowing the common case of one push at a time.
 BACKGROUND_THREADS = 4
+_claiming = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -78,18 +83,58 @@ def reprocess(payloads: Iterable[RawPayload]) -> list[Processed]:
     return [_process_or_quarantine(payload) for payload in payloads]
 
 
+def orphans(now: datetime | None = None) -> QuerySet[RawPayload]:
+    """Payloads still ``received`` that no live process holds: unclaimed, claim expired, or
+    claimed by a process of this machine that is gone."""
+    now = now or timezone.now()
+    received = RawPayload.objects.filter(outcome=RawPayload.Outcome.RECEIVED)
+    holders = received.filter(claim_until__gte=now).values_list("claimed_by", flat=True)
+    dead = leases.dead_among(holders.distinct())
+    return received.filter(Q(claim_until__isnull=True) | Q(claim_until__lt=now)
+                           | Q(claimed_by__in=dead))
+
+
+def claim_orphans(limit: int = RECOVER_BATCH, *,
+                  now: datetime | None = None) -> list[RawPayload]:
+    """Take up to ``limit`` orphaned payloads for this process (oldest first)."""
+    now = now or timezone.now()
+    # One claim at a time in this process: two threads share one holder name, so only the lock
+    # tells their claims apart; across processes the UPDATE's own condition does.
+    with _claiming:
+        ids = list(orphans(now).order_by("pk").values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        me = leases.holder()
+        orphans(now).filter(pk__in=ids).update(claimed_by=me, claim_until=leases.expiry(now))
+        return list(RawPayload.objects.select_related("source")
+                    .filter(pk__in=ids, claimed_by=me, outcome=RawPayload.Outcome.RECEIVED)
+                    .order_by("pk"))
+
+
 def process_pending(*, now: datetime | None = None,
-                    limit: int = RECOVER_PER_TICK) -> list[Processed]:
-    """Process payloads left ``received`` for longer than :data:`RECOVER_AFTER` (oldest first)."""
-    cutoff = (now or timezone.now()) - RECOVER_AFTER
-    pending = (RawPayload.objects.select_related("source")
-               .filter(outcome=RawPayload.Outcome.RECEIVED, received_at__lt=cutoff)
-               .order_by("pk")[:limit])
+                    limit: int = RECOVER_BATCH) -> list[Processed]:
+    """One recovery step: take up to ``limit`` orphaned payloads and process them."""
     results = []
-    for payload in pending:
-        log.warning("payload %s was never processed; processing it now", payload.pk)
-        results.append(_process_or_quarantine(payload))
+    for payload in claim_orphans(limit, now=now):
+        log.warning("payload %s was left unprocessed by a stopped process; processing it now",
+                    payload.pk)
+        processed = _process_or_quarantine(payload)
+        if payload.transport == Source.Transport.PUSH:  # as when it was processed on arrival
+            record_delivery(payload.source_id, processed.error)
+        results.append(processed)
     return results
+
+
+def recover(*, stop: threading.Event | None = None) -> int:
+    """Process every orphaned payload, step after step, until none is left (or ``stop`` is set);
+    returns how many were processed."""
+    done = 0
+    while not (stop and stop.is_set()):
+        step = process_pending()
+        if not step:
+            break
+        done += len(step)
+    return done
 
 
 def _process_or_quarantine(payload: RawPayload) -> Processed:
@@ -120,10 +165,12 @@ def _process_in_thread(payload_id: int) -> None:
     close_old_connections()
     try:
         payload = RawPayload.objects.select_related("source").get(pk=payload_id)
-        if payload.outcome == RawPayload.Outcome.RECEIVED:  # not recovered meanwhile
+        # Not recovered meanwhile by another process (which would have taken it over).
+        if (payload.outcome == RawPayload.Outcome.RECEIVED
+                and payload.claimed_by in ("", leases.holder())):
             record_delivery(payload.source_id, process(payload).error)
     except Exception:
-        # The payload stays "received": the worker's recovery will try it once more.
+        # The payload stays "received": recovery will try it once more when its claim expires.
         log.exception("processing payload %s in the background failed", payload_id)
     finally:
         connection.close()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from wiredesk.core.errors import ParseError
 from wiredesk.core.lifecycle import Action
 from wiredesk.ingest.pipeline import Batch, prepare
+from wiredesk.newsroom import leases
 from wiredesk.newsroom.apply import MERGED, apply_candidates
 from wiredesk.newsroom.models import RawPayload, Source
 
@@ -62,6 +63,8 @@ def store_payload(source: Source, body: bytes, *, origin: str, content_type: str
         source=source, origin=origin[:2000], content_type=content_type[:200], transport=transport,
         compressed_body=RawPayload.compress(body), size=len(body),
         sha256=hashlib.sha256(body).hexdigest(), received_at=received_at or timezone.now(),
+        # Taken by this process until processed: if it dies first, the next process recovers it.
+        claimed_by=leases.holder(), claim_until=leases.expiry(),
     )
 
 

@@ -94,6 +94,9 @@ class Source(models.Model):
     next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
     # A worker holds a source until lease_until; a second worker cannot claim it meanwhile.
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Which process holds the lease (wiredesk.newsroom.leases): it renews the lease while it works
+    # and releases it when it stops; a dead holder's lease is free once it expires.
+    lease_holder = models.CharField(max_length=200, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
@@ -135,6 +138,10 @@ class RawPayload(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     format = models.CharField(max_length=20, blank=True)
     item_count = models.PositiveIntegerField(default=0)
+    # The process processing a RECEIVED payload, until when (wiredesk.newsroom.leases): a payload
+    # whose process died is recovered by the next one, at once on the same machine.
+    claimed_by = models.CharField(max_length=200, blank=True)
+    claim_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -8,20 +8,24 @@ concurrent claimers do not queue behind each other's row locks.
 Beside the ingest threads, a worker runs the enrichment loop
 (:func:`wiredesk.newsroom.enrichment.run_enricher`) unless ``WIREDESK_ENRICH`` is off.
 
-Each tick of the worker also applies the clock's changes (embargoes, expiry) and, every
-:data:`~wiredesk.newsroom.inbox.RECOVER_AFTER`, processes payloads a crashed process left stored
-but unprocessed.
+A lease is short (:data:`~wiredesk.newsroom.leases.LEASE`) and renewed while the worker lives
+(:class:`~wiredesk.newsroom.leases.Keeper`), so a feed that takes long is never claimed twice, and a
+dead worker's sources are due again within one poll interval (at once for a worker that died on
+the same machine); a worker that stops cleanly releases them.
+
+Each tick of the worker also applies the clock's changes (embargoes, expiry). A thread of its own
+processes payloads a stopped process left stored but unprocessed, at full speed, as soon as the
+worker starts and whenever more turn up (:func:`wiredesk.newsroom.inbox.recover`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
@@ -30,16 +34,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.ingest.dropfolder import Sighting
+from wiredesk.newsroom import inbox, leases
 from wiredesk.newsroom.enrichment import run_enricher
 from wiredesk.newsroom.folders import scan_claimed
-from wiredesk.newsroom.inbox import RECOVER_AFTER, process_pending
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.refresh import RefreshReport, refresh_source
 from wiredesk.newsroom.timed import apply_timed_changes
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=10)
 # `wiredesk fetch` polls; the worker polls and watches drop folders. Push sources need no claim.
 POLLED = (Source.Transport.POLL,)
 WATCHED = (Source.Transport.POLL, Source.Transport.FOLDER)
@@ -54,7 +57,8 @@ def claim(limit: int, *, source_ids: Iterable[int] | None = None,
     now = timezone.now()
     with transaction.atomic():
         candidates = Source.objects.filter(is_active=True, transport__in=list(transports)).filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+            | Q(lease_holder__in=_dead_holders(now)))
         if source_ids is None:
             candidates = candidates.filter(next_check_at__lte=now)
         else:
@@ -62,8 +66,15 @@ def claim(limit: int, *, source_ids: Iterable[int] | None = None,
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
         ids = list(candidates.order_by("next_check_at").values_list("pk", flat=True)[:limit])
-        Source.objects.filter(pk__in=ids).update(lease_until=now + LEASE)
+        Source.objects.filter(pk__in=ids).update(lease_until=leases.expiry(now),
+                                                 lease_holder=leases.holder())
     return list(Source.objects.filter(pk__in=ids).order_by("next_check_at"))
+
+
+def _dead_holders(now: datetime) -> list[str]:
+    """Processes of this machine that hold a live lease but are gone (killed, crashed)."""
+    return leases.dead_among(Source.objects.filter(lease_until__gte=now)
+                             .values_list("lease_holder", flat=True).distinct())
 
 
 def refresh_claimed(source: Source) -> RefreshReport:
@@ -81,21 +92,21 @@ def refresh_claimed(source: Source) -> RefreshReport:
 
 
 def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
-    """Poll due sources and scan drop folders until ``stop`` is set; with ``WIREDESK_ENRICH``,
-    enrich stories in a thread of its own beside that."""
+    """Poll due sources and scan drop folders until ``stop`` is set, recovering payloads left
+    unprocessed in a thread beside that; with ``WIREDESK_ENRICH``, enrich stories in another."""
     log.info("worker started with %d threads", threads)
     if settings.WIREDESK_ENRICH:
         threading.Thread(target=run_enricher, args=(stop,), kwargs={"tick": tick},
                          name="wiredesk-enrich", daemon=True).start()
+    recovery = threading.Thread(target=run_recovery, args=(stop,), kwargs={"tick": tick},
+                                name="wiredesk-recover", daemon=True)
+    recovery.start()
     # What this worker has seen in each drop folder, kept between scans to tell settled files.
     folders: defaultdict[int, dict[str, Sighting]] = defaultdict(dict)
-    recover_at = 0.0  # at once: payloads may have been left unprocessed before a restart
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="wiredesk-ingest") as pool:
+    with leases.kept(), ThreadPoolExecutor(max_workers=threads,
+                                           thread_name_prefix="wiredesk-ingest") as pool:
         while not stop.is_set():
             _guarded("applying timed changes", apply_timed_changes)
-            if time.monotonic() >= recover_at:
-                _guarded("recovering unprocessed payloads", process_pending)
-                recover_at = time.monotonic() + RECOVER_AFTER.total_seconds()
             sources = _guarded("claiming sources",
                                lambda: claim(threads, transports=WATCHED)) or []
             for line in pool.map(_work_on, sources, [folders[s.pk] for s in sources]):
@@ -103,7 +114,19 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
                     log.info("%s", line)
             if not sources:
                 stop.wait(tick)
+        recovery.join(timeout=30)
     log.info("worker stopped")
+
+
+def run_recovery(stop: threading.Event, *, tick: float) -> None:
+    """Process payloads a stopped process left unprocessed: all of them at once when the worker
+    starts, then whatever turns up (a process dying elsewhere), looking every ``tick``."""
+    while not stop.is_set():
+        recovered = _guarded("recovering unprocessed payloads",
+                             lambda: inbox.recover(stop=stop))
+        if recovered:
+            log.warning("recovered %d payloads left unprocessed by a stopped process", recovered)
+        stop.wait(tick)
 
 
 def _work_on(source: Source, seen: dict[str, Sighting]) -> str:

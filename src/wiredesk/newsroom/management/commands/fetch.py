@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from wiredesk.newsroom import leases
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.scheduler import POLLED, claim, refresh_claimed
 from wiredesk.newsroom.timed import apply_timed_changes
@@ -35,12 +36,13 @@ class Command(BaseCommand):
         released, expired = apply_timed_changes()
         if released or expired:
             self.stdout.write(f"{released} embargoed stories published, {expired} expired.")
-        sources = claim(10_000, source_ids=named)
         failed = 0
-        for source in sources:
-            report = refresh_claimed(source)
-            failed += report.status == "error"
-            self.stdout.write(report.line())
+        with leases.kept():  # a slow feed stays this pass's until done
+            sources = claim(10_000, source_ids=named)
+            for source in sources:
+                report = refresh_claimed(source)
+                failed += report.status == "error"
+                self.stdout.write(report.line())
         # What was not fetched and why: a failing source must not hide behind "nothing is due".
         now = timezone.now()
         fetched = {source.pk for source in sources}

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from wiredesk.newsroom import inbox, leases
 from wiredesk.newsroom.importer import import_files
 from wiredesk.newsroom.restore import is_export, restore_files
 from wiredesk.newsroom.sources import local_source
@@ -25,6 +26,14 @@ class Command(BaseCommand):
                               if given.is_dir() else [given])]
         if not files:
             raise CommandError("no files to import")
+        with leases.kept():
+            self._import(files, options["source"])
+
+    def _import(self, files: list[Path], source_name: str) -> None:
+        # Payloads a stopped process (an import, a push receiver) left unprocessed go first.
+        if recovered := inbox.recover():
+            self.stdout.write(f"{recovered} payloads left unprocessed by a stopped process "
+                              "were processed first.")
         exports = [path for path in files if is_export(path)]
         if exports:  # Wiredesk's own export: restored as it was, not ingested as a feed
             restored = restore_files(exports)
@@ -34,7 +43,7 @@ class Command(BaseCommand):
             files = [path for path in files if path not in exports]
             if not files:
                 return
-        source = local_source(options["source"])
+        source = local_source(source_name)
         progress = tqdm(total=len(files), unit="file", file=sys.stderr,
                         disable=len(files) < 5 or not sys.stderr.isatty())
 

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Wiredesk is up: http://{options['host']}:{options['port']}/ "
                           "(admin at /admin/; Ctrl-C stops)")
         try:
-            runtime.serve(options["host"], options["port"])
+            runtime.serve(options["host"], options["port"], recover=False)  # the worker does
         finally:
             stop.set()
             worker.join(timeout=30)
