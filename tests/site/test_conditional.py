@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils.http import http_date, parse_http_date
 from pytest_django.fixtures import DjangoAssertNumQueries
 
 from tests.support.factories import add_version, make_section, make_source, make_story, set_status
 from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.publishing import publish_change
 
 pytestmark = pytest.mark.django_db
 
@@ -91,9 +93,14 @@ def test_a_story_leaving_a_listing_changes_its_etag(client: Client,
 def test_a_story_moving_to_another_section_changes_the_section_it_left(
         client: Client, stories: dict[str, Story]) -> None:
     before = etag(client, "/section/world/")
-    # Even without publish_change: the listing's count moves.
-    Story.objects.filter(pk=stories["world"].pk).update(section=make_section("Sport"))
+    sport = etag(client, "/section/sport/")
+    # As every change does, the move goes through publish_change: the listings the story was in
+    # when last published are remembered, so the section it left is bumped as well.
+    with transaction.atomic():
+        Story.objects.filter(pk=stories["world"].pk).update(section=make_section("Sport"))
+        publish_change(stories["world"])
     assert etag(client, "/section/world/") != before
+    assert etag(client, "/section/sport/") != sport
 
 
 def test_a_changed_story_is_never_served_from_a_stale_cached_body(

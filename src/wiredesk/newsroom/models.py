@@ -242,7 +242,18 @@ class Story(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="story_identity"),
         ]
-        indexes = [models.Index(fields=["status", "-first_published_at"])]
+        # The first page of every listing is a range scan of one of these, in listing order
+        # (newest first, the id breaking ties, as keyset pagination needs).
+        indexes = [
+            models.Index(fields=["status", "-first_published_at", "-id"],
+                         name="story_listing_latest"),
+            models.Index(fields=["section", "status", "-first_published_at", "-id"],
+                         name="story_listing_section"),
+            models.Index(fields=["source", "status", "-first_published_at", "-id"],
+                         name="story_listing_source"),
+            models.Index(fields=["cluster", "status", "-first_published_at", "-id"],
+                         name="story_listing_cluster"),
+        ]
 
     def __str__(self) -> str:
         return self.headline
@@ -401,10 +412,16 @@ class StoryEntity(models.Model):
     entity = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="story_links")
     count = models.PositiveIntegerField(default=1)
     rank = models.PositiveSmallIntegerField(default=0, help_text="0 is the most salient.")
+    # The story's first publication, copied here by publishing.publish_changes so that an
+    # entity's listing is one index range scan in listing order rather than a sort of all its
+    # stories.
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "entity"], name="story_entity")]
-        indexes = [models.Index(fields=["entity", "story"])]
+        indexes = [models.Index(fields=["entity", "story"]),
+                   models.Index(fields=["entity", "-published_at", "-story"],
+                                name="story_entity_listing")]
 
 
 class StoryQuote(models.Model):
@@ -432,3 +449,28 @@ class EntityAlias(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alias", "kind", "entity"],
                                                name="entity_alias")]
+
+
+class ListingState(models.Model):
+    """The version of one public listing ("all", "section:<slug>", "entity:<slug>"...): what its
+    pages', feeds' and API lists' validators are read from, in one indexed row read.
+
+    :func:`wiredesk.newsroom.publishing.publish_changes` bumps the row of every listing a changed
+    story was in or is now in; nothing else writes here.
+    """
+
+    key = models.CharField(max_length=250, unique=True)
+    version = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+class StoryListings(models.Model):
+    """The listings a story was in when last published (keys, one a line): a change bumps these
+    as well as the ones it is in now, so a story leaving a listing changes that listing too."""
+
+    story = models.OneToOneField(Story, primary_key=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    keys = models.TextField(blank=True)

@@ -1,9 +1,11 @@
 """The one function that publishes a change to a story.
 
 Every surface renders from story state, and every conditional-request validator (ETag/Last-Modified)
-and page-cache key is derived from ``Story.changed_at``; so publishing a change means: move
-``changed_at``, and bring the search index in line with the story's public state. Call it inside the
-transaction that changed the story, so the change and its publication commit together.
+and page-cache key is derived from ``Story.changed_at`` (an article) or from the stored version of
+a listing (:mod:`wiredesk.newsroom.listing_state`); so publishing a change means: move
+``changed_at``, bump every listing the story was or is now in, and bring the search index in line
+with the story's public state. Call it inside the transaction that changed the story, so the change
+and its publication commit together.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import lxml.html
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from wiredesk.newsroom import search
+from wiredesk.newsroom import listing_state, search
 from wiredesk.newsroom.models import Story
 
 
@@ -33,6 +35,9 @@ def publish_changes(stories: Sequence[Story], *, created: bool = False) -> None:
         return
     if not created:
         _move_changed_at(stories)
+    at = max((story.changed_at for story in stories if story.changed_at),
+             default=timezone.now())
+    listing_state.bump_for_stories([story.pk for story in stories], at)
     entries, gone = [], []
     for story in stories:
         version = story.current_version
@@ -63,5 +68,9 @@ def _move_changed_at(stories: Sequence[Story]) -> None:
 
 def touch(stories: QuerySet[Story]) -> None:
     """Move the validators of everything that shows these stories, when something they display
-    but do not own changed (their source's name or note, their section's name)."""
-    stories.update(changed_at=timezone.now())
+    but do not own changed (their source's name or note, their section's name): their article
+    pages, and every listing (through the ``site`` state all of them read: such edits are rare).
+    """
+    now = timezone.now()
+    stories.update(changed_at=now)
+    listing_state.bump([listing_state.SITE], now)

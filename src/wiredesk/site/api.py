@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -30,6 +30,14 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
+from wiredesk.newsroom.listing_state import (
+    ALL,
+    cluster_key,
+    entity_key,
+    quotes_key,
+    section_key,
+    source_key,
+)
 from wiredesk.newsroom.models import Entity, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
@@ -39,16 +47,26 @@ from wiredesk.newsroom.serialize import (
     pubstatus,
     story_to_ninjs,
 )
-from wiredesk.site import openapi
+from wiredesk.site import openapi, params
 from wiredesk.site.article import StoryGone, StoryMerged, find_public_story
 from wiredesk.site.enriched import public_quotes, quote_anchor
-from wiredesk.site.http import Fingerprint, conditional, stories_fingerprint
+from wiredesk.site.http import Fingerprint, conditional, listing_fingerprint
 from wiredesk.site.listings import static_fingerprint, story_fingerprint
-from wiredesk.site.pagination import page_url
+from wiredesk.site.pagination import (
+    MAX_OFFSET,
+    MAX_PAGE,
+    Position,
+    links,
+    page_url,
+    read_window,
+)
+from wiredesk.site.params import BadParameter
 from wiredesk.site.searching import search_filtered
 
 MAX_PAGE_SIZE = 100
 MAX_QUERY_LENGTH = 200
+# Totals are counted this far and no further: a count of a listing is a scan of the listing.
+TOTAL_CAP = 1000
 
 
 class ApiError(Exception):
@@ -101,20 +119,42 @@ class StoryQuery:
     entity: str = ""
     since: datetime | None = None
     q: str = ""
+    position: Position = field(default_factory=Position)
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> StoryQuery:
         get = request.GET
-        return cls(
-            page=_positive_int(get.get("page", "1"), "page"),
-            page_size=_page_size(get.get("page_size")),
-            section=get.get("section", "").strip(),
-            source=get.get("source", "").strip(),
-            cluster=(_positive_int(get["cluster"], "cluster") if get.get("cluster") else None),
-            entity=get.get("entity", "").strip()[:200],
-            since=_since(get.get("since", "")),
-            q=get.get("q", "").strip()[:MAX_QUERY_LENGTH],
-        )
+        try:
+            size = _page_size(get.get("page_size"))
+            return cls(
+                page=params.optional_number(get, "page", default=1, maximum=MAX_PAGE),
+                page_size=size,
+                section=params.text(get, "section"),
+                source=params.text(get, "source"),
+                cluster=(params.whole_number(get["cluster"], "cluster") if get.get("cluster")
+                         else None),
+                entity=params.text(get, "entity"),
+                since=_since(params.text(get, "since", max_length=100)),
+                q=params.text(get, "q", max_length=MAX_QUERY_LENGTH),
+                position=Position.from_query(get, size),
+            )
+        except BadParameter as exc:
+            raise ApiError(400, "invalid_parameter", exc.message) from exc
+
+    @property
+    def listing_keys(self) -> list[str]:
+        """The stored listings whose versions cover this query's results."""
+        keys = []
+        if self.section:
+            keys.append(section_key(self.section))
+        if self.source:
+            keys.append(source_key(self.source))
+        if self.cluster is not None:
+            keys.append(cluster_key(self.cluster))
+        if self.entity:
+            slug = Entity.objects.filter(key=self.entity).values_list("slug", flat=True).first()
+            keys.append(entity_key(slug or "-"))
+        return keys or [ALL]
 
     @property
     def scope(self) -> Q:
@@ -143,19 +183,17 @@ class StoryQuery:
         return (self.page - 1) * self.page_size
 
 
-def _positive_int(raw: str, name: str) -> int:
-    if not raw.isdigit() or int(raw) < 1:
-        raise ApiError(400, "invalid_parameter", f"{name} must be a whole number from 1.")
-    return int(raw)
+def _positive_int(raw: str, name: str, maximum: int = params.MAX_ID) -> int:
+    try:
+        return params.whole_number(raw, name, maximum=maximum)
+    except BadParameter as exc:
+        raise ApiError(400, "invalid_parameter", exc.message) from exc
 
 
 def _page_size(raw: str | None) -> int:
     if raw is None:
         return min(settings.WIREDESK_PAGE_SIZE, MAX_PAGE_SIZE)
-    size = _positive_int(raw, "page_size")
-    if size > MAX_PAGE_SIZE:
-        raise ApiError(400, "invalid_parameter", f"page_size must be at most {MAX_PAGE_SIZE}.")
-    return size
+    return _positive_int(raw, "page_size", MAX_PAGE_SIZE)
 
 
 def _since(raw: str) -> datetime | None:
@@ -181,32 +219,59 @@ def _since(raw: str) -> datetime | None:
 def stories_fingerprint_for(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
     # Validation errors are answered by the view; here an invalid query only needs some key.
     try:
-        scope = StoryQuery.from_request(request).scope
+        keys = StoryQuery.from_request(request).listing_keys
     except ApiError:
-        scope = Q()
-    return stories_fingerprint(Story.objects.filter(scope))
+        keys = [ALL]
+    return listing_fingerprint(keys)
 
 
 @api_view
 @conditional(stories_fingerprint_for)
 def story_list(request: HttpRequest) -> JsonResponse:
+    """Newest first. ``total`` is exact up to TOTAL_CAP (``total_exact`` says whether it is);
+    past the first MAX_OFFSET stories, ``next`` and ``previous`` carry keyset cursors."""
     query = StoryQuery.from_request(request)
-    stories, total = _find(query)
-    pages = max(1, -(-total // query.page_size))
-    if query.page > pages:
-        raise ApiError(404, "not_found", f"Page {query.page} is past the last page ({pages}).")
+    if query.q:
+        stories, total = _find(query)
+        exact = True
+        pages = max(1, -(-total // query.page_size))
+        if query.page > pages:
+            raise ApiError(404, "not_found",
+                           f"Page {query.page} is past the last page ({pages}).")
+        previous = page_url(request, query.page - 1) if query.page > 1 else None
+        following = page_url(request, query.page + 1) if query.page < pages else None
+    else:
+        def listing(where: Q | None) -> QuerySet[Story]:
+            return public_stories().filter(query.filters & (where or Q()))
+
+        window = read_window(listing, ("first_published_at", "id"), query.position,
+                             query.page_size)
+        if not window.rows and query.position.number != 1:
+            raise ApiError(404, "not_found", "This page is past the last page.")
+        stories = window.rows
+        total, exact = _capped_count(listing(None))
+        pages = max(1, -(-total // query.page_size))
+        previous, following = links(request, query.position, window, query.page_size,
+                                    lambda story: story.first_published_at)
     base = settings.WIREDESK_BASE_URL
     enrichments = enrichments_of(stories)
     return JsonResponse({
         "total": total,
-        "page": query.page,
+        "total_exact": exact,
+        "page": query.position.number or None,
         "page_size": query.page_size,
         "pages": pages,
-        "next": base + page_url(request, query.page + 1) if query.page < pages else None,
-        "previous": base + page_url(request, query.page - 1) if query.page > 1 else None,
+        "next": base + following if following else None,
+        "previous": base + previous if previous else None,
         "items": [story_to_ninjs(story, base_url=base, enrichments=enrichments)
                   for story in stories],
     })
+
+
+def _capped_count(items: QuerySet[Any]) -> tuple[int, bool]:
+    """How many there are, counting no further than TOTAL_CAP: (count, exact)."""
+    found = items.order_by().values("pk")[:TOTAL_CAP + 1].count()
+    return min(found, TOTAL_CAP), found <= TOTAL_CAP
 
 
 def _find(query: StoryQuery) -> tuple[list[Story], int]:
@@ -220,6 +285,7 @@ def _find(query: StoryQuery) -> tuple[list[Story], int]:
 @api_view
 @conditional(story_fingerprint)
 def story_detail(request: HttpRequest, story_id: int) -> HttpResponse:
+    story_id = params.object_id(story_id)
     try:
         story = find_public_story(story_id)
     except StoryMerged as merged:  # a duplicate: the story it is part of
@@ -252,25 +318,29 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
 
 
 def quotes_fingerprint_for(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
-    speaker = request.GET.get("speaker", "").strip()[:200]
-    return stories_fingerprint(Story.objects.filter(quotes__speaker__key=speaker))
+    speaker = params.text(request.GET, "speaker")
+    slug = Entity.objects.filter(key=speaker).values_list("slug", flat=True).first()
+    return listing_fingerprint([quotes_key(slug or "-")])
 
 
 @api_view
 @conditional(quotes_fingerprint_for)
 def quote_list(request: HttpRequest) -> JsonResponse:
     """What one person said: ``?speaker=<entity id>`` (e.g. person:joe-biden), newest first."""
-    speaker_key = request.GET.get("speaker", "").strip()[:200]
+    speaker_key = params.text(request.GET, "speaker")
     if not speaker_key:
         raise ApiError(400, "invalid_parameter",
                        "speaker is required: an entity id such as person:joe-biden.")
-    page = _positive_int(request.GET.get("page", "1"), "page")
     size = _page_size(request.GET.get("page_size"))
+    page = _positive_int(request.GET.get("page", "1"), "page", MAX_PAGE)
+    if (page - 1) * size > MAX_OFFSET:
+        raise ApiError(400, "invalid_parameter",
+                       f"page numbers go {MAX_OFFSET // size + 1} deep at this page size.")
     speaker = Entity.objects.filter(key=speaker_key).first()
     if speaker is None:
         raise ApiError(404, "not_found", f"No entity {speaker_key!r}.")
     quotes = public_quotes(speaker)
-    total = quotes.count()
+    total, exact = _capped_count(quotes)
     pages = max(1, -(-total // size))
     if page > pages:
         raise ApiError(404, "not_found", f"Page {page} is past the last page ({pages}).")
@@ -279,8 +349,9 @@ def quote_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse({
         "speaker": {"id": speaker.key, "name": speaker.name,
                     "uri": base + speaker.get_absolute_url()},
-        "total": total, "page": page, "page_size": size, "pages": pages,
-        "next": base + page_url(request, page + 1) if page < pages else None,
+        "total": total, "total_exact": exact, "page": page, "page_size": size, "pages": pages,
+        "next": (base + page_url(request, page + 1)
+                 if page < pages and page * size <= MAX_OFFSET else None),
         "previous": base + page_url(request, page - 1) if page > 1 else None,
         "items": [{"text": quote.text, "speaker": quote.speaker_name,
                    "story": {"uri": permanent_url(quote.story, base),

@@ -5,11 +5,16 @@ One mechanism serves pages, feeds, sitemaps and the API. Each view is decorated 
 :class:`Fingerprint`). From the fingerprint and the request URL comes the ETag; from the ETag:
 
 - a conditional request (If-None-Match / If-Modified-Since) that still matches answers 304 before
-  the view runs, at the cost of the fingerprint's one or two queries;
+  the view runs, at the cost of the fingerprint's query;
 - the rendered body is kept in Django's cache *under the ETag*. A change to any story a response
-  shows moves ``Story.changed_at`` (:func:`wiredesk.newsroom.publishing.publish_change`), hence the
-  fingerprint, hence the key: the stale body is simply never asked for again and ages out. No purge
-  lists, and a change invalidates exactly the responses that draw on the changed story.
+  shows bumps the stored version of every listing it was or is in
+  (:func:`wiredesk.newsroom.publishing.publish_changes`, :mod:`wiredesk.newsroom.listing_state`),
+  or moves ``Story.changed_at`` for an article; hence the fingerprint, hence the key: the stale
+  body is simply never asked for again and ages out. No purge lists, and a change invalidates
+  exactly the responses that draw on the changed story.
+
+A listing's fingerprint is one indexed read of a few rows (:func:`listing_fingerprint`), whatever
+the size of the archive; never a ``Count``/``Max`` over the listing.
 
 ``Cache-Control: public, max-age=60``: browsers and a CDN in front may reuse a response for a
 minute without asking, then must revalidate (cheap: a 304 from the fingerprint alone). A minute
@@ -20,7 +25,7 @@ the load on the origin.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -36,6 +41,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 import wiredesk
+from wiredesk.newsroom import listing_state
 from wiredesk.newsroom.models import Story
 
 MAX_AGE = 60
@@ -53,22 +59,28 @@ View = Callable[..., HttpResponseBase]
 class Fingerprint:
     """What a response is derived from.
 
-    ``last_change`` and ``count`` describe the stories it draws on, taken over the listing's filter
-    applied to *all* stories (not only public ones) so that a story leaving the listing moves them.
-    The count catches what the maximum alone cannot: a story that moved to another section, was
-    deleted, or aged out of a time window. ``extra`` carries anything else the body depends on
-    (the section navigation, for instance).
+    ``last_change`` is when it last changed (Last-Modified); ``state`` a token that changes
+    whenever what it shows does (stored listing versions, or a story count); ``extra`` anything
+    else the body depends on (the section navigation, a time window's edge).
     """
 
     last_change: datetime | None
-    count: int = 0
+    state: str = ""
     extra: str = ""
 
 
+def listing_fingerprint(keys: Iterable[str], extra: str = "") -> Fingerprint:
+    """The fingerprint of listings by their stored versions: one indexed query. Every listing
+    also reads the ``site`` state, bumped when something all of them show is edited."""
+    state = listing_state.read([*keys, listing_state.SITE])
+    return Fingerprint(state.changed_at, state.token, extra)
+
+
 def stories_fingerprint(stories: QuerySet[Story], extra: str = "") -> Fingerprint:
-    """The fingerprint of a listing, in one query."""
+    """The fingerprint of a few stories (an article, its copies and its event), in one query;
+    listings use :func:`listing_fingerprint`."""
     state = stories.order_by().aggregate(last=Max("changed_at"), count=Count("pk"))
-    return Fingerprint(state["last"], state["count"], extra)
+    return Fingerprint(state["last"], str(state["count"]), extra)
 
 
 def make_etag(request: HttpRequest, fingerprint: Fingerprint) -> str:
@@ -85,7 +97,7 @@ def make_etag(request: HttpRequest, fingerprint: Fingerprint) -> str:
         request.path,
         "&".join(sorted(request.GET.urlencode().split("&"))),
         fingerprint.last_change.isoformat() if fingerprint.last_change else "-",
-        str(fingerprint.count),
+        fingerprint.state,
         fingerprint.extra,
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]

@@ -2,8 +2,10 @@
 
 A :class:`Listing` is shared by the HTML page and the three feeds of the same list, so they can
 never disagree on which stories belong to it. Its ``scope`` is the filter without the
-"public" condition: :meth:`Listing.stories` adds that through :func:`public_stories`, and the
-fingerprint applies the bare scope to all stories so that a story leaving the list changes it.
+"public" condition: :meth:`Listing.stories` adds that through :func:`public_stories`.
+
+Fingerprints read the listing's stored version (:mod:`wiredesk.newsroom.listing_state`), which
+publishing bumps for every listing a changed story was or is in: one indexed row read per request.
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
+from wiredesk.newsroom.listing_state import (
+    ALL,
+    cluster_key,
+    entity_key,
+    quotes_key,
+    section_key,
+    source_key,
+)
 from wiredesk.newsroom.models import Cluster, Entity, Section, Source, Story
 from wiredesk.newsroom.queries import public_stories
-from wiredesk.site.http import Fingerprint, stories_fingerprint
+from wiredesk.site.http import Fingerprint, listing_fingerprint, stories_fingerprint
+from wiredesk.site.params import valid_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +39,17 @@ class Listing:
     description: str
     scope: Q
     slug: str = ""
+    # Listing order, newest first, as (time, id) columns: the story's own by default; an entity's
+    # listing reads its links' copy of the time, so that the link index gives the order.
+    order: tuple[str, str] = ("first_published_at", "id")
 
-    def stories(self) -> QuerySet[Story]:
+    def stories(self, where: Q | None = None) -> QuerySet[Story]:
+        """The public stories of the listing, newest first. ``where`` (a page cursor) is applied
+        in the same filter as the scope, so that it constrains the same entity link."""
+        time, pk = self.order
         # The body is the heaviest column and no listing shows it.
-        return public_stories().filter(self.scope).defer("current_version__body_html")
+        return (public_stories().filter(self.scope & (where or Q()))
+                .order_by(f"-{time}", f"-{pk}").defer("current_version__body_html"))
 
     def url_kwargs(self) -> dict[str, str]:
         return {"slug": self.slug} if self.slug else {}
@@ -69,7 +87,7 @@ def for_section(slug: str, **_: Any) -> Listing:
     if section is None:
         raise Http404("No such section.")
     return Listing("section", section.name, f"The latest {section.name} stories.",
-                   Q(section__slug=slug), slug)
+                   Q(section_id=section.pk), slug)
 
 
 def for_source(slug: str, **_: Any) -> Listing:
@@ -77,12 +95,13 @@ def for_source(slug: str, **_: Any) -> Listing:
     if source is None:
         raise Http404("No such source.")
     return Listing("source", source.name, f"The latest stories from {source.name}.",
-                   Q(source__slug=slug), slug)
+                   Q(source_id=source.pk), slug)
 
 
 def for_cluster(slug: str, **_: Any) -> Listing:
     """An event's full coverage: every outlet's story about it, newest first."""
-    cluster = Cluster.objects.filter(pk=int(slug)).first() if slug.isdigit() else None
+    pk = valid_id(slug)
+    cluster = Cluster.objects.filter(pk=pk).first() if pk is not None else None
     if cluster is None or not public_stories().filter(cluster=cluster).exists():
         raise Http404("No such story cluster.")
     return Listing("cluster", cluster.title, f"Full coverage: {cluster.title}",
@@ -110,44 +129,50 @@ def entity_listing(entity: Entity) -> Listing:
     return Listing("entity", entity.name,
                    ENTITY_DESCRIPTIONS.get(entity.kind, "Stories about {name}.").format(
                        name=entity.name),
-                   Q(entity_links__entity_id=entity.pk), entity.slug)
+                   Q(entity_links__entity_id=entity.pk), entity.slug,
+                   order=("entity_links__published_at", "entity_links__story_id"))
 
 
-# Fingerprints, called with the view's URL arguments (see wiredesk.site.http.conditional). They
-# need no lookup of the section or source: the scope filters by slug.
+# Fingerprints, called with the view's URL arguments (see wiredesk.site.http.conditional): one
+# read of the listing's stored version, no lookup of the section, source or entity (keys carry the
+# slug the URL carries).
 
 def global_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
-    return stories_fingerprint(Story.objects.all())
+    return listing_fingerprint([ALL])
 
 
 def section_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
-    return stories_fingerprint(Story.objects.filter(section__slug=slug))
+    return listing_fingerprint([section_key(slug)])
 
 
 def source_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
-    return stories_fingerprint(Story.objects.filter(source__slug=slug))
+    return listing_fingerprint([source_key(slug)])
 
 
 def story_fingerprint(request: HttpRequest, story_id: int, **kwargs: Any) -> Fingerprint:
     """The story (its enrichment republishes it), the duplicates merged into it ("Also reported
     by") and the stories of its event cluster ("Related coverage"): a change to any of them
-    changes its page."""
-    cluster = Story.objects.filter(pk=story_id).values("cluster")
+    changes its page. Bounded by the size of one event, not the archive."""
+    pk = valid_id(story_id)
+    if pk is None:
+        return Fingerprint(None)
+    cluster = Story.objects.filter(pk=pk).values("cluster")
     return stories_fingerprint(Story.objects.filter(
-        Q(pk=story_id) | Q(merged_into_id=story_id) | Q(cluster__in=cluster)))
+        Q(pk=pk) | Q(merged_into_id=pk) | Q(cluster__in=cluster)))
 
 
 def entity_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
-    return stories_fingerprint(Story.objects.filter(entity_links__entity__slug=slug))
+    # A person's page also says whether they have quotes.
+    return listing_fingerprint([entity_key(slug), quotes_key(slug)])
 
 
 def quotes_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
-    return stories_fingerprint(Story.objects.filter(quotes__speaker__slug=slug))
+    return listing_fingerprint([quotes_key(slug)])
 
 
 def cluster_fingerprint(request: HttpRequest, slug: str, **kwargs: Any) -> Fingerprint:
-    return stories_fingerprint(Story.objects.filter(cluster_id=int(slug) if slug.isdigit()
-                                                    else 0))
+    pk = valid_id(slug)
+    return listing_fingerprint([cluster_key(pk)] if pk is not None else [])
 
 
 def static_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:

@@ -14,16 +14,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from lxml import etree
 
 from wiredesk.newsroom import clock
+from wiredesk.newsroom.listing_state import ALL
 from wiredesk.newsroom.models import Section, Source, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import iso, page_url
-from wiredesk.site.http import Fingerprint, stories_fingerprint
+from wiredesk.site.http import Fingerprint, listing_fingerprint
 from wiredesk.site.xml import xml_safe
 
 T = TypeVar("T")
@@ -78,10 +79,12 @@ SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
 
 
 def sitemap_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
-    """All stories, plus the sections and sources that have pages."""
-    pages = [*Section.objects.values_list("slug", flat=True),
-             *Source.objects.values_list("slug", flat=True)]
-    return stories_fingerprint(Story.objects.all(), extra="\x1e".join(pages))
+    """All stories (their stored listing version), plus the sections and sources that have pages:
+    a renamed one bumps the ``site`` state (publishing.touch); one added or removed changes the
+    count or the largest id of its small table."""
+    shape = [f"{table.objects.count()}:{table.objects.aggregate(last=Max('pk'))['last']}"
+             for table in (Section, Source)]
+    return listing_fingerprint([ALL], extra="\x1e".join(shape))
 
 
 def sitemap_index(request: HttpRequest) -> HttpResponse:
@@ -114,8 +117,11 @@ def news_cutoff() -> Any:
 
 
 def news_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerprint:
-    # The count moves when a story ages out of the window, which changes no changed_at.
-    return stories_fingerprint(Story.objects.filter(first_published_at__gte=news_cutoff()))
+    """All stories' stored version, and the window's edge: the oldest story still inside it (one
+    index seek). A story ageing out changes no stored version, but it moves the edge."""
+    edge = (Story.objects.filter(first_published_at__gte=news_cutoff())
+            .order_by("first_published_at", "id").values_list("id", flat=True).first())
+    return listing_fingerprint([ALL], extra=f"news-window:{edge}")
 
 
 def news_stories() -> QuerySet[Story]:

@@ -30,7 +30,8 @@ from wiredesk.site.listings import (
     story_fingerprint,
 )
 from wiredesk.site.nav import with_nav
-from wiredesk.site.pagination import page_info, page_number, page_size, paginate
+from wiredesk.site.pagination import listing_page, offset_page, page_info, page_number, page_size
+from wiredesk.site.params import clean_text, object_id
 from wiredesk.site.searching import search_page
 
 MAX_QUERY_LENGTH = 200
@@ -55,7 +56,7 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
 def cluster(request: HttpRequest, slug: str) -> HttpResponse:
     """Full coverage of an event: its stories newest first, and who reported it."""
     listing = for_cluster(slug)
-    stories, page = paginate(request, listing.stories())
+    stories, page = listing_page(request, listing.stories, listing.order)
     sources = (listing.stories().order_by().values("source__name", "source__slug")
                .annotate(count=Count("pk")).order_by("-count", "source__name"))
     return render(request, "site/cluster.html", {"listing": listing, "stories": stories,
@@ -70,7 +71,7 @@ def entity(request: HttpRequest, slug: str) -> HttpResponse:
     if person is None:
         raise Http404("No such person, organisation, place or topic.")
     listing = entity_listing(person)
-    stories, page = paginate(request, listing.stories())
+    stories, page = listing_page(request, listing.stories, listing.order)
     quotes = public_quotes(person).exists() if person.kind == Entity.Kind.PERSON else False
     return render(request, "site/entity.html", {"listing": listing, "stories": stories,
                                                 "page": page, "entity": person,
@@ -83,13 +84,13 @@ def quotes(request: HttpRequest, slug: str) -> HttpResponse:
     person = Entity.objects.filter(slug=slug).first()
     if person is None:
         raise Http404("No such person.")
-    found, page = paginate(request, public_quotes(person))
+    found, page = offset_page(request, public_quotes(person))
     return render(request, "site/quotes.html", {"entity": person, "quotes": found,
                                                 "page": page})
 
 
 def _listing(request: HttpRequest, listing: Listing, template: str) -> HttpResponse:
-    stories, page = paginate(request, listing.stories())
+    stories, page = listing_page(request, listing.stories, listing.order)
     return render(request, template, {"listing": listing, "stories": stories, "page": page})
 
 
@@ -101,6 +102,7 @@ def gone(request: HttpRequest, exc: StoryGone) -> HttpResponse:
 
 @conditional(with_nav(story_fingerprint))
 def article(request: HttpRequest, story_id: int, slug: str) -> HttpResponse:
+    story_id = object_id(story_id)
     try:
         story = find_public_story(story_id)
     except StoryGone as exc:
@@ -117,6 +119,7 @@ def article(request: HttpRequest, story_id: int, slug: str) -> HttpResponse:
 
 def permalink(request: HttpRequest, story_id: int) -> HttpResponse:
     """/story/<id>/: the permanent address used as guid and ninjs uri, sent on to the page."""
+    story_id = object_id(story_id)
     try:
         return HttpResponsePermanentRedirect(find_public_story(story_id).get_absolute_url())
     except StoryGone as exc:
@@ -129,11 +132,11 @@ def permalink(request: HttpRequest, story_id: int) -> HttpResponse:
 # still get validators: any story change moves the global fingerprint.
 @conditional(with_nav(global_fingerprint), cache_body=False)
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
     number = page_number(request)
     size = page_size()
     stories, total = search_page(query, limit=size, offset=(number - 1) * size)
     page = page_info(request, number, total)
-    status = 404 if number > page.pages else 200
+    status = 404 if number > (page.pages or 1) else 200
     return render(request, "site/search.html",
                   {"query": query, "stories": stories, "page": page}, status=status)
