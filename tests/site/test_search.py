@@ -119,3 +119,27 @@ def test_a_story_that_is_not_public_appears_on_no_surface(client: Client, status
 
     set_status(story, Story.Status.PUBLISHED)
     assert results(client, "harbour") == ["Secret harbour deal"]
+
+
+def test_a_large_result_says_more_than_the_cap(client: Client, settings: Settings,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from wiredesk.newsroom import search
+
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    settings.WIREDESK_PAGE_SIZE = 2
+    for n in range(5):
+        make_story(f"Harbour report {n}")
+    assert summary(client, "/search/?q=harbour") == (
+        "More than 3 stories match harbour; the most relevant of the latest are shown first.")
+    assert len(results(client, "harbour")) == 2
+    assert len(results(client, "harbour", page=2)) == 1
+    results(client, "harbour", status=404, page=3)
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "NEAR(a b)", "a\x00b", "\U0001F600 harbour",
+                                   "x" * 3000, "headline:harbour", "harbour*", "-harbour OR"])
+def test_hostile_queries_get_a_page(client: Client, query: str) -> None:
+    make_story("Harbour report")
+    assert results(client, query) in ([], ["Harbour report"])
+    api = client.get(f"/api/v1/stories?q={quote(query)}")
+    assert api.status_code == 200

@@ -1,28 +1,201 @@
 """Full-text search over published stories, behind one small interface.
 
-SQLite uses an FTS5 table ranked by BM25; PostgreSQL a tsvector column with a GIN index ranked by
+SQLite uses an FTS5 table ranked by BM25; PostgreSQL a stored tsvector with a GIN index ranked by
 ts_rank_cd. The index holds public stories only: :func:`wiredesk.newsroom.publishing.publish_change`
-adds a story when it becomes public and removes it when it stops being public. Queries still join
-the story table on its status, so a stale index row can never leak a story that is not public.
+adds a story when it becomes public and removes it when it stops being public. Queries still check
+each candidate against the story table (status, merge, embargo and expiry times), so a stale index
+row can never leak a story that is not public.
+
+Built for a million stories: every query starts from the full-text index and stops after
+``cap + 1`` public matches, newest first (the index is walked in story-id order, which is the order
+stories arrived). Only those candidates are ranked, so the cost of a query depends on the cap, not
+on how many stories hold a common word; the result count is exact up to the cap and reported as
+"more than ``cap``" beyond it. News readers want the recent stories about a subject: a common
+word's best matches are looked for among its newest thousand.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.db import connection
 
+from wiredesk.newsroom import clock
+
 TABLE = "newsroom_search"
+# How many public matches a query ranks, at most; past it the count is "more than this".
+MAX_RESULTS = 1000
+# Input past this length, and terms past this number, are ignored: they could only narrow the
+# results further, and they bound the work a hostile query can ask for.
+MAX_INPUT = 1000
+MAX_TERMS = 12
+# Headline matches weigh this many times a body match (SQLite's BM25 column weights; the
+# PostgreSQL document is built with the headline at weight A, the body at weight B).
+HEADLINE_WEIGHT = 5.0
+
 _WORD = re.compile(r"\w+", re.UNICODE)
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a reader asked for: every word, and every quoted phrase, must match."""
+
+    words: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
+
+    @property
+    def key(self) -> str:
+        """The same for every way of typing the same query (case, spacing, punctuation)."""
+        return " ".join([*self.words, *('"' + " ".join(p) + '"' for p in self.phrases)])
+
+
+def parse(text: str) -> Query:
+    """The words and "quoted phrases" of a query; everything else (operators, FTS syntax,
+    control characters, emoji) is not a word and is ignored, so no input is an error."""
+    text = "".join(ch for ch in text[:MAX_INPUT] if unicodedata.category(ch)[0] != "C")
+    phrases: list[tuple[str, ...]] = []
+    words: list[str] = []
+    budget = MAX_TERMS
+
+    def take(found: list[str]) -> list[str]:
+        nonlocal budget
+        kept = found[:budget]
+        budget -= len(kept)
+        return kept
+
+    for quoted in _QUOTED.findall(text):
+        phrase = take([w.lower() for w in _WORD.findall(quoted)])
+        if len(phrase) > 1:
+            phrases.append(tuple(phrase))
+        else:
+            words.extend(phrase)
+    for word in take([w.lower() for w in _WORD.findall(_QUOTED.sub(" ", text))]):
+        if word not in words:
+            words.append(word)
+    return Query(tuple(words), tuple(dict.fromkeys(phrases)))
+
+
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Public story ids best match first, and whether that is all of them (else there are more
+    than ``len(story_ids)``: the query hit its cap)."""
+
+    story_ids: list[int]
+    complete: bool
 
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     story_ids: list[int]
+    # Exact when ``exact``; otherwise the cap, and there are more matches than that.
     total: int
+    exact: bool = True
 
+
+def search(text: str, *, limit: int, offset: int = 0, cap: int | None = None) -> SearchPage:
+    """A page of public story ids best match first, and how many match (see :class:`SearchPage`)."""
+    found = matches(parse(text), cap=cap)
+    return SearchPage(found.story_ids[offset:offset + limit], len(found.story_ids),
+                      found.complete)
+
+
+def matches(query: Query, *, cap: int | None = None) -> Matches:
+    """The newest ``cap`` (default :data:`MAX_RESULTS`) public matches of ``query``, ranked best
+    first."""
+    cap = MAX_RESULTS if cap is None else cap
+    if not query:
+        return Matches([], True)
+    scored = _candidates(query, cap + 1)
+    if connection.vendor == "postgresql":
+        best_first = sorted(scored, key=lambda row: (-row[1], -row[0]))
+    else:
+        best_first = sorted(scored, key=lambda row: (row[1], -row[0]))  # BM25: lower is better
+    ids = [story_id for story_id, _ in best_first]
+    if len(ids) > cap:
+        # The oldest candidate only told us there are more; it is not among the ranked.
+        oldest = min(ids)
+        return Matches([i for i in ids if i != oldest], False)
+    return Matches(ids, True)
+
+
+# What makes an indexed story public, checked per candidate (``queries.public_stories`` says the
+# same in the ORM; the index holds public stories only, so this only catches what the scheduler
+# has not applied yet: an embargo or expiry time that has passed).
+_PUBLIC = ("s.status = 'published' AND s.merged_into_id IS NULL "
+           "AND s.current_version_id IS NOT NULL "
+           "AND (s.embargoed_until IS NULL OR s.embargoed_until <= %s) "
+           "AND (s.expires_at IS NULL OR s.expires_at > %s)")
+
+
+def _now() -> Any:
+    now: datetime = clock.now()
+    return connection.ops.adapt_datetimefield_value(now)
+
+
+def candidates_sql(query: Query, limit: int) -> tuple[str, list[Any]]:
+    """The statement that finds the newest ``limit`` public matches with their scores, on this
+    database, and its parameters (separate so that tests can EXPLAIN it)."""
+    now = _now()
+    if connection.vendor == "postgresql":
+        tsquery, params = tsquery_sql(query)
+        # The inner query finds the newest matches through the GIN index and checks each against
+        # the story table; only those few are ranked (ranking reads the whole document).
+        return (f"WITH q AS MATERIALIZED (SELECT {tsquery} AS q) "
+                f"SELECT c.story_id, ts_rank_cd(c.document, q.q) FROM q, LATERAL ("
+                f"SELECT f.story_id, f.document FROM {TABLE} f "
+                f"JOIN newsroom_story s ON s.id = f.story_id "
+                f"WHERE f.document @@ q.q AND {_PUBLIC} "
+                f"ORDER BY f.story_id DESC LIMIT %s) c", [*params, now, now, limit])
+    # CROSS JOIN fixes the join order: SQLite walks the FTS index newest first (ORDER BY rowid
+    # DESC is consumed by FTS5) and looks each match up in the story table by primary key, so
+    # the query stops after ``limit`` public matches. Any other order re-runs the full-text match
+    # once per story.
+    return (f"SELECT {TABLE}.rowid, bm25({TABLE}, %s, 1.0) "
+            f"FROM {TABLE} CROSS JOIN newsroom_story s ON s.id = {TABLE}.rowid "
+            f"WHERE {TABLE} MATCH %s AND {_PUBLIC} "
+            f"ORDER BY {TABLE}.rowid DESC LIMIT %s",
+            [HEADLINE_WEIGHT, fts5_expression(query), now, now, limit])
+
+
+def _candidates(query: Query, limit: int) -> list[tuple[int, float]]:
+    sql, params = candidates_sql(query, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+
+
+def fts5_expression(query: Query) -> str:
+    """An FTS5 MATCH expression: each word and phrase a quoted string, all required. Words come
+    from ``\\w+`` and hold no quote, so quoting makes every FTS5 operator in the input inert."""
+    terms = [f'"{word}"' for word in query.words]
+    terms += ['"' + " ".join(phrase) + '"' for phrase in query.phrases]
+    return " AND ".join(terms)
+
+
+def tsquery_sql(query: Query) -> tuple[str, list[Any]]:
+    """A tsquery expression and its parameters: the words with plainto_tsquery, each phrase with
+    phraseto_tsquery, all required. Both functions read their argument as plain words."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if query.words:
+        parts.append("plainto_tsquery('english', %s)")
+        params.append(" ".join(query.words))
+    for phrase in query.phrases:
+        parts.append("phraseto_tsquery('english', %s)")
+        params.append(" ".join(phrase))
+    return " && ".join(parts), params
+
+
+# -- Writing the index ----------------------------------------------------------------------------
 
 def create_index_sql(vendor: str) -> list[str]:
     """DDL for the search table on this database (used by the migration)."""
@@ -34,10 +207,32 @@ def create_index_sql(vendor: str) -> list[str]:
             f"CREATE TABLE {TABLE} (story_id bigint PRIMARY KEY, document tsvector NOT NULL)",
             f"CREATE INDEX {TABLE}_document ON {TABLE} USING GIN (document)",
         ]
+    return [_fts5_table(TABLE, FTS5_TOKENIZE)]
+
+
+# Porter stemming over unicode61, as PostgreSQL's 'english' configuration stems: "migrations"
+# finds "migration" on both databases. (Prefix queries, which stemming replaces, cost a merge of
+# every matching term's postings: unbounded at a million stories.)
+FTS5_TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+
+def _fts5_table(name: str, tokenize: str) -> str:
+    # The story id is the FTS rowid: lookups by rowid are indexed, an UNINDEXED column is not.
+    return f"CREATE VIRTUAL TABLE {name} USING fts5(headline, body, tokenize = '{tokenize}')"
+
+
+def retokenize_sql(vendor: str, tokenize: str) -> list[str]:
+    """Rebuild the SQLite table with another tokenizer, keeping its rows (a migration's step;
+    nothing to do on PostgreSQL)."""
+    if vendor == "postgresql":
+        return []
+    new = f"{TABLE}_rebuilt"
     return [
-        # The story id is the FTS rowid: lookups by rowid are indexed, an UNINDEXED column is not.
-        f"CREATE VIRTUAL TABLE {TABLE} USING fts5(headline, body, "
-        "tokenize = 'unicode61 remove_diacritics 2')"
+        f"DROP TABLE IF EXISTS {new}",
+        _fts5_table(new, tokenize),
+        f"INSERT INTO {new} (rowid, headline, body) SELECT rowid, headline, body FROM {TABLE}",
+        f"DROP TABLE {TABLE}",
+        f"ALTER TABLE {new} RENAME TO {TABLE}",
     ]
 
 
@@ -78,48 +273,3 @@ def remove(story_ids: Sequence[int]) -> None:
         with connection.cursor() as cursor:
             cursor.executemany(f"DELETE FROM {TABLE} WHERE {key} = %s",
                                [(story_id,) for story_id in story_ids])
-
-
-def search(query: str, *, limit: int, offset: int = 0) -> SearchPage:
-    """Public story ids best match first, with the total number of matches."""
-    words = _WORD.findall(query)[:20]
-    if not words:
-        return SearchPage([], 0)
-    if connection.vendor == "postgresql":
-        return _search_postgresql(" ".join(words), limit, offset)
-    return _search_sqlite(words, limit, offset)
-
-
-def _search_sqlite(words: list[str], limit: int, offset: int) -> SearchPage:
-    # Each word quoted (so FTS5 operators in user input are inert), all required, the last one
-    # as a prefix so "migr" finds "migration" while typing.
-    terms = [f'"{word}"' for word in words]
-    terms[-1] += "*"
-    match = " AND ".join(terms)
-    base = (f"FROM {TABLE} JOIN newsroom_story s ON s.id = {TABLE}.rowid "
-            f"WHERE {TABLE} MATCH %s AND s.status = 'published'")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", [match])
-        total = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT {TABLE}.rowid {base} "
-            f"ORDER BY bm25({TABLE}, 5.0, 1.0), s.first_published_at DESC LIMIT %s OFFSET %s",
-            [match, limit, offset],
-        )
-        return SearchPage([int(row[0]) for row in cursor.fetchall()], int(total))
-
-
-def _search_postgresql(text: str, limit: int, offset: int) -> SearchPage:
-    base = (f"FROM {TABLE} JOIN newsroom_story s ON s.id = {TABLE}.story_id, "
-            "plainto_tsquery('english', %s) q "
-            f"WHERE {TABLE}.document @@ q AND s.status = 'published'")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", [text])
-        total = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT {TABLE}.story_id {base} "
-            f"ORDER BY ts_rank_cd({TABLE}.document, q) DESC, s.first_published_at DESC "
-            "LIMIT %s OFFSET %s",
-            [text, limit, offset],
-        )
-        return SearchPage([int(row[0]) for row in cursor.fetchall()], int(total))

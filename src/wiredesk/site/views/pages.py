@@ -128,15 +128,17 @@ def permalink(request: HttpRequest, story_id: int) -> HttpResponse:
         return HttpResponsePermanentRedirect(merged.story.get_absolute_url())
 
 
-# Search results are not kept in the cache (queries are too varied to be worth it), but they
-# still get validators: any story change moves the global fingerprint.
+# Search pages are not kept in the body cache (queries are too varied to be worth it): the ranked
+# matches are, by query and desk state (wiredesk.site.searching). They still get validators: any
+# story change moves the global fingerprint.
 @conditional(with_nav(global_fingerprint), cache_body=False)
 def search(request: HttpRequest) -> HttpResponse:
     query = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
     number = page_number(request)
     size = page_size()
-    stories, total = search_page(query, limit=size, offset=(number - 1) * size)
-    page = page_info(request, number, total)
+    found = search_page(query, limit=size, offset=(number - 1) * size)
+    page = page_info(request, number, found.total)
     status = 404 if number > (page.pages or 1) else 200
     return render(request, "site/search.html",
-                  {"query": query, "stories": stories, "page": page}, status=status)
+                  {"query": query, "stories": found.stories, "page": page,
+                   "exact": found.exact}, status=status)

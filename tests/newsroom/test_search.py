@@ -1,0 +1,156 @@
+"""The search interface: what a query means, what it finds, how it counts, and that its plan
+starts from the full-text index whatever the size of the archive."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from pytest_django.fixtures import DjangoAssertNumQueries
+
+from tests.support.clock import FakeClock
+from tests.support.factories import make_story, set_status
+from wiredesk.newsroom import search
+from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.search import Query, parse
+from wiredesk.site import searching
+
+HOSTILE = [
+    '"unbalanced quote', 'NEAR(copper price, 2)', "copper OR price NOT bank", "*", "-", "'",
+    "headline:copper", "{headline body}: copper", "^copper", "copper*", "cop\x00per", "\x00",
+    "copper \U0001F4C8 price \U0001F525", "\U0001F600", "'; DROP TABLE newsroom_story; --",
+    "x" * 5000, " ".join(["copper"] * 500), '""', '"" "', "(((", "AND", "copper AND", "\\",
+    "%_%", "<script>alert(1)</script>", 'col:umn:"x"', "\u202e\u200b", "copper\tprice\r\n",
+]
+
+
+def headlines(story_ids: list[int]) -> list[str]:
+    by_id = Story.objects.in_bulk(story_ids)
+    return [by_id[i].headline for i in story_ids]
+
+
+def test_a_query_is_its_words_and_quoted_phrases() -> None:
+    assert parse('Copper  "price of GOLD" falls, copper!') == Query(
+        ("copper", "falls"), (("price", "of", "gold"),))
+    assert parse('"one"') == Query(("one",), ())
+    assert parse('NEAR(a b) OR c*') == Query(("near", "a", "b", "or", "c"), ())
+    assert not parse("!!! \U0001F600 \x00 \"\" * -")
+
+
+def test_hostile_input_is_bounded_and_holds_no_syntax() -> None:
+    for text in HOSTILE:
+        query = parse(text)
+        terms = [*query.words, *(w for p in query.phrases for w in p)]
+        assert len(terms) <= search.MAX_TERMS, text
+        assert all(term.isalnum() or "_" in term for term in terms), text
+    assert parse("cop\x00per") == Query(("copper",), ())
+
+
+@pytest.mark.django_db
+def test_hostile_queries_answer_without_error() -> None:
+    make_story("Copper price rises", body_html="<p>Copper rose.</p>")
+    for text in HOSTILE:
+        page = search.search(text, limit=10)
+        assert page.exact, text
+        assert headlines(page.story_ids) in ([], ["Copper price rises"]), text
+
+
+@pytest.mark.django_db
+def test_words_are_stemmed_and_phrases_keep_their_order() -> None:
+    make_story("Migration rules change", body_html="<p>The copper price rose.</p>")
+    make_story("Markets", body_html="<p>The price of copper fell.</p>")
+    assert headlines(search.search("migrations", limit=10).story_ids) == [
+        "Migration rules change"]
+    assert headlines(search.search('"copper price"', limit=10).story_ids) == [
+        "Migration rules change"]
+    assert sorted(headlines(search.search("copper price", limit=10).story_ids)) == [
+        "Markets", "Migration rules change"]
+
+
+@pytest.mark.django_db
+def test_the_count_is_exact_up_to_the_cap_then_more_than_the_cap() -> None:
+    start = timezone.now() - timedelta(days=1)
+    stories = [make_story(f"Harbour report {n}", published_at=start + timedelta(minutes=n))
+               for n in range(5)]
+    complete = search.search("harbour", limit=10, cap=5)
+    assert (complete.total, complete.exact) == (5, True)
+    assert sorted(complete.story_ids) == sorted(s.pk for s in stories)
+
+    capped = search.search("harbour", limit=10, cap=3)
+    assert (capped.total, capped.exact) == (3, False)
+    # The newest matches are the ones ranked.
+    assert sorted(capped.story_ids) == sorted(s.pk for s in stories[2:])
+    assert search.search("harbour", limit=2, offset=2, cap=3).story_ids == capped.story_ids[2:]
+
+
+@pytest.mark.django_db
+def test_the_best_match_ranks_first_among_the_candidates() -> None:
+    make_story("Volcano erupts", body_html="<p>Lava reached the coast.</p>")
+    make_story("Markets fall", body_html="<p>Traders blamed a volcano far away.</p>")
+    assert headlines(search.search("volcano", limit=10).story_ids) == [
+        "Volcano erupts", "Markets fall"]
+
+
+@pytest.mark.django_db
+def test_a_story_past_its_expiry_is_not_found_even_before_the_scheduler_runs(
+        desk_clock: FakeClock) -> None:
+    story = make_story("Licensed harbour photo essay")
+    Story.objects.filter(pk=story.pk).update(expires_at=desk_clock.moment + timedelta(hours=1))
+    assert search.search("harbour", limit=10).story_ids == [story.pk]
+    desk_clock.advance(timedelta(hours=2))
+    assert search.search("harbour", limit=10) == search.SearchPage([], 0, True)
+
+
+@pytest.mark.django_db
+def test_results_are_cached_by_query_and_desk_state(
+        django_assert_num_queries: DjangoAssertNumQueries) -> None:
+    cache.clear()
+    story = make_story("Harbour deal signed")
+    other = make_story("Harbour strike ends")
+    assert sorted(searching.ranked("harbour").story_ids) == sorted([story.pk, other.pk])
+    # The same query typed another way is the same cache entry: only the state is read.
+    with django_assert_num_queries(1):
+        assert len(searching.ranked("  HARBOUR!! ").story_ids) == 2
+    set_status(story, Story.Status.HELD)
+    assert searching.ranked("harbour").story_ids == [other.pk]
+    set_status(story, Story.Status.PUBLISHED)
+    assert len(searching.ranked("harbour").story_ids) == 2
+
+
+@pytest.mark.django_db
+def test_a_deleted_story_leaves_cached_results() -> None:
+    from wiredesk.newsroom.editorial import delete_for_good
+
+    cache.clear()
+    story = make_story("Harbour deal signed")
+    assert searching.ranked("harbour").story_ids == [story.pk]
+    delete_for_good(story)
+    assert searching.ranked("harbour").story_ids == []
+
+
+# -- The plan starts from the full-text index ----------------------------------------------
+
+def explain(sql: str, params: list[Any]) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["harbour", "harbour deal", '"harbour deal" signed'])
+def test_sqlite_plan_walks_the_fts_index_then_looks_stories_up_by_key(text: str) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan")
+    make_story("Harbour deal signed")
+    plan = explain(*search.candidates_sql(parse(text), 101)).splitlines()
+    assert plan[0].startswith(f"SCAN {search.TABLE} VIRTUAL TABLE INDEX"), plan
+    assert plan[1].startswith("SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"), plan
+    # FTS5 returns rows newest first itself: no sort of all the matches.
+    assert not any("TEMP B-TREE" in line for line in plan), plan
