@@ -16,7 +16,11 @@ from tests.cluster.stories import (
     WILDFIRE_B,
     later,
 )
+from tests.cluster.stories import (
+    doc as story_doc,
+)
 from wiredesk.cluster import ClusterConfig, ClusterDoc, Clusterer
+from wiredesk.cluster.store import MemoryStore
 
 STREAM = [WILDFIRE_A, QUAKE_SUMATRA_A, QUAKE_SULAWESI_A, WILDFIRE_B, QUAKE_SUMATRA_B,
           QUAKE_SULAWESI_B]
@@ -229,3 +233,32 @@ def test_samples_are_dropped_once_a_cluster_is_settled() -> None:
     place_all(clusterer, [QUAKE_SULAWESI_A, QUAKE_SULAWESI_B, QUAKE_SULAWESI_C], "sulawesi")
     cluster = clusterer.cluster("sulawesi")
     assert cluster is not None and cluster.size == 3 and cluster.samples == []
+
+
+TEMPLATE = ("{name} reported quarterly results on Tuesday, with revenue and profit in line with "
+            "the expectations of analysts, the company said. Shares of {name} were little "
+            "changed in early trading, and {name} kept its forecast for the full year, citing "
+            "steady demand from customers in its main markets.")
+
+
+def templated(n: int, story_id: str, hours: float = 0.0) -> ClusterDoc:
+    name = f"Zorblax{n}"
+    return story_doc(story_id, f"{name} reports quarterly results", TEMPLATE.format(name=name),
+                     hours)
+
+
+def test_templated_copy_reads_at_most_max_posting_clusters_per_term() -> None:
+    """Hundreds of active clusters under the same template words: a lookup skips those words'
+    posting lists (longer than max_posting), and the company's own name still finds its
+    cluster."""
+    config = ClusterConfig(max_posting=20)
+    store = MemoryStore(config)
+    clusterer = Clusterer(config, store)
+    first = [clusterer.assign(templated(n, f"t{n}", hours=n / 100)) for n in range(300)]
+    # Early on the template's words look rare and join companies; once the IDF has seen them,
+    # each company gets its own cluster.
+    assert len({a.cluster_id for a in first[200:]}) == 100
+    store._index.reads = 0
+    again = clusterer.assign(templated(210, "t210-again", hours=3.5))
+    assert again.cluster_id == first[210].cluster_id == "t210" and not again.created
+    assert store._index.reads <= config.query_terms * (config.max_posting + 1)

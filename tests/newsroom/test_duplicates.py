@@ -4,12 +4,15 @@ real payloads into the database and out through the site (issue 4's acceptance).
 from __future__ import annotations
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tests.newsroom.feeds import Entry, hours_ago, paragraphs, rss
 from tests.support.factories import make_source
 from wiredesk.newsroom.clustering import clusters
-from wiredesk.newsroom.duplicates import desk
+from wiredesk.newsroom.deskstate import DuplicateKey
+from wiredesk.newsroom.duplicates import PER_KEY, VERIFY, desk
 from wiredesk.newsroom.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.merging import MergeRefused, merge, split
 from wiredesk.newsroom.models import Section, Source, Story, StoryVersion
@@ -203,14 +206,52 @@ def test_an_editor_merges_by_hand(wires: tuple[Source, Source]) -> None:
         split(java, "editor")
 
 
-def test_the_index_is_rebuilt_from_stored_fingerprints(wires: tuple[Source, Source]) -> None:
+def test_a_new_process_takes_the_same_decisions_without_replay(
+        wires: tuple[Source, Source]) -> None:
+    """The duplicate and cluster state is in the database: a desk that has just started (reset,
+    as a new process's would be) loads nothing and reads no story text, yet recognises the copy
+    and puts the follow-up in the stored story's cluster."""
     agency, partner = wires
-    ingest(agency, Entry("tw-quake-1", "Strong quake off Java kills seven", QUAKE_JAVA))
-    assert StoryVersion.objects.get().fingerprint
-    desk.reset()  # a restart: the index is empty until the next ingest rebuilds it
-    assert len(desk) == 0
-    report = ingest(partner, Entry("p-1", "Strong quake off Java kills seven", QUAKE_JAVA))
-    assert report.merged == 1 and len(desk) == 2
+    ingest(agency, Entry("tw-java", "Strong quake off Java kills seven", QUAKE_JAVA),
+           Entry("tw-peru", "Quake damages church in Peru's Andes", QUAKE_PERU))
+    assert StoryVersion.objects.filter(fingerprint__isnull=False).count() == 2
+    desk.reset()
+    clusters.reset()
+    with CaptureQueriesContext(connection) as start, desk.session(), transaction.atomic():
+        desk.sync()
+        clusters.sync()
+    texts = [q["sql"] for q in start.captured_queries if "body_html" in q["sql"]]
+    assert texts == [] and len(start.captured_queries) <= 12  # a few counters and keys
+    desk.reset()
+    clusters.reset()
+    report = ingest(partner, Entry("p-java", "Strong quake off Java kills seven", QUAKE_JAVA),
+                    Entry("p-java-2", "Java quake death toll rises to 12", JAVA_FOLLOW_UP))
+    assert report.merged == 1
+    java, peru, follow_up = public()
+    assert [copy.merged_into for copy in public(merged=True)] == [java]
+    assert follow_up.cluster == java.cluster != peru.cluster
+
+
+def test_templated_copy_keeps_the_cost_of_a_decision_bounded(section: Section) -> None:
+    """Hundreds of stored stories sharing the new one's buckets (one sentence frame, a different
+    company each): each key reads at most PER_KEY stored versions and at most VERIFY candidates
+    are verified, and the template still finds nothing it should not."""
+    source = make_source("Results Wire", section=section)
+    frame = paragraphs(
+        "{name} reported quarterly results on Tuesday, with revenue and profit in line with "
+        "the expectations of analysts polled by the agency, the company said in a statement.",
+        "Shares of {name} were little changed in early trading, and the company kept its "
+        "forecast for the full year, citing steady demand from customers in its main markets.",
+        "The company will hold a call with analysts later on Tuesday to discuss the results.")
+    entries = [Entry(f"r-{n}", f"Company{n} Corp reports quarterly results",
+                     frame.format(name=f"Company{n} Corp")) for n in range(120)]
+    ingest(source, *entries)
+    desk.stats.candidates = desk.stats.queries = 0
+    report = ingest(source, Entry("r-new", "Newco Corp reports quarterly results",
+                                  frame.format(name="Newco Corp")))
+    assert report.new + report.merged == 1
+    assert desk.stats.queries == 1 and 0 < desk.stats.candidates <= VERIFY
+    assert DuplicateKey.objects.count() > 120 * PER_KEY / 10  # the rows the lookup chose from
 
 
 def test_a_kill_of_a_merged_copy_removes_it_from_also_reported(

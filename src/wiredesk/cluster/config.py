@@ -68,10 +68,10 @@ class ClusterConfig:
     query_terms: int = 25
     # At most this many candidates (by index overlap) are fully scored.
     max_candidates: int = 10
-    # Of a term listed under more active clusters than this, a lookup reads only the most recently
-    # changed ones (see :mod:`.index`): templated copy puts thousands of clusters under the same
-    # words, which then say nothing about which cluster a story belongs to. ECB+ lists at most a
-    # few dozen clusters under any term, so this never binds there.
+    # A term listed under more active clusters than this is skipped by lookups (see :mod:`.index`):
+    # templated copy puts thousands of clusters under the same words, which then say nothing
+    # about which cluster a story belongs to. ECB+ lists at most a few dozen clusters under any
+    # term, so this never binds there.
     max_posting: int = 200
     # Headlines kept per cluster for its title (the first ones and the most recent).
     kept_headlines: int = 8

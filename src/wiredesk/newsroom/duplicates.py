@@ -1,33 +1,44 @@
-"""The duplicate desk: the pure near-duplicate index (:mod:`wiredesk.dedupe`) kept in step with
-the database, one per process.
+"""The duplicate desk: near-duplicate decisions (:mod:`wiredesk.dedupe`) against the database.
 
-The database is the record; the index is a cache of the fingerprints stored with each version
-(``StoryVersion.fingerprint``). It is built on first use from the versions received in the last
-:data:`KEEP` (bounded by the ingest volume of a few days, never by the archive), and before each
-decision it catches up with what other processes stored since (one indexed query: versions with a
-higher id than the last one seen).
+The database is the record, and also the index: every stored version's lookup keys -- its LSH
+buckets, exact hash and lead key (:mod:`wiredesk.dedupe.keys`) -- are rows of
+:class:`~wiredesk.newsroom.deskstate.DuplicateKey` under an index on the key. A decision asks for
+the versions sharing a key with the new item, received within :data:`KEEP`, reads those few
+versions' stored fingerprints, and verifies them exactly as the in-memory index does
+(:func:`wiredesk.dedupe.verified_matches`). So a process decides from its first item on: nothing
+is loaded or replayed at start, and the cost of a decision depends on how many stored versions
+share the item's buckets, never on the size of the archive.
+
+Two bounds keep that cost flat even for templated copy, where thousands of stored versions share
+the same buckets: each key reads at most :data:`PER_KEY` versions (the most recent), and at most
+:data:`VERIFY` candidates are verified -- those sharing an exact or lead key first, then those
+sharing the most bands (:func:`wiredesk.dedupe.rank_candidates`). Below those bounds the
+candidates, and so the decisions, are the in-memory index's.
+
+Key rows are written by :meth:`DuplicateDesk.sync`, at the start of each session: it indexes the
+versions stored since the last one indexed (a counter in
+:class:`~wiredesk.newsroom.deskstate.DeskCounter`), whoever stored them -- ingest, a restore, any
+process -- and forgets keys older than :data:`KEEP`. Within a session, what the session itself
+added (items of the same payload, stored or about to be) is in a small in-memory index that
+dies with the session, so a failed transaction leaves nothing behind.
 
 Decisions are serialised: :meth:`DuplicateDesk.session` holds a process lock, and on PostgreSQL a
 transaction-level advisory lock, from the catch-up to the commit. Otherwise two workers receiving
 the same story through two feeds at the same moment could both find nothing and publish it twice.
 Only the deciding and writing is serialised; fetching and parsing stay parallel.
-
-What a session added to the index is taken out again if its transaction fails, so the cache never
-holds a document the database does not.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Max, Min
 
 from wiredesk.core.items import Article
 from wiredesk.core.text import html_to_text
@@ -36,15 +47,23 @@ from wiredesk.dedupe import (
     DocMeta,
     Fingerprint,
     Fingerprinter,
+    IndexConfig,
+    IndexStats,
+    KeyScheme,
+    Match,
     NearDuplicateIndex,
     NewItem,
     Policy,
+    best_first,
     decide,
     fingerprint_from_bytes,
     fingerprint_to_bytes,
     parse_headline,
+    rank_candidates,
+    verified_matches,
 )
 from wiredesk.newsroom import clock
+from wiredesk.newsroom.deskstate import DeskCounter, DuplicateKey
 from wiredesk.newsroom.models import Source, StoryVersion
 
 log = logging.getLogger(__name__)
@@ -52,6 +71,15 @@ log = logging.getLogger(__name__)
 # How long a version stays in the index after it was received. Longer than the match window
 # (72 h between the two items' own times) so that a late copy still finds its original.
 KEEP = timedelta(days=4)
+# Stored versions read per lookup key, most recent first, and candidates verified per decision:
+# the guard against templated copy (see the module docstring). Ordinary news shares a bucket
+# with a handful of versions at most; these only bind when thousands do.
+PER_KEY = 50
+VERIFY = 64
+# The DeskCounter holding the id of the last version whose keys are written.
+INDEXED = "dedupe.indexed_version"
+# Versions read per step when a desk first looks for where the window starts.
+_STEP = 2000
 # The PostgreSQL advisory lock that serialises duplicate decisions across processes.
 ADVISORY_LOCK_KEY = 0x57D_D0_0E
 
@@ -81,53 +109,50 @@ def item_time(article: Article, received: datetime) -> datetime:
 
 
 class DuplicateDesk:
-    """One process's index and the rules for keeping it in step. Use :data:`desk`."""
+    """Duplicate decisions for one process: the rules for reading and writing the key rows.
 
-    def __init__(self) -> None:
+    Holds no state between sessions but a fingerprinter, so a fresh desk -- a new process --
+    takes exactly the decisions an old one would. Use :data:`desk`.
+    """
+
+    def __init__(self, config: IndexConfig | None = None) -> None:
+        self.config = config or IndexConfig()
         self.fingerprinter = Fingerprinter()
+        self.scheme = KeyScheme.for_config(self.config)
+        self.stats = IndexStats()
         self._lock = threading.RLock()
-        self._index: NearDuplicateIndex | None = None
-        self._last_version = 0
-        self._received: deque[tuple[datetime, str]] = deque()
-        self._pending: list[str] = []
+        self._session: NearDuplicateIndex | None = None
+        self._removed: set[str] = set()
 
     def reset(self) -> None:
-        """Forget everything; the next session rebuilds from the database (tests, restores)."""
+        """Drop the session's additions (tests, restores); nothing else is kept."""
         with self._lock:
-            self._index = None
-            self._last_version = 0
-            self._received.clear()
-            self._pending.clear()
+            self._session = None
+            self._removed.clear()
 
     @contextmanager
     def session(self) -> Iterator[None]:
         """Hold the desk for one transaction's decisions. Enter *before* the transaction opens
         (the lock is taken first, so two threads never wait on each other's database locks), and
-        call :meth:`sync` inside it."""
+        call :meth:`sync` inside it. What the session added is forgotten when it ends: if the
+        transaction committed, the next session indexes it from the database."""
         with self._lock:
-            self._pending.clear()
-            last = self._last_version
             try:
                 yield
-            except BaseException:
-                self._forget_pending(last)
-                raise
-            self._pending.clear()
+            finally:
+                self.reset()
 
     def sync(self) -> None:
-        """Inside the session's transaction: take the cross-process lock and catch up."""
+        """Inside the session's transaction: take the cross-process lock, write the keys of the
+        versions stored since the last session, and forget keys that left the window."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-        now = clock.now()
-        if self._index is None:
-            self._index = NearDuplicateIndex()
-            self._last_version = 0
-            self._received.clear()
-            self._load(StoryVersion.objects.filter(received_at__gte=now - KEEP))
-        else:
-            self._load(StoryVersion.objects.filter(pk__gt=self._last_version))
-        self._expire(now - KEEP)
+        self._session = NearDuplicateIndex(self.config)
+        self._removed = set()
+        cutoff = clock.now() - KEEP
+        self._catch_up(cutoff)
+        DuplicateKey.objects.filter(received_at__lt=cutoff).delete()
 
     def describe(self, source: Source, article: Article, received: datetime) -> Doc:
         """Fingerprint an item (no lookup): every stored version gets one."""
@@ -139,76 +164,124 @@ class DuplicateDesk:
     def check(self, source: Source, doc: Doc) -> Decision:
         """What a new item from ``source`` is: a new story, a version of a stored one, a
         syndicated copy, or a duplicate kept apart -- with the evidence (see dedupe.decide)."""
-        matches = self._ready().matches(doc.fingerprint, doc.meta)
-        return decide(NewItem(doc.meta.source_id, doc.meta.headline, doc.meta.time), matches,
-                      Policy(source.duplicate_policy))
+        return decide(NewItem(doc.meta.source_id, doc.meta.headline, doc.meta.time),
+                      self.matches(doc.fingerprint, doc.meta), Policy(source.duplicate_policy))
+
+    def matches(self, fingerprint: Fingerprint, meta: DocMeta) -> list[Match]:
+        """Verified matches among the stored versions and this session's additions, best first."""
+        session = self._ready()
+        found = {match.doc_id: match for match in session.matches(fingerprint, meta)}
+        for match in self._stored_matches(fingerprint, meta, exclude=session):
+            found.setdefault(match.doc_id, match)
+        return sorted(found.values(), key=best_first)
 
     def add(self, doc_id: str, story_id: str, doc: Doc, received: datetime) -> None:
-        """Index a document (inside the session: undone if the transaction fails). ``doc_id``
-        is a stored version's id, or a placeholder for one about to be stored in this chunk."""
+        """Make a document a candidate for the rest of the session. ``doc_id`` is a stored
+        version's id, or a placeholder for one about to be stored in this chunk; a stored
+        version's keys are written by the next session's :meth:`sync`."""
         meta = DocMeta(story_id, doc.meta.source_id, doc.meta.time, doc.meta.headline)
         self._ready().add(doc_id, doc.fingerprint, meta)
-        self._received.append((received, doc_id))
-        self._pending.append(doc_id)
-        if doc_id.isdigit():
-            self._last_version = max(self._last_version, int(doc_id))
+        self._removed.discard(doc_id)
 
     def remove(self, doc_id: str) -> None:
+        """No longer a candidate in this session (a placeholder replaced by its version)."""
         self._ready().remove(doc_id)
-
-    def reindex_story(self, story_id: int) -> None:
-        """Bring a story's documents up to date after an editor moved them (split or merge)."""
-        self._load(StoryVersion.objects.filter(story_id=story_id), replace=True)
+        self._removed.add(doc_id)
 
     def word_count(self, version_id: int) -> int | None:
-        """The stored word count of an indexed version, or None if it is not in the index."""
-        index = self._ready()
+        """The word count of a version this session added, or None (read its stored one)."""
+        session = self._ready()
         doc_id = str(version_id)
-        return index.fingerprint(doc_id).word_count if doc_id in index else None
-
-    def __len__(self) -> int:
-        return len(self._index) if self._index is not None else 0
+        return session.fingerprint(doc_id).word_count if doc_id in session else None
 
     # -------------------------------------------------------------------------------- inside
 
     def _ready(self) -> NearDuplicateIndex:
-        if self._index is None:
+        if self._session is None:
             raise RuntimeError("DuplicateDesk.sync() must run first, inside a session")
-        return self._index
+        return self._session
 
-    def _load(self, versions: QuerySet[StoryVersion], *, replace: bool = False) -> None:
-        """Add stored versions that have a fingerprint (own texts, not mirrored copies)."""
-        index = self._ready()
-        rows = (versions.filter(fingerprint__isnull=False, from_story__isnull=True)
-                .order_by("pk").values_list(
-                    "pk", "story_id", "story__source_id", "version_created", "published_at",
-                    "headline", "fingerprint", "received_at"))
-        for pk, story_id, source_id, created, published, headline, blob, received in rows:
-            doc_id = str(pk)
-            if doc_id in index and not replace:
+    def _stored_matches(self, fingerprint: Fingerprint, meta: DocMeta,
+                        exclude: NearDuplicateIndex) -> list[Match]:
+        """Candidates from the key rows (bounded, see the module docstring), verified."""
+        keys = self.scheme.keys(fingerprint)
+        if not keys:
+            return []
+        cutoff = clock.now() - KEEP
+        table = DuplicateKey._meta.db_table
+        branch = (f"SELECT * FROM (SELECT version_id, key FROM {table} WHERE key = %s "
+                  f"AND received_at >= %s ORDER BY received_at DESC LIMIT {PER_KEY:d}) AS k")
+        sql = " UNION ALL ".join(f"{branch}{n}" for n in range(len(keys)))
+        params: list[int | datetime] = []
+        for key in keys:
+            params += [key, cutoff]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            hits = {(str(version_id), key) for version_id, key in cursor.fetchall()}
+        hits = {(doc_id, key) for doc_id, key in hits
+                if doc_id not in exclude and doc_id not in self._removed}
+        if not hits:
+            return []
+        recency = {doc_id: float(doc_id) for doc_id, _ in hits}
+        wanted = rank_candidates(sorted(hits), self.scheme.strong_keys(fingerprint), VERIFY,
+                                 recency)
+        return verified_matches(fingerprint, meta, self._stored(wanted), self.config.rules,
+                                self.stats)
+
+    def _stored(self, doc_ids: list[str]) -> Iterator[tuple[str, Fingerprint, DocMeta]]:
+        """The stored fingerprints and metadata of some versions (unreadable ones skipped)."""
+        rows = (StoryVersion.objects.filter(pk__in=[int(doc_id) for doc_id in doc_ids])
+                .values_list("pk", "story_id", "story__source_id", "version_created",
+                             "published_at", "headline", "fingerprint"))
+        for pk, story_id, source_id, created, published, headline, blob in rows:
+            fingerprint = _readable(pk, blob)
+            if fingerprint is not None:
+                yield str(pk), fingerprint, DocMeta(str(story_id), str(source_id),
+                                                    created or published, parse_headline(headline))
+
+    def _catch_up(self, cutoff: datetime) -> None:
+        """Write the keys of versions stored since the last ones indexed (received inside the
+        window; own texts only, not mirrored copies), and move the counter past them."""
+        counter = DeskCounter.objects.filter(name=INDEXED).values_list("value", flat=True).first()
+        last = int(counter) if counter is not None else self._window_start(cutoff)
+        rows = (StoryVersion.objects.filter(pk__gt=last).order_by("pk")
+                .values_list("pk", "fingerprint", "received_at", "from_story_id"))
+        keys: list[DuplicateKey] = []
+        newest = last
+        for pk, blob, received, from_story in rows.iterator(chunk_size=2000):
+            newest = pk
+            if blob is None or from_story is not None or received < cutoff:
                 continue
-            try:
-                fingerprint = fingerprint_from_bytes(bytes(blob or b""))
-            except ValueError as error:  # an older scheme: the version is simply not indexed
-                log.warning("version %s: unreadable fingerprint (%s)", pk, error)
-                continue
-            index.add(doc_id, fingerprint, DocMeta(str(story_id), str(source_id),
-                                                   created or published, parse_headline(headline)))
-            self._received.append((received, doc_id))
-            self._last_version = max(self._last_version, pk)
+            fingerprint = _readable(pk, blob)
+            if fingerprint is not None:
+                keys += [DuplicateKey(key=key, version_id=pk, received_at=received)
+                         for key in self.scheme.keys(fingerprint)]
+        DuplicateKey.objects.bulk_create(keys, batch_size=5000)
+        if newest != last or counter is None:
+            DeskCounter.objects.update_or_create(name=INDEXED, defaults={"value": newest})
 
-    def _expire(self, before: datetime) -> None:
-        index = self._ready()
-        while self._received and self._received[0][0] < before:
-            _, doc_id = self._received.popleft()
-            index.remove(doc_id)
+    @staticmethod
+    def _window_start(cutoff: datetime) -> int:
+        """The first time a desk runs on a database (an upgrade): a version id below every
+        version received inside the window, found by stepping back from the newest version --
+        work in proportion to the window, once, never to the archive."""
+        start = StoryVersion.objects.aggregate(top=Max("pk"))["top"] or 0
+        while start > 0:
+            low = max(0, start - _STEP)
+            oldest = (StoryVersion.objects.filter(pk__gt=low, pk__lte=start)
+                      .aggregate(oldest=Min("received_at"))["oldest"])
+            start = low
+            if oldest is not None and oldest < cutoff:
+                break
+        return start
 
-    def _forget_pending(self, last_version: int) -> None:
-        if self._index is not None:
-            for doc_id in self._pending:
-                self._index.remove(doc_id)
-        self._pending.clear()
-        self._last_version = last_version
+
+def _readable(pk: int, blob: object) -> Fingerprint | None:
+    try:
+        return fingerprint_from_bytes(bytes(blob or b""))  # type: ignore[call-overload]
+    except ValueError as error:  # an older scheme: the version is simply not indexed
+        log.warning("version %s: unreadable fingerprint (%s)", pk, error)
+        return None
 
 
 desk = DuplicateDesk()

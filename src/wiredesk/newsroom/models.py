@@ -474,3 +474,13 @@ class StoryListings(models.Model):
     story = models.OneToOneField(Story, primary_key=True, on_delete=models.CASCADE,
                                  related_name="+")
     keys = models.TextField(blank=True)
+
+
+# The desks' state tables live in their own module; imported here so Django registers them.
+from wiredesk.newsroom.deskstate import (  # noqa: E402, F401
+    ClusterPosting,
+    ClusterSummary,
+    DeskCounter,
+    DuplicateKey,
+    TermCount,
+)

@@ -1,0 +1,90 @@
+"""The duplicate desk's and the clusterer's state, as rows a decision reads by key.
+
+Both used to live only in each process's memory, rebuilt at start by replaying the last days of
+the archive (seconds at 100k stories, in every ``import``, ``fetch`` and worker start). Here is
+what the decisions need, each row found through an index, so that a new process decides at once
+and a decision costs the same however big the archive:
+
+* :class:`DuplicateKey` -- a stored version's LSH buckets, exact hash and lead key as integers
+  (:mod:`wiredesk.dedupe.keys`); kept for the duplicate window only.
+* :class:`ClusterSummary` -- an active event cluster as the clusterer summarises it (capped
+  centroid, entities, years, a few headlines, young clusters' samples), and
+  :class:`ClusterPosting` -- the inverted index from its top terms to it.
+* :class:`TermCount` -- the document frequencies of terms and entities (for the IDF).
+* :class:`DeskCounter` -- a few named numbers: how far the duplicate keys are caught up, the
+  clusterer's clock and document counts.
+
+Terms are stored as 64-bit hashes (:func:`wiredesk.newsroom.clustering.term_key`): fixed width,
+whatever the word. Imported by :mod:`wiredesk.newsroom.models`, so Django sees them there.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class DuplicateKey(models.Model):
+    """One lookup key of a stored version's fingerprint (see :mod:`wiredesk.dedupe.keys`)."""
+
+    key = models.BigIntegerField()
+    version = models.ForeignKey("newsroom.StoryVersion", on_delete=models.CASCADE,
+                                related_name="+")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "newsroom"
+        indexes = [
+            # The lookup: a key's most recent versions inside the window.
+            models.Index(fields=["key", "-received_at"], name="dupkey_lookup"),
+            # Forgetting what left the window.
+            models.Index(fields=["received_at"], name="dupkey_received"),
+        ]
+
+
+class ClusterSummary(models.Model):
+    """An event cluster as the clusterer keeps it (``wiredesk.cluster.Cluster.to_state``, without
+    its member list): read when a story's lookup proposes it, written back when one joins."""
+
+    key = models.CharField(max_length=60, unique=True)
+    last_seen = models.FloatField(db_index=True)  # seconds since the epoch; active while recent
+    state = models.JSONField()
+
+    class Meta:
+        app_label = "newsroom"
+
+
+class ClusterPosting(models.Model):
+    """The inverted index: a cluster listed under one of its top terms (a term hash)."""
+
+    term = models.BigIntegerField()
+    cluster_key = models.CharField(max_length=60, db_index=True)
+    last_seen = models.FloatField()
+
+    class Meta:
+        app_label = "newsroom"
+        indexes = [models.Index(fields=["term", "-last_seen"], name="clusterposting_lookup")]
+
+
+class TermCount(models.Model):
+    """In how many stories a term (kind 1) or an entity (kind 2) occurred: the IDF's counts."""
+
+    kind = models.PositiveSmallIntegerField()
+    term = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        app_label = "newsroom"
+        constraints = [models.UniqueConstraint(fields=["kind", "term"], name="termcount_key")]
+
+
+class DeskCounter(models.Model):
+    """A named number the desks keep between processes."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    value = models.FloatField(default=0.0)
+
+    class Meta:
+        app_label = "newsroom"
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"
