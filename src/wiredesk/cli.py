@@ -31,6 +31,11 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # check…) must see the database as it is. createsuperuser is Django's but part of setting up.
 SETS_UP_ITSELF = frozenset({"run"})
 NEEDS_TABLES = frozenset({"createsuperuser"})
+# Django's own help lines ("Used to create a superuser") say little to a desk's operator.
+SUMMARIES = {
+    "createsuperuser": "Create an editor's account for the admin at /admin/",
+    "migrate": "Create or upgrade the database's tables (on PostgreSQL, after every upgrade)",
+}
 HELP_FLAGS = frozenset({"-h", "--help"})
 WRAP = 100
 SERVING_COMMANDS = frozenset({"run", "serve"})
@@ -82,6 +87,8 @@ def _is_own(module: str) -> bool:
 def _help_of(name: str) -> str:
     from django.core.management import load_command_class
 
+    if name in SUMMARIES:
+        return SUMMARIES[name]
     module = ALIASES.get(name, name)
     app = _app(module)
     return summary(str(load_command_class(app, module).help)) if app else ""
