@@ -62,8 +62,8 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_desks() -> None:
-    """The duplicate index and the clusterer are per-process caches of the database, which each
-    test rolls back: start every test from an empty cache (rebuilt from the database on use)."""
+    """The duplicate and cluster desks keep their state in the database (which each test rolls
+    back) and only a session's reads in memory: drop those, as a new process starts without."""
     from wiredesk.newsroom.clustering import clusters
     from wiredesk.newsroom.duplicates import desk
     from wiredesk.newsroom.enrichment import forget_failures

@@ -136,10 +136,14 @@ class DatabaseStore:
         self._counters = _Counters()
         self.terms = _TableFrequencies(TERMS, self._counters)
         self.entities = _TableFrequencies(ENTITIES, self._counters)
+        # Clusters read or written in this session (decisions are serialised, so they stay
+        # what the database holds until the session ends).
+        self._cache: dict[str, Summary] = {}
 
     def forget(self) -> None:
         """Drop what was read: another process may have changed it since."""
         self._counters.forget()
+        self._cache.clear()
 
     @property
     def clock(self) -> float:
@@ -196,13 +200,16 @@ class DatabaseStore:
         return [cluster_key for cluster_key, _ in ranked[:limit]]
 
     def get(self, cluster_ids: Sequence[str]) -> dict[str, Summary]:
-        if not cluster_ids:
-            return {}
-        rows = ClusterSummary.objects.filter(key__in=list(cluster_ids),
-                                             last_seen__gte=self._horizon())
-        return {row.key: Summary.from_state(row.state) for row in rows}
+        horizon = self._horizon()
+        missing = [cid for cid in cluster_ids if cid not in self._cache]
+        if missing:
+            rows = ClusterSummary.objects.filter(key__in=missing).values_list("key", "state")
+            self._cache.update((key, Summary.from_state(state)) for key, state in rows)
+        return {cid: self._cache[cid] for cid in cluster_ids
+                if cid in self._cache and self._cache[cid].last_seen >= horizon}
 
     def save(self, cluster: Summary, member: str | None = None) -> None:
+        self._cache[cluster.id] = cluster
         state = cluster.to_state()
         state["members"] = []  # the record is Story.cluster; a list here would only grow
         table = ClusterSummary._meta.db_table
@@ -220,6 +227,7 @@ class DatabaseStore:
             for term in dict.fromkeys(cluster.index_keys)])
 
     def drop(self, cluster_id: str) -> None:
+        self._cache.pop(cluster_id, None)
         ClusterPosting.objects.filter(cluster_key=cluster_id).delete()
         ClusterSummary.objects.filter(key=cluster_id).delete()
 
