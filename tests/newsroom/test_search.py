@@ -154,3 +154,39 @@ def test_sqlite_plan_walks_the_fts_index_then_looks_stories_up_by_key(text: str)
     assert plan[1].startswith("SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"), plan
     # FTS5 returns rows newest first itself: no sort of all the matches.
     assert not any("TEMP B-TREE" in line for line in plan), plan
+
+
+@pytest.mark.django_db
+def test_postgresql_plan_reads_the_gin_index_in_every_window() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    make_story("Harbour deal signed")
+    with connection.cursor() as cursor:
+        # A table of one row is read whole by any planner; what matters is that the statement
+        # can start from the GIN index (the tsquery comes from a CTE, which could prevent it).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    for window in [None, *search.WINDOWS]:
+        plan = explain(*search.candidates_sql(parse("harbour deal"), 101, window))
+        assert f"Bitmap Index Scan on {search.TABLE}_document" in plan, plan
+        assert "Seq Scan" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_newest_windows_then_the_whole_archive(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tiny buckets and windows, so that a dozen stories span several of them (on SQLite, which
+    # needs no windows, the same answers).
+    monkeypatch.setattr(search, "BUCKET_BITS", 1)
+    monkeypatch.setattr(search, "WINDOWS", (4, 16))
+    start = timezone.now() - timedelta(days=1)
+    stories = [make_story(f"Harbour report {n}", published_at=start + timedelta(minutes=n),
+                          body_html="<p>A rare word: zyzzyva.</p>" if n == 0 else "<p>x</p>")
+               for n in range(12)]
+    ids = [s.pk for s in stories]
+    capped = search.matches(parse("harbour"), cap=3)
+    assert (sorted(capped.story_ids), capped.complete) == (sorted(ids[-3:]), False)
+    middle = search.matches(parse("harbour"), cap=6)
+    assert (sorted(middle.story_ids), middle.complete) == (sorted(ids[-6:]), False)
+    everything = search.matches(parse("harbour"), cap=50)
+    assert (sorted(everything.story_ids), everything.complete) == (sorted(ids), True)
+    assert search.matches(parse("zyzzyva harbour"), cap=3) == search.Matches([ids[0]], True)
+    assert search.matches(parse("the"), cap=3) == search.Matches([], True)

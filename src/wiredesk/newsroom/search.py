@@ -34,6 +34,10 @@ MAX_RESULTS = 1000
 # results further, and they bound the work a hostile query can ask for.
 MAX_INPUT = 1000
 MAX_TERMS = 12
+# PostgreSQL: stories are bucketed by id (2**BUCKET_BITS ids a bucket, a lexeme in the document
+# that no text can produce), and queries look at the newest WINDOWS of ids first.
+BUCKET_BITS = 10
+WINDOWS = (1 << 12, 1 << 15, 1 << 18)
 # Headline matches weigh this many times a body match (SQLite's BM25 column weights; the
 # PostgreSQL document is built with the headline at weight A, the body at weight B).
 HEADLINE_WEIGHT = 5.0
@@ -114,7 +118,7 @@ def matches(query: Query, *, cap: int | None = None) -> Matches:
     cap = MAX_RESULTS if cap is None else cap
     if not query:
         return Matches([], True)
-    scored = _candidates(query, cap + 1)
+    scored, more = _candidates(query, cap + 1)
     if connection.vendor == "postgresql":
         best_first = sorted(scored, key=lambda row: (-row[1], -row[0]))
     else:
@@ -123,8 +127,8 @@ def matches(query: Query, *, cap: int | None = None) -> Matches:
     if len(ids) > cap:
         # The oldest candidate only told us there are more; it is not among the ranked.
         oldest = min(ids)
-        return Matches([i for i in ids if i != oldest], False)
-    return Matches(ids, True)
+        ids = [i for i in ids if i != oldest]
+    return Matches(ids, not more)
 
 
 # What makes an indexed story public, checked per candidate (``queries.public_stories`` says the
@@ -141,20 +145,46 @@ def _now() -> Any:
     return connection.ops.adapt_datetimefield_value(now)
 
 
-def candidates_sql(query: Query, limit: int) -> tuple[str, list[Any]]:
+def candidates_sql(query: Query, limit: int,
+                   window: int | None = None) -> tuple[str, list[Any]]:
     """The statement that finds the newest ``limit`` public matches with their scores, on this
-    database, and its parameters (separate so that tests can EXPLAIN it)."""
+    database, and its parameters (separate so that tests can EXPLAIN it).
+
+    On PostgreSQL, ``window`` limits the search to the newest ``window`` story ids (through the
+    bucket lexemes, see :func:`bucket_lexeme`), and each row starts with the newest id indexed;
+    one row with no story when nothing matches."""
     now = _now()
     if connection.vendor == "postgresql":
         tsquery, params = tsquery_sql(query)
-        # The inner query finds the newest matches through the GIN index and checks each against
-        # the story table; only those few are ranked (ranking reads the whole document).
-        return (f"WITH q AS MATERIALIZED (SELECT {tsquery} AS q) "
-                f"SELECT c.story_id, ts_rank_cd(c.document, q.q) FROM q, LATERAL ("
-                f"SELECT f.story_id, f.document FROM {TABLE} f "
-                f"JOIN newsroom_story s ON s.id = f.story_id "
-                f"WHERE f.document @@ q.q AND {_PUBLIC} "
-                f"ORDER BY f.story_id DESC LIMIT %s) c", [*params, now, now, limit])
+        if window is None:
+            match, buckets, window_params = "f.document @@ q.q", "", []
+        else:
+            # GIN intersects the query's posting lists with those of the newest buckets, skipping
+            # through the long lists of common words: the cost follows the window, not the word.
+            match = "f.document @@ (q.q && w.b)"
+            buckets = (", w AS MATERIALIZED (SELECT array_to_string(ARRAY("
+                       "SELECT quote_literal(' b' || g) FROM generate_series("
+                       f"GREATEST(0, (m.id - %s) >> {BUCKET_BITS}), m.id >> {BUCKET_BITS}) g), "
+                       "' | ')::tsquery AS b FROM m)")
+            window_params = [window]
+        # The inner query takes the ids of the newest matches from the GIN index (sorting ids
+        # only); those are checked against the story table and ranked, reading their documents.
+        # A query of stop words only ("the") is empty: no row in q, so no match (an empty
+        # tsquery ANDed with the window's buckets would match every story in the window).
+        return (f"WITH q AS MATERIALIZED (SELECT q FROM (SELECT {tsquery} AS q) t "
+                "WHERE numnode(q) > 0), "
+                f"m AS MATERIALIZED (SELECT COALESCE(MAX(story_id), 0) AS id FROM {TABLE})"
+                f"{buckets} "
+                "SELECT m.id, c.story_id, c.rank, c.found FROM m LEFT JOIN ("
+                "SELECT d.story_id, ts_rank_cd(d.document, q.q) AS rank, x.found "
+                "FROM q, (SELECT y.story_id, count(*) OVER () AS found FROM ("
+                f"SELECT f.story_id FROM {TABLE} f, q{', w' if buckets else ''} "
+                f"WHERE {match} ORDER BY f.story_id DESC LIMIT %s) y) x "
+                f"JOIN {TABLE} d ON d.story_id = x.story_id "
+                f"JOIN newsroom_story s ON s.id = x.story_id WHERE {_PUBLIC}) c ON true",
+                [*params, *window_params, limit, now, now])
+
+
     # CROSS JOIN fixes the join order: SQLite walks the FTS index newest first (ORDER BY rowid
     # DESC is consumed by FTS5) and looks each match up in the story table by primary key, so
     # the query stops after ``limit`` public matches. Any other order re-runs the full-text match
@@ -166,11 +196,28 @@ def candidates_sql(query: Query, limit: int) -> tuple[str, list[Any]]:
             [HEADLINE_WEIGHT, fts5_expression(query), now, now, limit])
 
 
-def _candidates(query: Query, limit: int) -> list[tuple[int, float]]:
-    sql, params = candidates_sql(query, limit)
+def _candidates(query: Query, limit: int) -> tuple[list[tuple[int, float]], bool]:
+    """The newest ``limit`` public matches with their scores, and whether there are more."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+        if connection.vendor != "postgresql":
+            cursor.execute(*candidates_sql(query, limit))
+            rows = [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
+            return rows, len(rows) >= limit
+        # Newest stories first, in windows growing eightfold: a common word fills the first
+        # window and is done; a rarer one goes on to a larger window only when the matches of
+        # this one say that window could fill, else straight to the whole archive (where a rare
+        # word's posting list is short).
+        window: int | None = WINDOWS[0]
+        while True:
+            cursor.execute(*candidates_sql(query, limit, window))
+            result = cursor.fetchall()
+            newest = int(result[0][0]) if result else 0
+            rows = [(int(r[1]), float(r[2])) for r in result if r[1] is not None]
+            found = max((int(r[3]) for r in result if r[3] is not None), default=0)
+            if window is None or found >= limit or window >= newest:
+                return rows, found >= limit
+            larger = [w for w in WINDOWS if w > window and found * w / window >= limit]
+            window = larger[0] if larger and larger[0] < newest else None
 
 
 def fts5_expression(query: Query) -> str:
@@ -236,6 +283,14 @@ def retokenize_sql(vendor: str, tokenize: str) -> list[str]:
     ]
 
 
+def add_buckets_sql(vendor: str) -> list[str]:
+    """Give every PostgreSQL document its bucket lexeme (a migration's step; SQLite has none)."""
+    if vendor != "postgresql":
+        return []
+    return [f"UPDATE {TABLE} SET document = document || "
+            f"array_to_tsvector(ARRAY[' b' || (story_id >> {BUCKET_BITS})])"]
+
+
 def drop_index_sql(vendor: str) -> list[str]:
     return [f"DROP TABLE IF EXISTS {TABLE}"]
 
@@ -256,15 +311,21 @@ def index(entries: Sequence[Entry]) -> None:
             cursor.executemany(
                 f"INSERT INTO {TABLE} (story_id, document) VALUES (%s, "
                 "setweight(to_tsvector('english', %s), 'A') || "
-                "setweight(to_tsvector('english', %s), 'B')) "
+                "setweight(to_tsvector('english', %s), 'B') || array_to_tsvector(%s)) "
                 "ON CONFLICT (story_id) DO UPDATE SET document = EXCLUDED.document",
-                [(e.story_id, e.headline, e.body_text) for e in entries],
+                [(e.story_id, e.headline, e.body_text, [bucket_lexeme(e.story_id)])
+                 for e in entries],
             )
             return
         cursor.executemany(
             f"INSERT OR REPLACE INTO {TABLE} (rowid, headline, body) VALUES (%s, %s, %s)",
             [(e.story_id, e.headline, e.body_text) for e in entries],
         )
+
+
+def bucket_lexeme(story_id: int) -> str:
+    """The lexeme of the story's id bucket: it starts with a space, which no parsed word holds."""
+    return f" b{story_id >> BUCKET_BITS}"
 
 
 def remove(story_ids: Sequence[int]) -> None:
