@@ -29,6 +29,7 @@ import heapq
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from datasketch import LeanMinHash, MinHashLSH
 
@@ -97,8 +98,7 @@ class NearDuplicateIndex:
 
     def __init__(self, config: IndexConfig | None = None) -> None:
         self.config = config or IndexConfig()
-        self._lsh = MinHashLSH(threshold=self.config.lsh_threshold,
-                               num_perm=self.config.num_perm, weights=self.config.lsh_weights)
+        self._lsh = MinHashLSH(num_perm=self.config.num_perm, params=lsh_bands(self.config))
         self._lsh.hashtables = [_Buckets() for _ in self._lsh.hashtables]
         self._entries: dict[str, _Entry] = {}
         self._by_exact: dict[str, set[str]] = {}
@@ -217,6 +217,19 @@ def verified_matches(fingerprint: Fingerprint, meta: DocMeta,
                                verdict.rule))
     stats.verified += len(found)
     return sorted(found, key=best_first)
+
+
+def lsh_bands(config: IndexConfig) -> tuple[int, int]:
+    """The (bands, rows) datasketch chooses for the config's threshold and weights. Computed once
+    per setting: the optimisation integrates numerically and costs more than a small index."""
+    return _optimal_bands(config.lsh_threshold, config.num_perm, config.lsh_weights)
+
+
+@lru_cache(maxsize=8)
+def _optimal_bands(threshold: float, num_perm: int,
+                   weights: tuple[float, float]) -> tuple[int, int]:
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
+    return int(lsh.b), int(lsh.r)
 
 
 class _Buckets:

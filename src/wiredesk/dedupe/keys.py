@@ -24,10 +24,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from datasketch import MinHashLSH
-
 from wiredesk.dedupe.fingerprints import EMPTY_HASH, Fingerprint
-from wiredesk.dedupe.index import IndexConfig
+from wiredesk.dedupe.index import IndexConfig, lsh_bands
 
 # Kinds of key, hashed in so that an exact hash can never collide with a band on purpose.
 _EXACT, _LEAD, _BAND = b"x", b"l", b"b"
@@ -46,9 +44,8 @@ class KeyScheme:
         """The bands datasketch chooses for the index's threshold and weights (as the in-memory
         index does), so that both find the same candidates."""
         config = config or IndexConfig()
-        lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm,
-                         weights=config.lsh_weights)
-        return cls(int(lsh.b), int(lsh.r), config.rules.min_shingles)
+        bands, rows = lsh_bands(config)
+        return cls(bands, rows, config.rules.min_shingles)
 
     def keys(self, fingerprint: Fingerprint) -> list[int]:
         """The document's lookup keys, distinct, in a stable order (exact, lead, bands)."""
