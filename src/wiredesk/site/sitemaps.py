@@ -125,8 +125,11 @@ def news_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerp
 
 
 def news_stories() -> QuerySet[Story]:
+    # Up to a thousand entries: only the columns an entry shows (whole rows cost ten times more).
     return (public_stories().filter(first_published_at__gte=news_cutoff())
-            .defer("current_version__body_html")[:NEWS_LIMIT])
+            .select_related(None).select_related("current_version")
+            .only("id", "slug", "first_published_at", "headline", "current_version__language")
+            [:NEWS_LIMIT])
 
 
 def news_sitemap(request: HttpRequest) -> HttpResponse:

@@ -41,23 +41,32 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='story',
-            index=models.Index(fields=['status', '-first_published_at', '-id'], name='story_listing_latest'),
+            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['status', '-first_published_at', '-id'], name='story_listing_latest'),
         ),
         migrations.AddIndex(
             model_name='story',
-            index=models.Index(fields=['section', 'status', '-first_published_at', '-id'], name='story_listing_section'),
+            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['section', 'status', '-first_published_at', '-id'], name='story_listing_section'),
         ),
         migrations.AddIndex(
             model_name='story',
-            index=models.Index(fields=['source', 'status', '-first_published_at', '-id'], name='story_listing_source'),
+            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['source', 'status', '-first_published_at', '-id'], name='story_listing_source'),
         ),
         migrations.AddIndex(
             model_name='story',
-            index=models.Index(fields=['cluster', 'status', '-first_published_at', '-id'], name='story_listing_cluster'),
+            index=models.Index(condition=models.Q(('merged_into__isnull', True)), fields=['cluster', 'status', '-first_published_at', '-id'], name='story_listing_cluster'),
         ),
         migrations.AddIndex(
             model_name='storyentity',
             index=models.Index(fields=['entity', '-published_at', '-story'], name='story_entity_listing'),
+        ),
+        migrations.AlterField(
+            model_name='story',
+            name='merged_into',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged', to='newsroom.story'),
+        ),
+        migrations.AddIndex(
+            model_name='story',
+            index=models.Index(condition=models.Q(('merged_into__isnull', False)), fields=['merged_into'], name='story_merged_into'),
         ),
         migrations.RunSQL(
             "UPDATE newsroom_storyentity SET published_at = (SELECT s.first_published_at "
