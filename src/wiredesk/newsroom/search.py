@@ -35,9 +35,9 @@ MAX_RESULTS = 1000
 MAX_INPUT = 1000
 MAX_TERMS = 12
 # PostgreSQL: stories are bucketed by id (2**BUCKET_BITS ids a bucket, a lexeme in the document
-# that no text can produce), and queries look at the newest WINDOWS of ids first.
+# that no text can produce), and queries look at the newest FIRST_WINDOW ids first.
 BUCKET_BITS = 10
-WINDOWS = (1 << 12, 1 << 15, 1 << 18)
+FIRST_WINDOW = 1 << 12
 # Headline matches weigh this many times a body match (SQLite's BM25 column weights; the
 # PostgreSQL document is built with the headline at weight A, the body at weight B).
 HEADLINE_WEIGHT = 5.0
@@ -203,11 +203,12 @@ def _candidates(query: Query, limit: int) -> tuple[list[tuple[int, float]], bool
             cursor.execute(*candidates_sql(query, limit))
             rows = [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
             return rows, len(rows) >= limit
-        # Newest stories first, in windows growing eightfold: a common word fills the first
-        # window and is done; a rarer one goes on to a larger window only when the matches of
-        # this one say that window could fill, else straight to the whole archive (where a rare
-        # word's posting list is short).
-        window: int | None = WINDOWS[0]
+        # Newest stories first: a window of the newest ids, then one sized from the matches found
+        # so far to hold about the limit (the rows a window matches are all read to sort them,
+        # so a window much larger than needed costs as much as the whole archive); the whole
+        # archive once that window would cover it, or when nothing matched (a rare word, whose
+        # posting list is short).
+        window: int | None = FIRST_WINDOW
         while True:
             cursor.execute(*candidates_sql(query, limit, window))
             result = cursor.fetchall()
@@ -216,8 +217,8 @@ def _candidates(query: Query, limit: int) -> tuple[list[tuple[int, float]], bool
             found = max((int(r[3]) for r in result if r[3] is not None), default=0)
             if window is None or found >= limit or window >= newest:
                 return rows, found >= limit
-            larger = [w for w in WINDOWS if w > window and found * w / window >= limit]
-            window = larger[0] if larger and larger[0] < newest else None
+            larger = int(window * limit * 1.5 / found) if found else newest
+            window = larger if larger < newest else None
 
 
 def fts5_expression(query: Query) -> str:

@@ -1,5 +1,5 @@
 """PostgreSQL search documents carry their story's id bucket (a lexeme no text produces), so a
-query can look at the newest stories first through the GIN index (newsroom.search.WINDOWS).
+query can look at the newest stories first through the GIN index (newsroom.search.FIRST_WINDOW).
 Nothing to do on SQLite, whose FTS5 index is walked newest first as it is."""
 
 from django.db import migrations
