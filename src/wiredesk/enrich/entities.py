@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from wiredesk.core.text import slugify
-from wiredesk.enrich.ner import Kind, Mention, recognise
+from wiredesk.enrich.ner import Kind, Mention, appositive_kind, recognise
 from wiredesk.enrich.places import (
     country_code,
     demonym_code,
@@ -104,6 +104,8 @@ class Entity:
     aliases: list[str] = field(default_factory=list)
     country_code: str = ""
     is_country: bool = False
+    model_agrees: bool = False  # the model itself read this kind at one of its mentions
+    described: bool = False  # a title or an appositive says what it is ("Mayor X", "X, a bank")
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,7 +195,7 @@ def _clean(text: str, m: Mention) -> Mention | None:
     words = [w for w in surface.split() if any(ch.isalpha() for ch in w)]
     if len(words) > 1 and not any(ch.islower() for ch in letters) and not is_known_place(surface):
         return None  # a subhead in capitals, not a name
-    return Mention(a, b, surface, kind)
+    return Mention(a, b, surface, kind, m.model_agrees and kind == m.kind)
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,6 +499,7 @@ def entities_for(text: str, mentions: Sequence[Mention] | None = None) -> list[E
     _organisations(text, [(m.start, m.end) for m in cleaned if m.kind == "organisation"], groups)
     _places(text, [m for m in cleaned if m.kind == "place"], groups)
     _resolve_role_references(text, groups)
+    agreeing = {(m.start, m.end) for m in cleaned if m.model_agrees}
 
     out: list[Entity] = []
     for group in groups.values():
@@ -519,10 +522,24 @@ def entities_for(text: str, mentions: Sequence[Mention] | None = None) -> list[E
                 aliases=aliases,
                 country_code=group.country,
                 is_country=group.is_country,
+                model_agrees=any(span in agreeing for span in spans),
+                described=_described(text, group.kind, spans),
             )
         )
     out.sort(key=lambda e: (e.first_offset, e.kind, e.name))
     return _merge_same_key(out)
+
+
+def _described(text: str, kind: Kind, spans: Sequence[tuple[int, int]]) -> bool:
+    """The story says what the entity is at one of its mentions: a person's title before the
+    name ("Mayor Ana Ruiz", "the U.S. first lady, Jill Biden"), or an appositive after it that
+    names its kind ("Casas & Vidal, a brokerage,", "Rosa Cardenas, 41,")."""
+    for a, b in spans:
+        if kind == "person" and _role_before(text, a) is not None:
+            return True
+        if appositive_kind(text, b) == kind:
+            return True
+    return False
 
 
 def _resolve_role_references(text: str, groups: dict[str, _Group]) -> None:
@@ -562,4 +579,6 @@ def _merge_same_key(entities: list[Entity]) -> list[Entity]:
         kept.mentions = sorted(set(kept.mentions) | set(e.mentions))
         kept.count = len(kept.mentions)
         kept.aliases = sorted((set(kept.aliases) | set(e.aliases)) - {kept.name})
+        kept.model_agrees = kept.model_agrees or e.model_agrees
+        kept.described = kept.described or e.described
     return out

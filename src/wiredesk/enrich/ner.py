@@ -85,6 +85,9 @@ class Mention:
     end: int
     text: str
     kind: Kind
+    # The model itself read a name of this kind here (not only the corrections or the
+    # gazetteer): one piece of evidence for publishing a page (:mod:`.linking`).
+    model_agrees: bool = False
 
 
 class Recogniser(Protocol):
@@ -354,7 +357,7 @@ _DATELINE = re.compile(
 _PLACE_PREPOSITIONS = frozenset({"in", "at", "from", "to", "near", "of", "into", "across"})
 
 
-def _is_sports(text: str) -> bool:
+def is_sports(text: str) -> bool:
     """Sports copy: enough sport words, scores and result lines (a results table has many)."""
     words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]+", text[:4000])]
     evidence = sum(1 for w in words if w in _SPORT_WORDS)
@@ -391,7 +394,7 @@ def refine(
     # what the model guessed, for every mention of that name.
     said: dict[str, Kind] = dict.fromkeys(employers, "organisation")
     for a, b, _kind in cleaned:
-        appositive = _appositive_kind(text, b)
+        appositive = appositive_kind(text, b)
         if appositive is not None:
             said.setdefault(text[a:b], appositive)
     cleaned = [(a, b, said.get(text[a:b], kind)) for a, b, kind in cleaned]
@@ -461,7 +464,7 @@ def refine(
         else (a, b, kind)
         for a, b, kind in merged
     ]
-    if _is_sports(text):
+    if is_sports(text):
         merged = [
             span
             if any(x <= span[0] and span[1] <= y for x, y in datelines)
@@ -514,7 +517,7 @@ _APPOSITIVE_END = _wordset("at of in for with from on who which that whose and o
 _PERSON_AFTER = re.compile(r",\s+(?:who(?:se)?\s|\d{1,3},)")  # ", who was second", ", 46,"
 
 
-def _appositive_kind(text: str, end: int) -> Kind | None:
+def appositive_kind(text: str, end: int) -> Kind | None:
     """The kind what follows a name gives it: organisation for ", a South Korean chipmaker",
     person for ", a portfolio manager at ...", ", who ..." or an age (", 46,"), else None."""
     if _PERSON_AFTER.match(text, end):
@@ -614,6 +617,18 @@ def _to_mentions(text: str, spans: Iterable[tuple[int, int, Kind]]) -> list[Ment
     return [Mention(a, b, text[a:b], kind) for a, b, kind in spans]
 
 
+def _agreeing(mentions: list[Mention], raw: Sequence[tuple[int, int, Kind]]) -> list[Mention]:
+    """``mentions`` marked where a raw model span of the same kind overlaps them."""
+    by_kind: dict[Kind, list[tuple[int, int]]] = defaultdict(list)
+    for a, b, kind in raw:
+        by_kind[kind].append((a, b))
+    return [
+        Mention(m.start, m.end, m.text, m.kind,
+                any(a < m.end and m.start < b for a, b in by_kind[m.kind]))
+        for m in mentions
+    ]
+
+
 # --------------------------------------------------------------------------------------------
 # The model-backed recogniser
 # --------------------------------------------------------------------------------------------
@@ -690,7 +705,7 @@ class SpacyRecogniser:
         if not self._corrections:
             return _to_mentions(text, _non_overlapping(self._model_spans(text)))
         spans = self._model_spans(recase_shouting(text, self._places.lookup))
-        return _to_mentions(text, refine(text, spans, self._places))
+        return _agreeing(_to_mentions(text, refine(text, spans, self._places)), spans)
 
     def _model_spans(self, text: str) -> list[tuple[int, int, Kind]]:
         """The model's spans, one line (paragraph) at a time: a name never crosses a line break,

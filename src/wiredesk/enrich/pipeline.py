@@ -13,11 +13,12 @@ source's codes or the text (:mod:`.topics`) → tags and, when the source gave n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from wiredesk.core.text import split_dateline
 from wiredesk.enrich import entities as entity_rules
-from wiredesk.enrich import figures, ner, places, quotes, tags, topics
+from wiredesk.enrich import figures, linking, ner, places, quotes, tags, topics
 from wiredesk.enrich.result import (
     Enrichment,
     EntityRef,
@@ -28,7 +29,9 @@ from wiredesk.enrich.result import (
 )
 
 # 1.3: appositives name what a name is; figures name prices per unit and subjects in full.
-ENRICHER_VERSION = "1.3"
+# 1.4: entities carry a linking decision (only sure ones get pages); key figures from the
+# headline and lead first, at most three, each labelled with confidence.
+ENRICHER_VERSION = "1.4"
 
 
 def methods() -> dict[str, str]:
@@ -48,7 +51,8 @@ def enrich(story: StoryText) -> Enrichment:
     mentions = ner.recognise(text) if text.strip() else []
     found = entity_rules.entities_for(text, mentions)
     where = places.places_for(text, mentions, dateline)
-    named = [_entity(e) for e in found if not e.is_country]
+    sports = is_sports_copy(story.headline, text)
+    named = [_entity(e, entity_evidence(text, e, sports)) for e in found if not e.is_country]
     people = [e for e in named if e.kind == "person"]
     said = quotes.extract_quotes(text, [person.name for person in people])
     topic_list = topics.classify(story.headline, text, story.subjects)
@@ -59,8 +63,11 @@ def enrich(story: StoryText) -> Enrichment:
         quotes=tuple(_quote(quote, people) for quote in said),
         figures=tuple(FigureRef(f.value, f.display, f.unit, f.counts)
                       for f in figures.extract_figures(text)),
+        # A country is linked unless the story is sports copy, where "Italy" is often a team.
         countries=tuple(EntityRef(f"country:{c.code.lower()}", c.name, "country", c.count,
-                                  country_code=c.code) for c in where.countries),
+                                  country_code=c.code, linked=not sports,
+                                  confidence=0.5 if sports else 1.0)
+                        for c in where.countries),
         places=tuple(EntityRef(entity_rules.entity_key("place", p.name, p.country_code),
                                p.name, "place", country_code=p.country_code)
                      for p in where.places),
@@ -79,10 +86,67 @@ def _without_dateline(text: str) -> tuple[str, str]:
     return (dateline, rest) if dateline else ("", text)
 
 
-def _entity(entity: entity_rules.Entity) -> EntityRef:
+def entity_evidence(text: str, entity: entity_rules.Entity,
+                    sports: bool | None = None) -> linking.Evidence:
+    """What this story says for publishing a page for ``entity`` (other stories: newsroom).
+    ``sports``: whether the story is sports copy (found from the text when not given)."""
+    if sports is None:
+        sports = ner.is_sports(text)
+    one_word = entity.name.split()[0] if len(entity.name.split()) == 1 else ""
+    return linking.Evidence(
+        name=entity.name,
+        kind=entity.kind,
+        mentions=entity.count,
+        model_agrees=entity.model_agrees,
+        known_place=any(_known_place(name) for name in (entity.name, *entity.aliases)),
+        described=entity.described,
+        major_place=any(_major_place(name) for name in (entity.name, *entity.aliases)),
+        place_word=len(entity.name.split()) > 1
+        and any(_known_place(word) for word in entity.name.split()),
+        sports_copy=sports,
+        lower_case_in_story=bool(one_word) and _in_lower_case(text, one_word),
+    )
+
+
+def _known_place(name: str) -> bool:
+    """In either gazetteer: countries, US states, continents, regions wire copy names ("Middle
+    East") and cities of 100,000 or more."""
+    return places.is_known_place(name) or ner.gazetteer().lookup(name) is not None
+
+
+def is_sports_copy(headline: str, text: str) -> bool:
+    """Sports copy, by its body (:func:`ner.is_sports`) or a sport named in its headline
+    ("SOCCER - BLINKER BAN LIFTED", "Rugby: ...")."""
+    return ner.is_sports(text) or any(
+        word in _HEADLINE_SPORTS for word in re.findall(r"[a-z]+", headline.lower()))
+
+
+_HEADLINE_SPORTS = frozenset({
+    "soccer", "football", "cricket", "rugby", "tennis", "golf", "baseball", "basketball",
+    "hockey", "athletics", "cycling", "boxing", "motor", "racing", "skiing", "nba", "nfl", "nhl"})
+
+
+def _major_place(name: str) -> bool:
+    """A country, US state, continent or region: never a common word or a club's name."""
+    gazetteer = ner.gazetteer()
+    canonical = gazetteer.lookup(name)
+    return bool(places.country_code(name)) or (
+        canonical is not None and not places.city_country(name)[1])
+
+
+def _in_lower_case(text: str, word: str) -> bool:
+    """The story writes ``word`` in lower case somewhere ("digital", "farmers")."""
+    lower = word.lower()
+    pattern = rf"(?<![\w'-]){re.escape(lower)}(?![\w'-])"
+    return lower != word and re.search(pattern, text) is not None
+
+
+def _entity(entity: entity_rules.Entity, evidence: linking.Evidence) -> EntityRef:
+    decision = linking.decide(evidence)
     return EntityRef(entity.key, entity.name, entity.kind, entity.count,
                      tuple(alias for alias in entity.aliases if alias != entity.name),
-                     entity.country_code)
+                     entity.country_code, decision.linked, decision.confidence,
+                     decision.needs_support)
 
 
 def _quote(quote: quotes.Quote, people: Sequence[EntityRef]) -> QuoteRef:

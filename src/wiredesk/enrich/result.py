@@ -32,6 +32,11 @@ class EntityRef:
     count: int = 1
     aliases: tuple[str, ...] = ()  # other forms seen in the story ("Biden")
     country_code: str = ""  # ISO 3166-1 alpha-2, for countries (and places, their country)
+    # Whether the entity gets a public page and a link (:mod:`wiredesk.enrich.linking`), how
+    # sure enrichment is of it, and whether other stories naming it could make it linkable.
+    linked: bool = True
+    confidence: float = 1.0
+    needs_support: bool = False
 
 
 @dataclass(frozen=True, slots=True)
