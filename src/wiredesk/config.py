@@ -63,6 +63,36 @@ SETTINGS: tuple[Setting, ...] = (
             "time must stay unchanged before it is read (so a file still being uploaded is not "
             "read half-written)."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
+    # The admin's protection (wiredesk.newsroom.admin_access).
+    Setting("WIREDESK_ADMIN_LOGIN_ATTEMPTS", "5", "Failed admin sign-ins after which the user "
+            "and address are locked out (django-axes)."),
+    Setting("WIREDESK_ADMIN_LOCKOUT_MINUTES", "15", "How long a lockout lasts after the last "
+            "failed attempt; `wiredesk axes_reset_username NAME` lifts one at once."),
+    Setting("WIREDESK_ADMIN_LOCKOUT_BY", "user+address", "What failures are counted against: "
+            "`user+address` (the pair: an attacker elsewhere cannot lock the real user out), "
+            "`address`, `user`, or several comma-separated (any one reaching the limit locks)."),
+    Setting("WIREDESK_ADMIN_ALLOW_NETWORKS", "", "Comma-separated networks the admin may be "
+            "reached from (e.g. 10.0.0.0/8,2001:db8::/32); any other address gets 403 on "
+            "/admin/. Empty: from anywhere."),
+    Setting("WIREDESK_TRUSTED_PROXIES", "", "Comma-separated addresses or networks of the "
+            "reverse proxies in front of Wiredesk. Only from them is X-Forwarded-For believed, "
+            "for the client's address used by login throttling and the admin's networks."),
+    # Deployment behind TLS (see docs/deployment.md).
+    Setting("WIREDESK_SSL_REDIRECT", "false", "Redirect every plain-HTTP request to HTTPS "
+            "(behind a proxy, set WIREDESK_PROXY_SSL_HEADER too, or every request looks plain)."),
+    Setting("WIREDESK_PROXY_SSL_HEADER", "", "The header and value by which the reverse proxy "
+            "says the request came over HTTPS, e.g. `X-Forwarded-Proto: https`. Set it only "
+            "behind a proxy that always sets or strips that header."),
+    Setting("WIREDESK_HSTS_SECONDS", "0", "Strict-Transport-Security max-age in seconds "
+            "(e.g. 31536000); 0 sends no HSTS header."),
+    Setting("WIREDESK_HSTS_SUBDOMAINS", "false", "Add includeSubDomains to the HSTS header."),
+    Setting("WIREDESK_HSTS_PRELOAD", "false", "Add preload to the HSTS header (only once the "
+            "domain is submitted to the browsers' preload list; hard to undo)."),
+    Setting("WIREDESK_SECURE_COOKIES", "auto", "Send the session and CSRF cookies over HTTPS "
+            "only: `true`, `false`, or `auto` (when WIREDESK_BASE_URL starts with https://)."),
+    Setting("WIREDESK_SECRET_KEY_FALLBACKS", "", "Comma-separated previous secret keys, still "
+            "accepted after WIREDESK_SECRET_KEY is rotated: sessions stay valid and push HMAC "
+            "keys stored under an old key can still be read, until they are re-issued."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,7 +17,21 @@ from wiredesk.config import env, env_bool, env_int, env_list
 django_stubs_ext.monkeypatch()
 
 DATA_DIR = Path(env("WIREDESK_DATA_DIR")).expanduser().resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Only Wiredesk's user may look inside: it holds the database and the secret key. (A folder that
+# already exists keeps the modes its owner gave it; the files in it are made private below.)
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _private_file(path: Path) -> bool:
+    """Create ``path`` empty and readable by its owner only, atomically (no moment when it is
+    readable by others); an existing file loses any group/other access. True if created."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return True
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return False
 
 
 def _secret_key() -> str:
@@ -24,13 +40,15 @@ def _secret_key() -> str:
     if configured:
         return configured
     key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
+    if _private_file(key_file) or not key_file.read_text().strip():
         key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
     return key_file.read_text().strip()
 
 
 SECRET_KEY = _secret_key()
+# Keys used before a rotation: still accepted for sessions and signatures, and still able to read
+# secrets encrypted under them (wiredesk.newsroom.secrets) until those are re-issued.
+SECRET_KEY_FALLBACKS = env_list("WIREDESK_SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("WIREDESK_DEBUG")
 
 WIREDESK_SITE_NAME = env("WIREDESK_SITE_NAME")
@@ -48,6 +66,9 @@ WIREDESK_PUSH_MAX_BYTES = env_int("WIREDESK_PUSH_MAX_BYTES")
 WIREDESK_FOLDER_SETTLE = float(env("WIREDESK_FOLDER_SETTLE"))
 WIREDESK_IFRAME_HOSTS = env_list("WIREDESK_IFRAME_HOSTS")
 WIREDESK_PAGE_SIZE = env_int("WIREDESK_PAGE_SIZE")
+WIREDESK_ADMIN_ALLOW_NETWORKS = env_list("WIREDESK_ADMIN_ALLOW_NETWORKS")
+WIREDESK_ADMIN_LOCKOUT_MINUTES = env_int("WIREDESK_ADMIN_LOCKOUT_MINUTES")
+WIREDESK_TRUSTED_PROXIES = env_list("WIREDESK_TRUSTED_PROXIES")
 
 _base_host = urlsplit(WIREDESK_BASE_URL).hostname or "127.0.0.1"
 ALLOWED_HOSTS = sorted({_base_host, "localhost", "127.0.0.1", "[::1]",
@@ -62,12 +83,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "axes",
     "wiredesk.newsroom",
     "wiredesk.site",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wiredesk.newsroom.admin_access.AdminNetworkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,7 +98,38 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes; see wiredesk.newsroom.admin_access).
+AUTHENTICATION_BACKENDS = [
+    "wiredesk.newsroom.admin_access.LoginThrottle",
+    "django.contrib.auth.backends.ModelBackend",
+]
+_LOCKOUT_PARTS = {"user": "username", "address": "ip_address"}
+
+
+def _lockout_parameters() -> list[str | list[str]]:
+    """WIREDESK_ADMIN_LOCKOUT_BY ("user+address", "address", ...) in django-axes' terms."""
+    groups: list[str | list[str]] = []
+    for group in env_list("WIREDESK_ADMIN_LOCKOUT_BY"):
+        parts = [part.strip() for part in group.split("+")]
+        if not parts or any(part not in _LOCKOUT_PARTS for part in parts):
+            raise ValueError(f"WIREDESK_ADMIN_LOCKOUT_BY: {group!r} is not user, address or "
+                             "user+address")
+        names = [_LOCKOUT_PARTS[part] for part in parts]
+        groups.append(names[0] if len(names) == 1 else names)
+    return groups or [["username", "ip_address"]]
+
+
+AXES_FAILURE_LIMIT = env_int("WIREDESK_ADMIN_LOGIN_ATTEMPTS")
+AXES_COOLOFF_TIME = timedelta(minutes=WIREDESK_ADMIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = _lockout_parameters()
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "wiredesk.newsroom.admin_access.client_address_for_axes"
+AXES_LOCKOUT_CALLABLE = "wiredesk.newsroom.admin_access.locked_out"
+AXES_VERBOSE = False  # failures are logged by axes at WARNING anyway, without the noise
 
 ROOT_URLCONF = "wiredesk.urls"
 WSGI_APPLICATION = "wiredesk.wsgi.application"
@@ -101,6 +155,7 @@ def _database() -> dict[str, object]:
     url = env("WIREDESK_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'wiredesk.sqlite3'}"
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Its files are made private (0600) as connections open (wiredesk.newsroom.filemodes).
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
         # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
         config["OPTIONS"] = {
@@ -139,8 +194,29 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing directory o
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = WIREDESK_BASE_URL.startswith("https://")
+_secure_cookies = env("WIREDESK_SECURE_COOKIES").lower()
+SESSION_COOKIE_SECURE = (WIREDESK_BASE_URL.startswith("https://") if _secure_cookies == "auto"
+                         else env_bool("WIREDESK_SECURE_COOKIES"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("WIREDESK_SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer's health check may speak plain HTTP
+SECURE_HSTS_SECONDS = env_int("WIREDESK_HSTS_SECONDS")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WIREDESK_HSTS_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("WIREDESK_HSTS_PRELOAD")
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """``X-Forwarded-Proto: https`` as Django's ("HTTP_X_FORWARDED_PROTO", "https")."""
+    header, _, value = env("WIREDESK_PROXY_SSL_HEADER").partition(":")
+    if not header.strip():
+        return None
+    if not value.strip():
+        raise ValueError("WIREDESK_PROXY_SSL_HEADER must be 'Header-Name: value', e.g. "
+                         "'X-Forwarded-Proto: https'")
+    return "HTTP_" + header.strip().upper().replace("-", "_"), value.strip()
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -115,6 +115,7 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
             if not sources:
                 stop.wait(tick)
         recovery.join(timeout=30)
+    connection.close()  # releasing the leases used this thread's connection
     log.info("worker stopped")
 
 
