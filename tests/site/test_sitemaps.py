@@ -51,7 +51,8 @@ def every_sitemap_url(client: Client) -> list[str]:
 def test_sitemap_is_an_index_of_stories_sections_and_sources(client: Client, db: None) -> None:
     assert index(client) == ["http://testserver/sitemap-stories.xml",
                              "http://testserver/sitemap-sections.xml",
-                             "http://testserver/sitemap-sources.xml"]
+                             "http://testserver/sitemap-sources.xml",
+                             "http://testserver/sitemap-entities.xml"]
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 

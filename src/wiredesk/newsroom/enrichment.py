@@ -31,6 +31,7 @@ from django.db import close_old_connections, transaction
 from django.db.models import F, Q, QuerySet
 
 from wiredesk.core.text import html_to_text
+from wiredesk.enrich import linking
 from wiredesk.enrich.pipeline import ENRICHER_VERSION, enrich
 from wiredesk.enrich.result import Enrichment as Result
 from wiredesk.enrich.result import EntityRef, StoryText
@@ -183,6 +184,9 @@ def _store(story: Story, content_hash: str, result: Result) -> bool:
     refs = _all_refs(result)
     entities = entity_rows(refs)
     data = _canonical(json.loads(json.dumps(result.as_dict())), entities)  # tuples -> lists
+    linked = _linked_keys(story, refs, entities)
+    for item in (*data.get("entities", []), *data.get("countries", [])):
+        item["linked"] = item["key"] in linked
     record = Enrichment.objects.filter(story=story).first()
     visible = {k: v for k, v in data.items() if k not in ("version", "methods")}
     unchanged = record is not None and record.content_hash == content_hash and {
@@ -199,10 +203,14 @@ def _store(story: Story, content_hash: str, result: Result) -> bool:
         entity = entities[ref.key]
         if entity.pk in links:  # two of the story's names resolved to one entity
             links[entity.pk].count += ref.count
+            links[entity.pk].linked |= entity.key in linked
         else:
-            links[entity.pk] = StoryEntity(story=story, entity=entity, count=ref.count, rank=rank)
+            links[entity.pk] = StoryEntity(story=story, entity=entity, count=ref.count, rank=rank,
+                                           linked=entity.key in linked)
+    before = set(StoryEntity.objects.filter(story=story).values_list("entity_id", flat=True))
     StoryEntity.objects.filter(story=story).delete()
     StoryEntity.objects.bulk_create(list(links.values()))
+    refresh_linked(before | set(links))
     StoryQuote.objects.filter(story=story).delete()
     StoryQuote.objects.bulk_create([
         StoryQuote(story=story, position=n, text=quote.text, speaker_name=quote.speaker[:300],
@@ -211,6 +219,36 @@ def _store(story: Story, content_hash: str, result: Result) -> bool:
     _section_by_topic(story, result)
     publish_change(story)
     return True
+
+
+# How many of an entity's other story links are read for cross-story support: enough for the
+# bar (linking.MIN_STORIES, MIN_SOURCES) and a constant cost whatever the archive holds.
+SUPPORT_SCAN = 20
+
+
+def _linked_keys(story: Story, refs: list[EntityRef], entities: dict[str, Entity]) -> set[str]:
+    """Keys (as resolved) of the entities this story links: its own evidence decided, or, for
+    a name that needs it, other stories and sources naming the same entity back it."""
+    linked: set[str] = set()
+    for ref in refs:
+        entity = entities[ref.key]
+        if ref.linked:
+            linked.add(entity.key)
+        elif ref.needs_support and entity.pk is not None:
+            sources = list(StoryEntity.objects.filter(entity=entity).exclude(story=story)
+                           .values_list("story__source_id", flat=True)[:SUPPORT_SCAN])
+            if linking.supported(len(sources) + 1, len({*sources, story.source_id})):
+                linked.add(entity.key)
+    return linked
+
+
+def refresh_linked(entity_ids: set[int]) -> None:
+    """An entity is linked while some story links it (one index probe each): one that falls
+    below the bar keeps its page, noindexed and out of the sitemap."""
+    for entity in Entity.objects.filter(pk__in=entity_ids).only("pk", "linked"):
+        now = StoryEntity.objects.filter(entity_id=entity.pk, linked=True).exists()
+        if now != entity.linked:
+            Entity.objects.filter(pk=entity.pk).update(linked=now)
 
 
 def _section_by_topic(story: Story, result: Result) -> None:

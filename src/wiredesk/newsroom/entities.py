@@ -121,7 +121,8 @@ def merge_entities(short: Entity, *, into: Entity) -> None:
         EntityAlias.objects.get_or_create(alias=row.alias, kind=row.kind, entity=into)
     EntityAlias.objects.get_or_create(alias=_fold(short.name), kind=into.kind, entity=into)
     into.aliases = sorted(set(into.aliases) | set(short.aliases) | {short.name})
-    into.save(update_fields=["aliases"])
+    into.linked = into.linked or short.linked  # the links moved with their decisions
+    into.save(update_fields=["aliases", "linked"])
     for record in Enrichment.objects.filter(story__in=stories):
         kept: dict[str, dict[str, object]] = {}
         for item in record.data.get("entities", []):

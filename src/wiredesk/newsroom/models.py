@@ -80,8 +80,9 @@ class Source(models.Model):
         max_length=64, blank=True, help_text="SHA-256 of the push bearer token; set with "
                                              "`wiredesk source push-token`.")
     push_hmac_key = models.CharField(
-        max_length=200, blank=True, help_text="Shared key for HMAC-SHA256 signed pushes (kept as "
-                                              "given: verifying a signature needs the key).")
+        max_length=200, blank=True, help_text="Shared key for HMAC-SHA256 signed pushes, encrypted "
+                                              "under the secret key (verifying a signature needs "
+                                              "the key itself, so it cannot be hashed).")
     folder = models.CharField(max_length=1000, blank=True,
                               help_text="Drop folder watched for files (folder transport).")
     poll_interval = models.PositiveIntegerField(null=True, blank=True,
@@ -390,6 +391,9 @@ class Entity(models.Model):
                             help_text="ISO 3166-1 alpha-2 for countries, the qcode for topics.")
     aliases = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Sure enough for an indexable page, article links and the sitemap (enrich.linking): some
+    # story links it. Other entities keep a page (noindex) so that no URL ever breaks.
+    linked = models.BooleanField(default=False, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -428,10 +432,13 @@ class StoryEntity(models.Model):
     # entity's listing is one index range scan in listing order rather than a sort of all its
     # stories.
     published_at = models.DateTimeField(null=True, blank=True)
+    # This story's evidence (with other stories' support) links the entity (enrich.linking).
+    linked = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "entity"], name="story_entity")]
-        indexes = [models.Index(fields=["entity", "story"]),
+        indexes = [models.Index(fields=["entity", "linked"], name="story_entity_linked"),
+                   models.Index(fields=["entity", "story"]),
                    models.Index(fields=["entity", "-published_at", "-story"],
                                 name="story_entity_listing")]
 

@@ -61,11 +61,16 @@ def story_enrichment(story: Story) -> StoryEnrichment | None:
     data = Enrichment.objects.filter(story=story).values_list("data", flat=True).first()
     if not data:
         return None
+    # Only entities enrichment is sure of get a link (enrich.linking): those this story links
+    # (stored as its link's decision). The rest are plain text, and the least sure are left out.
     pages = {entity.key: entity.get_absolute_url()
-             for entity in Entity.objects.filter(story_links__story=story).only("key", "slug")}
+             for entity in Entity.objects.filter(story_links__story=story,
+                                                 story_links__linked=True).only("key", "slug")}
 
     def links(items: list[dict[str, Any]]) -> list[Link]:
-        return [Link(str(item["name"]), pages.get(str(item["key"]), "")) for item in items]
+        return [Link(str(item["name"]), pages.get(str(item["key"]), "") if item.get("linked")
+                     else "")
+                for item in items if item.get("linked") or _shown_unlinked(item)]
 
     entities = data.get("entities", [])
     quotes = [quote for quote in data.get("quotes", []) if not quote.get("partial")]
@@ -78,10 +83,19 @@ def story_enrichment(story: Story) -> StoryEnrichment | None:
                 for q in quotes[:QUOTES_SHOWN]],
         people=links([e for e in entities if e["kind"] == "person"]),
         organisations=links([e for e in entities if e["kind"] == "organisation"]),
-        places=links(data.get("countries", [])),
+        places=links([*data.get("countries", []),
+                      *(e for e in entities if e["kind"] == "place")]),
         topics=[Link(str(t["label"]), pages.get(f"topic:{t['qcode']}", ""))
                 for t in data.get("topics", [])],
     )
+
+
+# An entity without a link is still named (as plain text) from this confidence up.
+PLAIN_TEXT_FROM = 0.5
+
+
+def _shown_unlinked(item: dict[str, Any]) -> bool:
+    return float(item.get("confidence", 0.0)) >= PLAIN_TEXT_FROM
 
 
 def public_quotes(entity: Entity) -> QuerySet[StoryQuote]:

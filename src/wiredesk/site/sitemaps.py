@@ -21,7 +21,7 @@ from lxml import etree
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.listing_state import ALL
-from wiredesk.newsroom.models import Section, Source, Story
+from wiredesk.newsroom.models import Entity, Section, Source, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import iso, page_url
 from wiredesk.site.http import Fingerprint, listing_fingerprint
@@ -73,8 +73,20 @@ class SourceSitemap(_OnBaseUrl[Source]):
         return reverse("site:source", kwargs={"slug": item.slug})
 
 
+class EntitySitemap(_OnBaseUrl[Entity]):
+    """Entity pages enrichment is sure of (``linked``, see wiredesk.enrich.linking); the others
+    keep their page, noindexed, and stay out of here."""
+
+    def items(self) -> QuerySet[Entity]:
+        return Entity.objects.filter(linked=True).only("id", "slug").order_by("pk")
+
+    def location(self, item: Entity) -> str:
+        return item.get_absolute_url()
+
+
 SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
     "stories": StorySitemap, "sections": SectionSitemap, "sources": SourceSitemap,
+    "entities": EntitySitemap,
 }
 
 
