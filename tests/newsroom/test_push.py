@@ -19,6 +19,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from pytest_django.live_server_helper import LiveServer
 
+from wiredesk.newsroom import sealed
 from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion
 from wiredesk.newsroom.push import BodyTooLarge, Credentials, read_capped
 from wiredesk.newsroom.sources import add_push_source
@@ -317,7 +318,7 @@ def test_add_push_with_hmac_prints_a_working_key(live_server: LiveServer) -> Non
     out = run("add-push", "Signed Wire", "--hmac")
     source = Source.objects.get(name="Signed Wire")
     key = printed(out, "HMAC key")
-    assert source.push_hmac_key == key
+    assert key not in source.push_hmac_key and sealed.unseal(source.push_hmac_key) == key
     response = push(live_server, source.slug, FEED, signature=sign(key, FEED))
     assert response.status_code == 202
     processed(response.json()["payload"])
@@ -330,7 +331,7 @@ def test_push_token_replaces_the_token(live_server: LiveServer,
     new = printed(out, "Bearer token")
     assert new != old.token and "HMAC key" not in out
     source.refresh_from_db()
-    assert source.push_hmac_key == old.hmac_key  # kept unless --hmac
+    assert sealed.unseal(source.push_hmac_key) == old.hmac_key  # kept unless --hmac
     assert push(live_server, source.slug, FEED, token=old.token).status_code == 401
     response = push(live_server, source.slug, FEED, token=new)
     assert response.status_code == 202

@@ -5,7 +5,8 @@ A sender proves who it is with either
 - ``Authorization: Bearer <token>``: we keep only the token's SHA-256, so a leaked database does not
   leak working tokens; or
 - ``X-Wiredesk-Signature: sha256=<hex>``: HMAC-SHA256 of the raw body under the source's key,
-  which also proves the body was not altered on the way.
+  which also proves the body was not altered on the way. Checking it needs the key itself, so the
+  key is kept encrypted under the secret key (:mod:`wiredesk.newsroom.sealed`), not hashed.
 
 Both are compared in constant time. The body is read with a cap (never trusting Content-Length
 alone), stored, and answered with ``202 Accepted`` before it is parsed: the sender learns that the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from functools import partial
@@ -29,8 +31,10 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from wiredesk.newsroom import inbox
+from wiredesk.newsroom import inbox, sealed
 from wiredesk.newsroom.models import RawPayload, Source
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Wiredesk-Signature"
 _READ_CHUNK = 64 * 1024
@@ -59,7 +63,7 @@ def new_credentials(source: Source, *, hmac_key: bool = False) -> Credentials:
                               secrets.token_urlsafe(32) if hmac_key else "")
     source.push_token_hash = token_hash(credentials.token)
     if hmac_key:
-        source.push_hmac_key = credentials.hmac_key
+        source.push_hmac_key = sealed.seal(credentials.hmac_key)
     return credentials
 
 
@@ -82,7 +86,14 @@ def signature_matches(source: Source, body: bytes, signature: str) -> bool:
     algorithm, _, given = signature.strip().partition("=")
     if algorithm.lower() != "sha256" or not source.push_hmac_key:
         return False
-    expected = hmac.new(source.push_hmac_key.encode(), body, hashlib.sha256).hexdigest()
+    try:
+        key = sealed.unseal(source.push_hmac_key)
+    except sealed.Unreadable:
+        log.error("source %s: its push HMAC key was sealed under a secret key that is no longer "
+                  "configured; re-issue it with `wiredesk source push-token %s --hmac` (or list "
+                  "the old key in WIREDESK_SECRET_KEY_FALLBACKS)", source.pk, source.pk)
+        return False
+    expected = hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, given.strip().lower())
 
 
