@@ -110,12 +110,12 @@ def test_a_figure_without_a_telling_label_has_none() -> None:
 def test_a_preposition_after_a_percentage_is_not_what_it_counts() -> None:
     # "by late afternoon" says when, not what: the clause's subject is what fell.
     f = one("A broad index of regional shares fell 1.1% by late afternoon.")
-    assert f.counts == "broad index of regional shares"
+    assert f.counts == "fall in broad index of regional shares"  # a change, not a level
 
 
 def test_a_subject_keeps_its_prepositional_phrase() -> None:
     f = one("Shares in Japanese equipment makers fell 5%.")
-    assert f.counts == "Shares in Japanese equipment makers"
+    assert f.counts == "fall in shares in Japanese equipment makers"
 
 
 def test_a_phrase_cut_at_a_month_does_not_end_on_a_possessive() -> None:
@@ -138,3 +138,40 @@ def test_the_subject_of_a_clause_counts_only_when_it_is_what_moved() -> None:
     assert one("Economists had expected a rise of 0.2% in the index.").counts == ""
     assert one("Officials estimate the pool could save $2.3 billion a year.").counts == "per year"
     assert one("The jobless rate was 4.1% in October.").counts == "jobless rate"
+
+
+REMITTANCES = (
+    "Money sent home by Mexicans working abroad rose to a record $6.1 billion in October, "
+    "central bank data showed on Friday.\n\n"
+    "The figure was 7.4% higher than in the same month last year. The number of individual "
+    "transfers rose to 15.8 million, with an average of about $386 each.\n\n"
+    "Digital transfers have grown quickly, accounting for 58% of all remittances in October, "
+    "up from 41% three years ago. The peso has weakened about 6% against the dollar.\n\n"
+    "Officials met for 48 hours."
+)
+
+
+def test_key_figures_put_the_news_first_each_labelled() -> None:
+    from wiredesk.enrich.figures import key_figures
+
+    shown = key_figures("Remittances to Mexico hit record", REMITTANCES)
+    assert [(f.display, f.counts) for f in shown] == [
+        ("$6.1 billion", "Money sent home by Mexicans working abroad"),
+        ("7.4%", "rise in money sent home by Mexicans working abroad on a year earlier"),
+        ("15.8 million", "number of individual transfers"),
+    ]
+    assert all(f.confident for f in shown)
+
+
+def test_shares_averages_and_durations_are_not_labelled_with_confidence() -> None:
+    figures = {f.display: f for f in extract_figures(REMITTANCES, limit=20)}
+    assert not figures["58%"].confident  # a share held by something the phrase does not name
+    assert not figures["$386"].confident  # an average, not the number of transfers
+    assert not figures["48"].confident  # a duration
+
+
+def test_no_box_when_the_leads_figure_cannot_be_labelled() -> None:
+    from wiredesk.enrich.figures import key_figures
+
+    text = "Officials said the tally reached 40 on Monday.\n\nSome 3,000 homes lost power."
+    assert key_figures("", text) == []

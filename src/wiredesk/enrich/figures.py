@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["Figure", "extract_figures"]
+__all__ = ["Figure", "extract_figures", "key_figures"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -39,6 +39,10 @@ class Figure:
     counts: str
     start: int
     end: int
+    # What it counts was read by a rule that is rarely wrong (a plural noun after the number, the
+    # subject of a verb of movement, the figure it is compared with); only such figures are shown
+    # in "By the numbers" (:func:`key_figures`).
+    confident: bool = False
 
 
 _SCALES = {
@@ -226,7 +230,7 @@ def _subject(clause: str) -> str:
         lw = w.lower()
         if lw in ("the", "a", "an") and not out:
             continue
-        if lw in _LINKS and out and not link and lw != "to":
+        if (lw in _LINKS or lw == "by") and out and not link and lw != "to":
             link.append(w)
             continue
         if lw == "and" and len(link) > 1:  # "in Taiwanese and Japanese equipment makers"
@@ -304,6 +308,77 @@ def _is_noise(text: str, m: re.Match[str], value: float) -> bool:
     return bool(re.match(r"-\d", after) or re.search(r"\d-$", before))  # scores, ranges
 
 
+_UP = _words("rose increased grew climbed jumped gained advanced rallied surged soared rebounded"
+              " higher up")
+_DOWN = _words("fell decreased dropped declined slipped plunged slid sank tumbled dipped eased"
+               " retreated slumped lost shed weakened lower down")
+_DURATIONS = _words("second seconds minute minutes hour hours day days week weeks month months"
+                    " year years")
+
+
+def _movement(clause: str) -> str:
+    """ "rise" or "fall" when the clause's verb moves its subject ("Exports fell 3%"), else ""."""
+    for word in clause.lower().split():
+        if word in _UP:
+            return "rise"
+        if word in _DOWN:
+            return "fall"
+    return ""
+
+
+def _level(lead: str) -> bool:
+    """The number is where something moved to ("rose to $6.1 billion"), not by how much."""
+    return re.search(r"\bto\s+(?:a\s+)?(?:record\s+|new\s+|about\s+|around\s+|nearly\s+)?$",
+                     lead) is not None
+
+
+def _lower_first(phrase: str, text: str) -> str:
+    """``phrase`` with its first word in lower case when the story writes it so ("Money sent
+    home" -> "money sent home"); a name keeps its capital ("Germany's DAX")."""
+    first = phrase.split()[0]
+    lower = first.lower()
+    name = first.endswith(("'s", "\N{RIGHT SINGLE QUOTATION MARK}s")) or re.search(
+        rf"[\w,;] {re.escape(first)}(?![\w-])", text) is not None  # capitalised mid-sentence
+    return phrase if lower == first or name else lower + phrase[len(first):]
+
+
+def _compared(text: str, end: int, found: list[Figure]) -> str:
+    """ "7.4% higher than in the same month last year" after the story gave a figure: a rise
+    in that figure's quantity; "" when there is no such figure or no direction."""
+    after = text[end : end + 80].lower()
+    m = re.match(r"\s+(higher|lower|up|down|more|less)\b", after)
+    if m is None or not found or not found[-1].confident or found[-1].unit == "%":
+        return ""
+    direction = "rise" if m.group(1) in ("higher", "up", "more") else "fall"
+    previous = _lower_first(found[-1].counts.split(",")[0], text)
+    year = re.search(r"last year|a year (?:earlier|ago|before)|year[- ]on[- ]year", after)
+    return f"{direction} in {previous}" + (" on a year earlier" if year else "")
+
+
+def _says_what(counts: str, unit: str) -> bool:
+    """A phrase after a number that says what it counts: not a duration ("48 hours"), and for a
+    bare number a plural noun or several words ("4.1 million containers", "jobs at risk")."""
+    words = counts.lower().split()
+    if words[0] in _DURATIONS or words[-1] in _DANGLING:
+        return False
+    first = counts.split()[0]
+    if first[:1].isupper() and not first.isupper():
+        return False  # "$44.5 million Cloverdale Sport ...": a name cut short, not a quantity
+    if words[0] in _CURRENCY_WORD or (len(words) == 1 and words[0] in _VAGUE_HEADS):
+        return False  # "7.6% rise", "$186.7 billion total": of what, it does not say
+    if len(words) == 1 and words[0].endswith("ed"):
+        return False  # "$3 million combined": a verb or an adjective, not what is counted
+    return bool(unit) or len(words) > 1 or _plural_head(words[0]) or words[0] in _PLURALS
+
+
+_VAGUE_HEADS = _words("""rise increase decrease total goal left drop gain decline jump fall
+    target amount sum figure more less""")
+_DANGLING = _words("who that which came to of in at for and or the a an")
+
+
+_PLURALS = _words("people children men women police cattle staff personnel")
+
+
 def _score(fig: Figure, position: float) -> float:
     score = 0.0
     if fig.unit and fig.unit != "%":
@@ -345,7 +420,9 @@ def extract_figures(text: str, limit: int = 8) -> list[Figure]:
         start = m.start("cur") if m.group("cur") else m.start("num")
         end = m.end("pct") if m.group("pct") else m.end()
         tail = text[end : end + 160].split("\n", 1)[0]
-        words = _to_sentence_end(_WORD.findall(tail))
+        # "... was $6.5 billion. Hence, ...": nothing after the number in its own sentence.
+        words = [] if re.match(r"\s*[.!?\N{HORIZONTAL ELLIPSIS}]", tail) \
+            else _to_sentence_end(_WORD.findall(tail))
         if not unit and words and _plain(words[0]).lower() in _CURRENCY_WORD:
             unit = _CURRENCY_WORD[_plain(words[0]).lower()]
             end += tail.index(words[0]) + len(_plain(words[0]))
@@ -354,24 +431,47 @@ def extract_figures(text: str, limit: int = 8) -> list[Figure]:
             words = words[1:]
         sent_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
         per = _per_unit(words) if unit and unit != "%" else ""
+        share = unit == "%" and text[end : end + 4] == " of "
+        confident = False
         if per:
             # "$71.40 a barrel": a price; what is priced is the clause's subject
             subject = _subject(re.split(r"[,;:]\s", text[sent_start:start])[-1])
             counts = f"{subject}, per {per}" if subject else f"per {per}"
+            confident = bool(subject)
         else:
             counts = _scan_phrase(words)
+            # "58% of all remittances" is a share of them held by something the phrase does not
+            # name; "4.1 million containers" says what it counts.
+            confident = bool(counts) and not share and _says_what(counts, unit)
+        lead = text[sent_start:start]
         if not counts:
             prev = sentence_figs.get(sent_start)
-            lead = text[sent_start:start]
-            if prev is not None and re.search(r"\b(?:from|to|than|of|versus|vs\.?)\s+(?:about\s+|"
-                                              r"around\s+|roughly\s+|nearly\s+)?\S*$", lead):
+            compared = re.search(r"\b(from|to|than|of|versus|vs\.?)\s+(?:about\s+|"
+                                 r"around\s+|roughly\s+|nearly\s+)?\S*$", lead)
+            if prev is not None and compared:
+                # "up from 18,000", "to 4.5 million from 2.8 million": the same quantity; "an
+                # average of about $386" is not (an average, of something else).
                 counts = prev.counts
+                confident = prev.confident and compared.group(1) != "of"
+                if compared.group(1) == "to" and counts.startswith(("rise in ", "fall in ")):
+                    # "gained 0.5% to 11,130": the level reached, not the rise
+                    counts, confident = "", False
             elif unit == "%" or prev is None:
-                clause = re.split(r"[,;:]\s", lead)[-1]
-                counts = _subject(clause) if unit == "%" else ""
-                if counts.lower() in _VAGUE_SUBJECTS:
-                    counts = ""  # "The figure was 7.4% higher": which figure, it does not say
-        fig = Figure(value, text[start:end].strip(), unit, counts, start, end)
+                clause = re.split(r"[,;:]\s|\sand\s", lead)[-1]
+                counts = _subject(clause)
+                moved = _movement(clause)
+                if counts.lower() in _VAGUE_SUBJECTS or not counts:
+                    # "The figure was 7.4% higher than a year earlier": the figure the story
+                    # just gave, compared; else which figure, it does not say.
+                    counts, confident = _compared(text, end, found), False
+                    confident = bool(counts)
+                elif unit == "%" and moved and not _level(lead):
+                    counts, confident = f"{moved} in {_lower_first(counts, text)}", True
+                elif moved and _level(lead):
+                    confident = True  # "Money sent home ... rose to a record $6.1 billion"
+                elif unit != "%":
+                    counts = ""
+        fig = Figure(value, text[start:end].strip(), unit, counts, start, end, confident)
         found.append(fig)
         sentence_figs[sent_start] = fig
     n = max(1, len(text))
@@ -387,3 +487,29 @@ def extract_figures(text: str, limit: int = 8) -> list[Figure]:
         if len(keep) >= limit:
             break
     return sorted(keep, key=lambda f: f.start)
+
+
+KEY_FIGURES = 3
+
+
+def key_figures(headline: str, text: str, limit: int = KEY_FIGURES) -> list[Figure]:
+    """What "By the numbers" shows: the story's own news figures first, at most ``limit``, each
+    saying what it counts; [] when the box would mislead.
+
+    News figures are those of the lead (the first paragraph) and any the headline repeats; then
+    figures of the rest, in reading order, that are money, a percentage or at least a thousand.
+    Only figures labelled with confidence are shown, and none at all when the lead's first figure
+    cannot be labelled: the box would then show lesser numbers in place of the news.
+    """
+    figures = extract_figures(text, limit=32)
+    if not figures:
+        return []
+    lead_end = text.find("\n\n")
+    lead_end = len(text) if lead_end < 0 else lead_end
+    in_headline = {f.display for f in extract_figures(headline, limit=8)}
+    news = [f for f in figures if f.start < lead_end or f.display in in_headline]
+    if news and not news[0].confident:
+        return []
+    rest = [f for f in figures if f not in news and (f.unit or abs(f.value) >= 1000)]
+    shown = [f for f in (*news, *rest) if f.confident]
+    return shown[:limit]

@@ -61,8 +61,7 @@ def enrich(story: StoryText) -> Enrichment:
         methods=methods(),
         entities=tuple(named),
         quotes=tuple(_quote(quote, people) for quote in said),
-        figures=tuple(FigureRef(f.value, f.display, f.unit, f.counts)
-                      for f in figures.extract_figures(text)),
+        figures=_figures(story.headline, text),
         # A country is linked unless the story is sports copy, where "Italy" is often a team.
         countries=tuple(EntityRef(f"country:{c.code.lower()}", c.name, "country", c.count,
                                   country_code=c.code, linked=not sports,
@@ -77,6 +76,14 @@ def enrich(story: StoryText) -> Enrichment:
         tags=tuple(tags.tags_for(found, [t.name for t in topic_list])),
         summary="" if story.summary.strip() else tags.summary_for(story.headline, text),
     )
+
+
+def _figures(headline: str, text: str) -> tuple[FigureRef, ...]:
+    """The story's figures for the API, the key ones (the box) marked and listed first."""
+    key = figures.key_figures(headline, text)
+    rest = [f for f in figures.extract_figures(text) if f not in key]
+    return tuple(FigureRef(f.value, f.display, f.unit, f.counts, f.confident, f in key)
+                 for f in (*key, *rest))
 
 
 def _without_dateline(text: str) -> tuple[str, str]:

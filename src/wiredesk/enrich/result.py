@@ -57,6 +57,8 @@ class FigureRef:
     display: str
     unit: str
     counts: str
+    confident: bool = False  # what it counts was read by a reliable rule
+    key: bool = False  # shown in "By the numbers" (enrich.figures.key_figures)
 
 
 @dataclass(frozen=True, slots=True)

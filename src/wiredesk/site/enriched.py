@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from wiredesk.newsroom.models import Enrichment, Entity, Story, StoryQuote
 from wiredesk.newsroom.queries import public_stories
 
-FIGURES_SHOWN = 6
+FIGURES_SHOWN = 3
 QUOTES_SHOWN = 6
 
 
@@ -75,9 +75,11 @@ def story_enrichment(story: Story) -> StoryEnrichment | None:
     entities = data.get("entities", [])
     quotes = [quote for quote in data.get("quotes", []) if not quote.get("partial")]
     return StoryEnrichment(
-        # A number is shown only with what it counts: "$6.1 billion" alone tells nothing.
+        # "By the numbers": the key figures only (the story's news first, each labelled with
+        # confidence, enrich.figures.key_figures); none when enrichment was not sure of them.
         figures=[ShownFigure(str(f["display"]), str(f["counts"]))
-                 for f in data.get("figures", []) if f.get("counts")][:FIGURES_SHOWN],
+                 for f in data.get("figures", []) if f.get("key") and f.get("counts")
+                 ][:FIGURES_SHOWN],
         quotes=[ShownQuote(str(q["text"]), Link(str(q["speaker"]),
                                                  pages.get(str(q.get("speaker_key")), "")))
                 for q in quotes[:QUOTES_SHOWN]],
