@@ -57,6 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_IFRAME_HOSTS", "www.youtube.com,youtube.com,www.youtube-nocookie.com,"
             "player.vimeo.com,www.dailymotion.com", "Hosts whose iframes (video embeds) survive "
             "sanitising; all other iframes are removed."),
+    Setting("WIREDESK_IMPORT_MAX_BYTES", "", "Largest file `wiredesk import` reads, in bytes; "
+            "empty means the same cap as WIREDESK_FETCH_MAX_BYTES. A larger file is refused "
+            "without being read or stored (a Wiredesk export being restored is not capped)."),
     Setting("WIREDESK_PUSH_MAX_BYTES", "10485760", "Largest body accepted by the push endpoint "
             "(`POST /push/<source>/`), in bytes; a larger one is refused with 413 and not stored."),
     Setting("WIREDESK_FOLDER_SETTLE", "2", "Seconds a drop-folder file's size and modification "

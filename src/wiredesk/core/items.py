@@ -85,6 +85,9 @@ class FeedItem:
     base_url: str = ""
     language: str = ""
     wire: WireMeta = field(default_factory=WireMeta)
+    # The item's element was not closed in the source: the payload was cut off (or broken) inside
+    # it, so its text may be cut too. Such an item is never published (wiredesk.ingest.pipeline).
+    cut: bool = False
 
 
 @dataclass(slots=True)
@@ -100,6 +103,12 @@ class ParsedFeed:
     # rescue...). A non-empty list is recorded on the payload and shown in the admin.
     warnings: list[str] = field(default_factory=list)
     parser: str = "fast"  # "fast" (strict lxml path) or "lenient" (feedparser fallback)
+    # How many items the payload held, counted from its item tags, when a lenient reading could
+    # not rely on the parse (0: not counted; the items are all there is).
+    expected_items: int = 0
+    # Items refused on their own, each with its reason, while the others were read (a hostile
+    # construct the parser could isolate in one item): (position, title, reason).
+    refused_items: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

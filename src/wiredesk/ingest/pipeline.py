@@ -15,6 +15,10 @@ from wiredesk.core.items import Article, ParsedFeed
 from wiredesk.ingest.formats import parse_feed
 from wiredesk.ingest.normalize import normalize
 
+# Why an item of a truncated or broken payload is not published (see FeedItem.cut).
+CUT_OFF = ("not published: the payload ends or breaks inside this item, so its text may be cut "
+           "off; it is published when it arrives whole")
+
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -46,6 +50,8 @@ def prepare(body: bytes, *, content_type: str, url: str, received_at: datetime,
     """Parse a payload and normalise every item; raises ParseError if it is not a readable feed."""
     feed = parse_feed(body, content_type=content_type, url=url)
     batch = Batch(feed)
+    batch.failures.extend(ItemFailure(position, title[:200], reason)
+                          for position, title, reason in feed.refused_items)
     for position, (item, identity) in enumerate(
             zip(feed.items, assign_identities(feed.items), strict=True)):
         if identity.duplicate_in_feed:
@@ -53,6 +59,9 @@ def prepare(body: bytes, *, content_type: str, url: str, received_at: datetime,
             continue
         if item.wire.item_type != "text":
             batch.not_text += 1
+            continue
+        if item.cut:
+            batch.failures.append(ItemFailure(position, item.title[:200], CUT_OFF))
             continue
         try:
             article = normalize(item, received_at=received_at, allowed_iframe_hosts=iframe_hosts)

@@ -46,13 +46,14 @@ class SectionAdmin(admin.ModelAdmin[Section]):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin[Source]):
     list_display = ["name", "transport", "section", "is_active", "health", "last_success_at",
-                    "error_count", "last_error_short", "items_24h"]
+                    "error_count", "item_errors", "last_error_short", "items_24h"]
     list_filter = ["is_active", "transport", "section"]
     search_fields = ["name", "url"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["push_endpoint", "push_credentials", "etag", "last_modified",
                        "next_check_at", "lease_until", "error_count", "last_error",
-                       "last_error_at", "last_success_at", "last_fetch_at", "redirect_url",
+                       "last_error_at", "item_errors", "last_item_problem",
+                       "last_item_problem_at", "last_success_at", "last_fetch_at", "redirect_url",
                        "redirect_seen", "created_at"]
     # Push secrets are made and replaced with `wiredesk source add-push` / `push-token`, which
     # show them once; the admin only says whether they are set.
@@ -76,6 +77,9 @@ class SourceAdmin(admin.ModelAdmin[Source]):
             return "disabled"
         if source.error_count:
             return format_html('<span style="color:#b00">failing ({})</span>', source.error_count)
+        if source.last_item_problem:  # read, but not whole: "recovered 24 of 25 items; ..."
+            return format_html('<span style="color:#a60">partial: {}</span>',
+                               source.last_item_problem[:120])
         return "ok" if source.last_success_at else "not fetched yet"
 
     @admin.display(description="last error")

@@ -1,10 +1,16 @@
-"""Importing payloads from files: each file is stored as a raw payload, then processed."""
+"""Importing payloads from files: each file is stored as a raw payload, then processed.
+
+A file is read only up to the import cap (``WIREDESK_IMPORT_MAX_BYTES``, by default the same as
+polling's): a larger one is refused before it is read whole or stored, as a fetched feed would be.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.conf import settings
 
 from wiredesk.core.errors import ParseError
 from wiredesk.newsroom.ingest import IngestReport, process_payload, store_payload
@@ -25,13 +31,36 @@ class ImportResult:
     failures: list[tuple[Path, str]] = field(default_factory=list)
 
 
+class TooLarge(Exception):
+    """A file larger than the import cap."""
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """The file's bytes; raises TooLarge beyond ``limit`` without reading more than that."""
+    if path.stat().st_size > limit:
+        raise TooLarge
+    with path.open("rb") as handle:
+        body = handle.read(limit + 1)  # the file may have grown since
+    if len(body) > limit:
+        raise TooLarge
+    return body
+
+
 def import_files(source: Source, paths: Iterable[Path], *, base_url: str = "",
-                 on_file: Callable[[Path], None] = lambda _: None) -> ImportResult:
-    """Import each file; a file that cannot be read or parsed is reported, never fatal."""
+                 on_file: Callable[[Path], None] = lambda _: None,
+                 max_bytes: int | None = None) -> ImportResult:
+    """Import each file; a file that cannot be read or parsed, or is larger than ``max_bytes``
+    (default: the import cap), is reported, never fatal."""
     result = ImportResult()
+    limit = settings.WIREDESK_IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     for path in paths:
         try:
-            body = path.read_bytes()
+            body = read_capped(path, limit)
+        except TooLarge:
+            result.failures.append((path, f"larger than {limit} bytes, the import cap "
+                                          "(WIREDESK_IMPORT_MAX_BYTES); not imported"))
+            on_file(path)
+            continue
         except OSError as exc:
             result.failures.append((path, f"cannot read: {exc.strerror or exc}"))
             on_file(path)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from wiredesk.core.errors import ParseError
@@ -36,6 +37,10 @@ class IngestReport:
     refused: int = 0
     merged: int = 0  # new items that were another source's story, or a re-send under a new id
     errors: list[str] = field(default_factory=list)
+    # Items the payloads held (counted from their tags when a feed had to be recovered) and how
+    # many of them were not applied: lost by the recovery, refused alone, or cut off.
+    expected: int = 0
+    lost: int = 0
 
     COUNTERS = ("new", "updated", "unchanged", "stale", "killed", "refused", "merged")
 
@@ -47,9 +52,19 @@ class IngestReport:
         for name in self.COUNTERS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
+        self.expected += other.expected
+        self.lost += other.lost
+
+    def recovered(self) -> str:
+        """"recovered N of M items" when items were lost or refused, else ""."""
+        if not self.lost:
+            return ""
+        return f"recovered {self.expected - self.lost} of {self.expected} items"
 
     def summary(self) -> str:
-        text = (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged"
+        recovered = self.recovered()
+        text = (f"{recovered}: " if recovered else "") + (
+                f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged"
                 f"{f', {self.stale} stale' if self.stale else ''}"
                 f"{f', {self.killed} killed' if self.killed else ''}"
                 f"{f', {self.refused} refused (tombstoned)' if self.refused else ''}"
@@ -80,10 +95,27 @@ def process_payload(payload: RawPayload, *, base_url: str = "") -> IngestReport:
         raise
     report = IngestReport(errors=[f"item {f.position + 1} ({f.title!r}): {f.error}"
                                   for f in batch.failures])
+    read = len(batch.feed.items) + len(batch.feed.refused_items)
+    report.expected = max(batch.feed.expected_items, read)
+    report.lost = report.expected - read + len(batch.failures)
     for action in apply_candidates(payload.source, batch.candidates, payload):
         _count(report, action)
     _record_outcome(payload, batch, report)
+    _record_item_health(payload, report)
     return report
+
+
+def _record_item_health(payload: RawPayload, report: IngestReport) -> None:
+    """Count items lost or refused on the source's figures, and say what the latest payload
+    lost; a payload read whole clears that message (the count stays)."""
+    sources = Source.objects.filter(pk=payload.source_id)
+    if report.lost:
+        first = f"; {report.errors[0]}" if report.errors else ""
+        problem = f"{report.recovered()}{first}"[:500]
+        sources.update(item_errors=F("item_errors") + report.lost, last_item_problem=problem,
+                       last_item_problem_at=timezone.now())
+    else:
+        sources.exclude(last_item_problem="").update(last_item_problem="")
 
 
 def format_mismatch(declared: str, found: str) -> str:

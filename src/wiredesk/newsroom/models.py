@@ -101,6 +101,12 @@ class Source(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # Items this source sent that were not applied -- lost by a recovering parser, refused alone
+    # (hostile, cut off, unreadable) -- however its fetches went; and what the latest payload with
+    # such items lost ("recovered 24 of 25 items; ..."), cleared by a payload read whole.
+    item_errors = models.PositiveIntegerField(default=0)
+    last_item_problem = models.CharField(max_length=500, blank=True)
+    last_item_problem_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_fetch_at = models.DateTimeField(null=True, blank=True)
     # A permanent redirect is adopted only when seen on consecutive polls (see refresh).

@@ -17,13 +17,13 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from wiredesk.core.errors import NotAFeed, ParseError
+from wiredesk.core.errors import NotAFeed, ParseError, UnsafeXML
 from wiredesk.core.items import ParsedFeed
 from wiredesk.ingest.encoding import decode_payload
 from wiredesk.ingest.formats.atom import parse_atom, parse_atom_entry
 from wiredesk.ingest.formats.cdf import parse_cdf
 from wiredesk.ingest.formats.jsonfeed import parse_jsonfeed
-from wiredesk.ingest.formats.lenient import parse_lenient
+from wiredesk.ingest.formats.lenient import parse_isolating, parse_lenient
 from wiredesk.ingest.formats.newsmlg2 import ROOT_ELEMENTS as NEWSML_G2_ROOTS
 from wiredesk.ingest.formats.newsmlg2 import parse_newsmlg2
 from wiredesk.ingest.formats.ninjs import looks_like_ninjs, parse_ninjs
@@ -110,6 +110,13 @@ def _parse_xml(text: str, url: str) -> ParsedFeed:
         root = parse_xml(text, base_url=url)
     except MalformedXML as exc:
         return parse_lenient(text, url=url, reason=str(exc), read_root=read_root)
+    except UnsafeXML as exc:
+        # A hostile construct inside one item costs that item, not the feed (the prolog's
+        # entity tricks were refused above, for the whole payload).
+        isolated = parse_isolating(text, url=url, error=exc, read_root=read_root)
+        if isolated is None:
+            raise
+        return isolated
     return read_root(root, url)
 
 

@@ -20,7 +20,7 @@ import html.entities
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import feedparser
 from lxml import etree
@@ -39,7 +39,7 @@ from wiredesk.ingest.formats.xmlfeed import (
 )
 from wiredesk.ingest.xmlsafe import parse_xml, scan_prolog, strip_doctype
 
-__all__ = ["count_item_tags", "parse_lenient", "repair_for_recovery"]
+__all__ = ["count_item_tags", "parse_isolating", "parse_lenient", "repair_for_recovery"]
 
 RootReader = Callable[[etree._Element, str], ParsedFeed]
 
@@ -95,7 +95,47 @@ def parse_lenient(text: str, *, url: str, reason: str, read_root: RootReader) ->
         best.warnings.append(
             f"recovered {len(best.items)} of {expected} items; {lost} could not be read"
         )
+    best.expected_items = max(expected, len(best.items))
+    cut = mark_cut_items(text, best.items)
+    if cut:
+        best.warnings.append(
+            f"{cut} item{'s' if cut != 1 else ''} not closed in the payload (cut off or broken "
+            "inside): not published"
+        )
     return best
+
+
+_ITEM_CLOSE_RE = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
+
+
+def unclosed_items(text: str) -> list[str]:
+    """The source text of each item whose element is not closed before the next item starts or
+    the payload ends: where a truncated payload was cut off, or a broken one broke."""
+    offsets = item_offsets(text)
+    if not offsets:
+        return []
+    return [text[start:end] for start, end in zip(offsets, [*offsets[1:], len(text)], strict=True)
+            if not _ITEM_CLOSE_RE.search(text, start, end)]
+
+
+def mark_cut_items(text: str, items: list[FeedItem]) -> int:
+    """Mark the recovered items read from an unclosed item's text (``FeedItem.cut``): their text
+    may end where the payload did. Returns how many were marked."""
+    unclosed = unclosed_items(text)
+    marked = 0
+    for item in items:
+        if any(_mentions(part, item) for part in unclosed):
+            item.cut = True
+            marked += 1
+    return marked
+
+
+def _mentions(part: str, item: FeedItem) -> bool:
+    """Whether an item's text is where ``item`` was read from: it holds its id, link or title."""
+    for value in (item.guid, item.link, item.title):
+        if value and (value in part or html.escape(value, quote=False) in part):
+            return True
+    return False
 
 
 def _without_empty_items(feed: ParsedFeed) -> ParsedFeed:
@@ -217,6 +257,57 @@ def _with_lxml_per_item(text: str, url: str, read_root: RootReader) -> ParsedFee
     return feed
 
 
+def parse_isolating(text: str, *, url: str, error: UnsafeXML,
+                    read_root: RootReader) -> ParsedFeed | None:
+    """Read a feed refused as hostile (``error``: too deep, entities expanding too far) item by
+    item, so that the hostile construct costs only the item that holds it.
+
+    Every item is parsed as a small document of its own (the text before the first item, then
+    the item's), under the same limits; an item that trips them is refused with the reason, the
+    others are read. Returns None when the refusal cannot be pinned on items (it lies outside
+    them, or every item trips it): then the whole payload stays refused.
+    """
+    offsets = item_offsets(text)
+    if not offsets:
+        return None
+    head = text[: offsets[0]]
+    try:
+        feed = read_root(parse_xml(head, recover=True, base_url=url), url)
+    except UnsafeXML:
+        return None  # the channel itself is hostile
+    except ParseError:
+        return None
+    feed.items = []
+    for position, (start, end) in enumerate(
+            zip(offsets, [*offsets[1:], len(text)], strict=True)):
+        part = text[start:end]
+        try:
+            feed.items.extend(
+                read_root(parse_xml(head + part, recover=True, base_url=url), url).items)
+        except UnsafeXML as exc:
+            feed.refused_items.append((position, _title_in(part), f"refused: {exc}"))
+        except ParseError as exc:
+            feed.refused_items.append((position, _title_in(part), f"could not be read: {exc}"))
+    if not feed.items:
+        return None
+    feed.parser = "isolating"
+    feed.expected_items = len(offsets)
+    refused = len(feed.refused_items)
+    feed.warnings.append(
+        f"{error} -- in {refused} item{'s' if refused != 1 else ''}, refused alone; recovered "
+        f"{len(feed.items)} of {len(offsets)} items")
+    return feed
+
+
+_TITLE_RE = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?title[^>]*>(.*?)</", re.DOTALL | re.IGNORECASE)
+
+
+def _title_in(part: str) -> str:
+    """The title of an item read as text, for naming it when it cannot be parsed."""
+    found = _TITLE_RE.search(part[:20_000])
+    return collapse(html.unescape(re.sub(r"<[^>]*>", "", found.group(1))))[:200] if found else ""
+
+
 # -- feedparser -----------------------------------------------------------------------------------
 
 
@@ -247,7 +338,10 @@ def _entry(entry: Mapping[str, Any], feed_base: str, feed_language: str) -> Feed
     detail = entry.get("title_detail") or entry.get("summary_detail") or {}
     base = detail.get("base") or feed_base
     dates = read_dates(
-        (entry.get("published", ""), entry.get("created", "")), (entry.get("updated", ""),)
+        (entry.get("published", ""), entry.get("created", "")),
+        # dict.get: feedparser's own get() maps a missing "updated" to "published" with a
+        # DeprecationWarning; a missing one is simply missing here.
+        (dict.get(cast(dict[str, Any], entry), "updated", ""),)
     )
     return FeedItem(
         guid=collapse(entry.get("id", "") or ""),
