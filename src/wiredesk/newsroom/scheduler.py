@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from datetime import datetime
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -48,6 +50,9 @@ POLLED = (Source.Transport.POLL,)
 WATCHED = (Source.Transport.POLL, Source.Transport.FOLDER)
 
 T = TypeVar("T")
+
+# Most seconds between two applications of the clock's changes (embargoes, expiry) while busy.
+TIMED_EVERY = 1.0
 
 
 def claim(limit: int, *, source_ids: Iterable[int] | None = None,
@@ -98,25 +103,61 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     if settings.WIREDESK_ENRICH:
         threading.Thread(target=run_enricher, args=(stop,), kwargs={"tick": tick},
                          name="wiredesk-enrich", daemon=True).start()
-    recovery = threading.Thread(target=run_recovery, args=(stop,), kwargs={"tick": tick},
-                                name="wiredesk-recover", daemon=True)
-    recovery.start()
+    recoverers = [threading.Thread(target=run_recovery, args=(stop,), kwargs={"tick": tick},
+                                   name=f"wiredesk-recover-{n}", daemon=True)
+                  for n in range(_recovery_threads())]
+    for recoverer in recoverers:
+        recoverer.start()
     # What this worker has seen in each drop folder, kept between scans to tell settled files.
     folders: defaultdict[int, dict[str, Sighting]] = defaultdict(dict)
     with leases.kept(), ThreadPoolExecutor(max_workers=threads,
                                            thread_name_prefix="wiredesk-ingest") as pool:
-        while not stop.is_set():
-            _guarded("applying timed changes", apply_timed_changes)
-            sources = _guarded("claiming sources",
-                               lambda: claim(threads, transports=WATCHED)) or []
-            for line in pool.map(_work_on, sources, [folders[s.pk] for s in sources]):
-                if line:
-                    log.info("%s", line)
-            if not sources:
-                stop.wait(tick)
-        recovery.join(timeout=30)
+        _keep_busy(stop, pool, threads=threads, tick=tick, folders=folders)
+        for recoverer in recoverers:
+            recoverer.join(timeout=30)
     connection.close()  # releasing the leases used this thread's connection
     log.info("worker stopped")
+
+
+def _keep_busy(stop: threading.Event, pool: ThreadPoolExecutor, *, threads: int, tick: float,
+               folders: defaultdict[int, dict[str, Sighting]]) -> None:
+    """Claim a source as soon as an ingest thread is free, until ``stop`` is set. Not a batch of
+    ``threads`` at a time: one slow feed (up to the fetch timeout) would leave the other threads
+    idle until it finished. Timed changes are applied at least every ``tick``, as when idle."""
+    running: set[Future[str]] = set()
+    timed_at = float("-inf")
+    while not stop.is_set():
+        if time.monotonic() - timed_at >= min(tick, TIMED_EVERY):
+            _guarded("applying timed changes", apply_timed_changes)
+            timed_at = time.monotonic()
+        free = threads - len(running)
+        sources = (_guarded("claiming sources", partial(claim, free, transports=WATCHED)) or []
+                   if free else [])
+        running.update(pool.submit(_work_on, s, folders[s.pk]) for s in sources)
+        if not running:
+            stop.wait(tick)
+            continue
+        done, running = wait(running, timeout=tick, return_when=FIRST_COMPLETED)
+        for future in done:
+            _log_outcome(future)
+    for future in as_completed(running):  # a clean stop lets the work in hand finish
+        _log_outcome(future)
+
+
+def _log_outcome(future: Future[str]) -> None:
+    try:
+        line = future.result()
+    except Exception:  # refresh records its own errors; this is a bug elsewhere (e.g. a scan)
+        log.exception("a claimed source's work crashed")
+        return
+    if line:
+        log.info("%s", line)
+
+
+def _recovery_threads() -> int:
+    """As many threads recover a backlog as process pushed payloads on arrival, where the
+    database takes concurrent writers (PostgreSQL); SQLite has one writer, so one thread."""
+    return inbox.BACKGROUND_THREADS if connection.vendor == "postgresql" else 1
 
 
 def run_recovery(stop: threading.Event, *, tick: float) -> None:
