@@ -66,6 +66,22 @@ SETTINGS: tuple[Setting, ...] = (
             "time must stay unchanged before it is read (so a file still being uploaded is not "
             "read half-written)."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
+    # The publication gate (wiredesk.core.gate, newsroom/gating.py; see docs/publication.md).
+    Setting("WIREDESK_GATE", "true", "Run the publication gate on every new story and version "
+            "(thin, teaser, undated, stale, language and placeholder checks, item rights); "
+            "`false` publishes whatever arrives in its source's mode."),
+    Setting("WIREDESK_GATE_MIN_WORDS", "15", "Fewest words of body text for an article page; "
+            "a shorter item becomes a headline linking to the original (held when it has no "
+            "link)."),
+    Setting("WIREDESK_GATE_STALE_HOURS", "48", "An item first seen more than this many hours "
+            "after its date is published but kept off the top of the home page and the news "
+            "sitemap."),
+    Setting("WIREDESK_LANGUAGES", "en", "Languages the site publishes (ISO 639-1, "
+            "comma-separated), detected from each item's text; an item in another language is "
+            "held. Empty: every language."),
+    Setting("WIREDESK_FEED_MODE", "excerpt", "Publication mode of a publisher feed (RSS, Atom, "
+            "JSON Feed) read from the web or from disk whose source sets none: `excerpt`, "
+            "`headline` or `full` (only with a licence for the full text)."),
     # The admin's protection (wiredesk.newsroom.admin_access).
     Setting("WIREDESK_ADMIN_LOGIN_ATTEMPTS", "5", "Failed admin sign-ins after which the user "
             "and address are locked out (django-axes)."),

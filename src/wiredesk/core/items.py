@@ -85,6 +85,8 @@ class FeedItem:
     base_url: str = ""
     language: str = ""
     wire: WireMeta = field(default_factory=WireMeta)
+    # The item's own rights statement (usage terms, copyright notice): read by core/rights.py.
+    rights: str = ""
     # The item's element was not closed in the source: the payload was cut off (or broken) inside
     # it, so its text may be cut too. Such an item is never published (wiredesk.ingest.pipeline).
     cut: bool = False
@@ -134,3 +136,4 @@ class Article:
     date_is_fallback: bool = False
     unparsed_dates: tuple[str, ...] = ()
     wire: WireMeta = field(default_factory=WireMeta)
+    rights: str = ""  # the item's usage terms and copyright notice, as the source gave them

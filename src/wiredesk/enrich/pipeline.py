@@ -44,8 +44,23 @@ def methods() -> dict[str, str]:
             "topics": "source subject codes, else weighted lexicon"}
 
 
+# The languages the recogniser, lexicons and quote rules are made for: a story in another language
+# is not enriched (English rules on German text find nonsense entities, and publish them).
+LANGUAGES = frozenset({"en"})
+
+
+def supports(language: str) -> bool:
+    """True for a language the enrichers handle, or an unknown one (told by the text's own
+    detection at ingest when it could be)."""
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    return not code or code in LANGUAGES
+
+
 def enrich(story: StoryText) -> Enrichment:
     """Enrich one story. Deterministic for a given text and enricher version."""
+    if not supports(story.language):
+        return Enrichment(version=ENRICHER_VERSION,
+                          methods={"skipped": f"language {story.language!r} not supported"})
     dateline, text = _without_dateline(story.text)
     dateline = story.dateline or dateline
     mentions = ner.recognise(text) if text.strip() else []

@@ -20,6 +20,7 @@ class StoryText:
     dateline: str = ""
     subjects: tuple[str, ...] = ()  # the source's own subject codes (qcodes), if any
     summary: str = ""  # the source's summary, if any
+    language: str = ""  # the language detected from the text at ingest ("" when unknown)
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,6 +129,7 @@ def normalize(
         updated_at=updated_at,
         date_is_fallback=date_is_fallback,
         unparsed_dates=tuple(item.unparsed_dates),
+        rights=" ".join(item.rights.split())[:1000],
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from wiredesk.newsroom import editorial, inbox, merging
+from wiredesk.newsroom import editorial, gating, inbox, merging
 from wiredesk.newsroom.entities import merge_entities
 from wiredesk.newsroom.models import (
     Cluster,
@@ -45,9 +45,10 @@ class SectionAdmin(admin.ModelAdmin[Section]):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin[Source]):
-    list_display = ["name", "transport", "section", "is_active", "health", "last_success_at",
-                    "error_count", "item_errors", "last_error_short", "items_24h"]
-    list_filter = ["is_active", "transport", "section"]
+    list_display = ["name", "transport", "mode", "section", "is_active", "health",
+                    "last_success_at", "error_count", "item_errors", "last_error_short",
+                    "items_24h"]
+    list_filter = ["is_active", "transport", "publication_mode", "section"]
     search_fields = ["name", "url"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["push_endpoint", "push_credentials", "etag", "last_modified",
@@ -60,6 +61,13 @@ class SourceAdmin(admin.ModelAdmin[Source]):
     exclude = ["push_token_hash", "push_hmac_key"]
     actions = ["fetch_soon"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description="publication mode", ordering="publication_mode")
+    def mode(self, source: Source) -> str:
+        """The mode set, else the default its transport and format give (marked so)."""
+        if source.publication_mode:
+            return source.publication_mode
+        return f"{gating.source_mode(source).value} (default)"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
         since = timezone.now() - timedelta(hours=24)
@@ -179,10 +187,11 @@ def evidence_text(check: dict[str, object]) -> str:
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin[Story]):
-    list_display = ["headline", "source", "section", "status", "first_published_at",
-                    "last_updated_at", "embargoed_until", "version_count", "duplicate_of",
-                    "cluster"]
-    list_filter = ["status", "merge_kind", "source", "section"]
+    list_display = ["headline", "source", "section", "status", "publication_mode", "gate",
+                    "first_published_at", "last_updated_at", "embargoed_until", "version_count",
+                    "duplicate_of", "cluster"]
+    list_filter = ["status", "publication_mode", "gate_outcome", "timely", "merge_kind",
+                   "source", "section"]
     search_fields = ["headline", "external_id"]
     date_hierarchy = "first_published_at"
     list_select_related = ["source", "section", "merged_into", "cluster"]
@@ -191,8 +200,10 @@ class StoryAdmin(admin.ModelAdmin[Story]):
                        "changed_at", "status", "status_reason", "embargoed_until", "expires_at",
                        "corrected_at", "correction_note", "merged_into", "merge_kind",
                        "merged_by", "merge_locked", "duplicate_evidence", "cluster",
-                       "cluster_score"]
-    fields = ["headline", "status", "status_reason", "section", "slug", "source", "external_id",
+                       "cluster_score", "publication_mode", "gate_outcome", "gate_findings",
+                       "timely"]
+    fields = ["headline", "status", "status_reason", "publication_mode", "gate_outcome",
+              "gate_findings", "timely", "section", "slug", "source", "external_id",
               "identity_basis", "current_version", "first_published_at", "last_updated_at",
               "embargoed_until", "expires_at", "corrected_at", "correction_note",
               "version_count", "changed_at", "summary", "merged_into", "merge_kind", "merged_by",
@@ -205,6 +216,18 @@ class StoryAdmin(admin.ModelAdmin[Story]):
         if story.merged_into is None:
             return ""
         return f"#{story.merged_into_id} ({story.get_merge_kind_display().split(':')[0]})"
+
+    @admin.display(description="publication gate", ordering="gate_outcome")
+    def gate(self, story: Story) -> str:
+        """The gate's outcome and the checks behind it, e.g. "excerpt (teaser)"."""
+        checks = ", ".join(finding.get("check", "") for finding in story.gate_reasons or [])
+        return f"{story.gate_outcome} ({checks})" if checks else story.gate_outcome
+
+    @admin.display(description="gate findings")
+    def gate_findings(self, story: Story) -> str:
+        return "; ".join(f"{finding.get('check')}: {finding.get('outcome')} — "
+                         f"{finding.get('reason')}" for finding in story.gate_reasons or []) \
+            or "passed every check"
 
     @admin.display(description="duplicate check")
     def duplicate_evidence(self, story: Story) -> str:

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 
+from wiredesk.core.gate import GateResult
 from wiredesk.core.items import PubStatus
 from wiredesk.core.lifecycle import (
     Action,
@@ -32,7 +33,7 @@ from wiredesk.dedupe import Decision as DuplicateDecision
 from wiredesk.dedupe import Outcome as DuplicateOutcome
 from wiredesk.dedupe import fingerprint_from_bytes
 from wiredesk.ingest.pipeline import Candidate
-from wiredesk.newsroom import clock
+from wiredesk.newsroom import clock, gating
 from wiredesk.newsroom.clustering import clusters
 from wiredesk.newsroom.duplicates import Doc, desk
 from wiredesk.newsroom.models import (
@@ -158,6 +159,7 @@ class _New:
     decision: Decision
     doc: Doc
     duplicate: DuplicateDecision
+    gate: GateResult
     merged_into: Story | None = None
 
     @property
@@ -182,7 +184,7 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
         decision = _decide(source, loaded, candidate, now)
         outcomes[position] = decision.action
         if decision.action is Action.CREATE:
-            new = _check(source, position, candidate, decision, now)
+            new = _check(source, position, candidate, decision, payload, now)
             if new.duplicate.story_id is None:
                 # In the index under a placeholder, so the chunk's later items can match it.
                 desk.add(new.placeholder, new.placeholder, new.doc, now)
@@ -203,7 +205,7 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
             decision = _decide(source, loaded, candidate, now)
             outcomes[position] = decision.action
             if decision.action is Action.CREATE:
-                new = _check(source, position, candidate, decision, now)
+                new = _check(source, position, candidate, decision, payload, now)
                 if new.duplicate.story_id is None:
                     _create_stories(source, [new], payload, now)
                 else:
@@ -218,9 +220,22 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
 
 
 def _check(source: Source, position: int, candidate: Candidate, decision: Decision,
-           now: datetime) -> _New:
+           payload: RawPayload | None, now: datetime) -> _New:
+    gate = _gate(source, candidate, payload, now, first_sight=True)
     doc = desk.describe(source, candidate.article, now)
-    return _New(position, candidate, decision, doc, desk.check(source, doc))
+    return _New(position, candidate, decision, doc, desk.check(source, doc), gate)
+
+
+def _gate(source: Source, candidate: Candidate, payload: RawPayload | None, now: datetime, *,
+          first_sight: bool) -> GateResult:
+    """The publication gate's decision for a candidate (wiredesk.core.gate). The language it
+    detected from the text replaces the feed's claim, so the version, the page's lang and the
+    enrichers all go by what the text is written in."""
+    gate = gating.decide(source, candidate.article, now, first_sight=first_sight,
+                         payload_format=payload.format if payload else "")
+    if gate.language:
+        candidate.article.language = gate.language
+    return gate
 
 
 def _create_duplicates(source: Source, duplicates: list[_New], placeholders: dict[str, Story],
@@ -368,14 +383,15 @@ def _apply_to(story: Story, known: dict[int, set[str]], candidate: Candidate,
         return False
     version = None
     if action is Action.NEW_VERSION:
+        gate = _gate(story.source, candidate, payload, now, first_sight=False)
         version = _add_version(story, candidate, payload, now, current=True,
                                from_story=from_story)
-        _take_status(story, candidate, decision, now)
+        decision = _gated(story, decision, gate)
     elif action in (Action.STALE, Action.KILL) and \
             candidate.content_hash not in known[story.pk]:
         version = _add_version(story, candidate, payload, now, current=False,
                                from_story=from_story)
-    if action is Action.KILL:
+    if action in (Action.NEW_VERSION, Action.KILL):
         _take_status(story, candidate, decision, now)
     known[story.pk].add(candidate.content_hash)
     cause = _cause(decision, payload)
@@ -384,6 +400,20 @@ def _apply_to(story: Story, known: dict[int, set[str]], candidate: Candidate,
     StoryEvent.objects.create(story=story, at=now, action=action, status=story.status,
                               version=version, cause=cause)
     return action in (Action.NEW_VERSION, Action.KILL)
+
+
+def _gated(story: Story, decision: Decision, gate: GateResult) -> Decision:
+    """A new version passes the gate as a new story does: one it holds or drops is held (a
+    published story leaves every public surface); one that passes releases a story the gate
+    held, never one an editor held. Its mode and findings replace the story's."""
+    story.save(update_fields=gating.stamp(story, gate))
+    status, reason = decision.status, decision.reason
+    if not gate.public and status is LifecycleStatus.PUBLISHED:
+        status, reason = LifecycleStatus.HELD, gating.held_reason(gate)
+    elif gate.public and status is LifecycleStatus.HELD and \
+            story.status_reason.startswith(gating.HELD_BY_GATE):
+        status = LifecycleStatus.PUBLISHED
+    return dataclasses.replace(decision, status=status, reason=reason)
 
 
 def _cause(decision: Decision, payload: RawPayload | None) -> str:
@@ -483,6 +513,10 @@ def _story(source: Source, new: _New, now: datetime) -> Story:
     article, wire, decision = new.candidate.article, new.candidate.article.wire, new.decision
     duplicate = new.duplicate
     root = new.merged_into
+    status = decision.status or Story.Status.PUBLISHED
+    reason = decision.reason
+    if not new.gate.public and status == Story.Status.PUBLISHED:
+        status, reason = Story.Status.HELD, gating.held_reason(new.gate)
     kind = ""
     if root is not None:
         kind = (Story.MergeKind.VERSION
@@ -493,14 +527,17 @@ def _story(source: Source, new: _New, now: datetime) -> Story:
         identity_basis=new.candidate.identity.basis, slug=article.slug[:100] or "story",
         section_id=source.section_id, headline=article.headline[:500],
         summary=article.summary, first_published_at=article.published_at or now,
-        version_count=1, changed_at=now, status=decision.status or Story.Status.PUBLISHED,
-        status_reason=decision.reason[:500], embargoed_until=wire.embargoed_until,
+        version_count=1, changed_at=now, status=status,
+        status_reason=reason[:500], embargoed_until=wire.embargoed_until,
         expires_at=_expiry(source, new.candidate, article.published_at or now),
         corrected_at=(article.updated_at or now) if "correction" in wire.signals else None,
         correction_note=wire.correction_note,
         merged_into=root, merge_kind=kind,
         cluster_id=root.cluster_id if root is not None else None,
-        duplicate_check={"outcome": str(duplicate.outcome), **duplicate.evidence.as_dict()})
+        duplicate_check={"outcome": str(duplicate.outcome), **duplicate.evidence.as_dict()},
+        publication_mode=new.gate.mode.value, gate_outcome=new.gate.outcome.value,
+        gate_reasons=[verdict.as_dict() for verdict in new.gate.verdicts],
+        timely=new.gate.timely)
 
 
 def _creation_cause(new: _New, payload: RawPayload | None) -> str:
@@ -508,6 +545,8 @@ def _creation_cause(new: _New, payload: RawPayload | None) -> str:
     if new.merged_into is not None:
         cause = f"{cause} [merged into story {new.merged_into.pk}: " \
                 f"{new.duplicate.evidence.rule}]"
+    if not new.gate.public:
+        cause = f"{cause} [{gating.held_reason(new.gate)}]"
     return cause[:500]
 
 

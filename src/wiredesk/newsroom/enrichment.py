@@ -74,7 +74,7 @@ def story_text(story: Story) -> StoryText:
     subjects = tuple(str(subject.get("code") or "") for subject in version.subjects or []
                      if isinstance(subject, dict) and subject.get("code"))
     return StoryText(version.headline, html_to_text(version.body_html), version.dateline,
-                     subjects, version.summary)
+                     subjects, version.summary, version.language)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,14 +17,17 @@ its versions) extended so that nothing the desk knows about the story is lost, a
     source            dict  the API's {"name", "slug", "url"} plus its set-up: "transport" (poll,
                             push, folder, local), "format", "section" ({"name", "slug"} | null),
                             "folder", "attribution_note", "canonical_policy", "duplicate_policy",
-                            "topic_sections", "retention_days", "poll_interval", "is_active".
+                            "topic_sections", "retention_days", "poll_interval", "is_active",
+                            "publication_mode" ("" for the default).
                             Never its push token or HMAC key
     story             dict  the story's own record: "external_id", "identity_basis", "slug",
                             "status", "status_reason", "first_published_at", "last_updated_at",
                             "embargoed_until", "expires_at", "corrected_at", "correction_note",
                             "current_version" (the number of the version shown), "merged_into"
                             (the story it is part of, as {"wiredesk-source", "source-item-id"} |
-                            null), "merge_kind", "merged_by", "merge_locked", "duplicate_check"
+                            null), "merge_kind", "merged_by", "merge_locked", "duplicate_check",
+                            "publication_mode", "gate_outcome", "gate_reasons" (the gate's
+                            findings: [{"check", "outcome", "reason"}]), "timely"
     versions          list  every version, oldest first: the API's {"number", "received",
                             "headline", "hash", "published", "updated", "superseded"} plus
                             "byline", "dateline", "body_html", "summary", "link", "language",
@@ -100,6 +103,7 @@ def source_record(source: Source) -> dict[str, Any]:
         "canonical_policy": source.canonical_policy, "duplicate_policy": source.duplicate_policy,
         "topic_sections": source.topic_sections, "retention_days": source.retention_days,
         "poll_interval": source.poll_interval, "is_active": source.is_active,
+        "publication_mode": source.publication_mode,
     }
 
 
@@ -117,6 +121,8 @@ def _story(story: Story) -> dict[str, Any]:
                         else None),
         "merge_kind": story.merge_kind, "merged_by": story.merged_by,
         "merge_locked": story.merge_locked, "duplicate_check": story.duplicate_check,
+        "publication_mode": story.publication_mode, "gate_outcome": story.gate_outcome,
+        "gate_reasons": story.gate_reasons, "timely": story.timely,
     }
 
 

@@ -50,6 +50,12 @@ class Source(models.Model):
         ORIGINAL = "original", "The original article"
         SELF = "self", "Our article page"
 
+    class Mode(models.TextChoices):
+        # The same values as wiredesk.core.rights.Mode.
+        FULL = "full", "Full text (licensed)"
+        EXCERPT = "excerpt", "Excerpt: headline, short summary, link to the original"
+        HEADLINE = "headline", "Headline only: listings link to the original"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     transport = models.CharField(max_length=10, choices=Transport.choices, default=Transport.POLL)
@@ -62,6 +68,12 @@ class Source(models.Model):
                               "{site} is replaced by the site name.")
     canonical_policy = models.CharField(max_length=10, choices=Canonical.choices,
                                         default=Canonical.ORIGINAL)
+    publication_mode = models.CharField(
+        max_length=10, choices=Mode.choices, blank=True,
+        help_text="How much of this source's stories the site shows. Empty: excerpt for "
+                  "publisher feeds (RSS, Atom, JSON Feed) read from the web or from disk, full "
+                  "text for pushed, drop-folder and wire-format items. An item's own rights can "
+                  "only make it stricter.")
     duplicate_policy = models.CharField(
         max_length=15, choices=DuplicatePolicy.choices, default=DuplicatePolicy.ALSO_REPORTED,
         help_text="What this source's stories do when another source already has the story. A "
@@ -247,6 +259,18 @@ class Story(models.Model):
                                 related_name="stories")
     cluster_score = models.FloatField(null=True, blank=True)
 
+    # The publication gate's decision (wiredesk.core.gate, applied in newsroom/apply.py): the
+    # mode the story is shown in, the outcome and the checks that led to it, and whether it may
+    # reach the top of the home page and the news sitemap (not when undated or stale).
+    publication_mode = models.CharField(max_length=10, choices=Source.Mode.choices,
+                                        default=Source.Mode.FULL)
+    gate_outcome = models.CharField(max_length=10, blank=True,
+                                    help_text="publish, excerpt, headline, hold or drop")
+    gate_reasons = models.JSONField(default=list, blank=True)
+    timely = models.BooleanField(
+        default=True, help_text="False for an undated story or one first seen long after its "
+                                "date: kept off the top of the home page and the news sitemap.")
+
     class Meta:
         ordering = ["-first_published_at", "-id"]
         verbose_name_plural = "stories"
@@ -284,6 +308,21 @@ class Story(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("site:story", kwargs={"story_id": self.pk, "slug": self.slug})
+
+    @property
+    def has_page(self) -> bool:
+        """False in headline mode: listings link to the original, our URL redirects there."""
+        return self.publication_mode != Source.Mode.HEADLINE
+
+    @property
+    def listing_url(self) -> str:
+        """Where a listing links: our page, or the original for a headline-only story."""
+        version = self.current_version
+        link = version.link.strip() if version is not None else ""
+        # Only http(s): a feed could carry a javascript: or data: URL into our href.
+        if not self.has_page and link.lower().startswith(("http://", "https://")):
+            return link
+        return self.get_absolute_url()
 
 
 class StoryVersion(models.Model):

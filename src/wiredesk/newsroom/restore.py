@@ -178,7 +178,13 @@ class _Restorer:
             merge_kind=(_choice(row, "merge_kind", Story.MergeKind.values)
                         if row.get("merge_kind") else ""),
             merged_by=_text(row, "merged_by")[:150], merge_locked=row.get("merge_locked") is True,
-            duplicate_check=row.get("duplicate_check") or {}, changed_at=self.now)
+            duplicate_check=row.get("duplicate_check") or {}, changed_at=self.now,
+            # The publication gate's decision (absent from exports made before the gate).
+            publication_mode=_optional(row, "publication_mode", Source.Mode.values, "full"),
+            gate_outcome=_text(row, "gate_outcome")[:10],
+            gate_reasons=(row.get("gate_reasons")
+                          if isinstance(row.get("gate_reasons"), list) else []),
+            timely=row.get("timely") is not False)
         stored = StoryVersion.objects.bulk_create([_version(story, v) for v in versions])
         story.current_version = next(v for v in stored if v.number == current_number)
         story.save(update_fields=["current_version"])
@@ -256,7 +262,8 @@ def _new_source(slug: str, data: dict[str, Any], report: RestoreReport) -> Sourc
         topic_sections=topic_sections if isinstance(topic_sections, dict) else {},
         retention_days=retention if isinstance(retention, int) and retention > 0 else None,
         poll_interval=interval if isinstance(interval, int) and interval > 0 else None,
-        is_active=data.get("is_active") is not False)
+        is_active=data.get("is_active") is not False,
+        publication_mode=_optional(data, "publication_mode", Source.Mode.values, ""))
 
 
 def _section(data: object) -> Section | None:
@@ -334,6 +341,13 @@ def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str:
     if not isinstance(value, str) or (required and not value):
         raise RestoreError(f"{key}: expected {'a non-empty' if required else 'a'} string")
     return value
+
+
+def _optional(data: dict[str, Any], key: str, allowed: list[str], default: str) -> str:
+    """A choice a newer export carries: the default when absent, refused when unknown."""
+    if data.get(key) in (None, ""):
+        return default
+    return _choice(data, key, allowed)
 
 
 def _choice(data: dict[str, Any], key: str, allowed: list[str]) -> str:

@@ -14,7 +14,8 @@
     headline          str
     byline            str   may be ""
     located           str   the dateline, may be ""
-    body_html         str   sanitised HTML (sanitised at ingest)
+    body_html         str   sanitised HTML (sanitised at ingest); "" unless the publication
+                            mode is "full"
     description_text  str   the summary, plain text
     language          str   BCP 47 tag as the source gave it, may be ""
     subject           list  [{"name": category}] from the source's categories
@@ -28,6 +29,12 @@
     times             dict  {"first_published", "updated" (null until a second version),
                              "received" (when we received the current version)}
     date_is_fallback  bool  true when the source's date could not be read and "received" stands in
+    publication_mode  str   "full", "excerpt" (summary and a link to the original) or "headline"
+                            (a link to the original only; no article page)
+    gate              dict  the publication gate's decision: {"outcome" (publish, excerpt,
+                            headline, hold, drop; "" before the gate existed), "reasons"
+                            ([{"check", "outcome", "reason"}]), "timely" (false: undated or
+                            stale, kept off the top of the home page and the news sitemap)}
     cluster           dict | null   the event cluster: {"id", "title", "uri" (its full-coverage
                             page)}; a merged duplicate has its story's cluster
     merged_into       dict | null   for a duplicate merged into another story: {"id", "uri",
@@ -149,7 +156,8 @@ def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False,
         "headline": version.headline,
         "byline": version.byline,
         "located": version.dateline,
-        "body_html": version.body_html,
+        # Only a licensed (full) story's text: an excerpt's or headline's is the publisher's.
+        "body_html": version.body_html if story.publication_mode == "full" else "",
         "description_text": version.summary,
         "language": version.language,
         "subject": [{"name": str(name)} for name in version.categories or []],
@@ -164,6 +172,9 @@ def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False,
             "received": iso(version.received_at),
         },
         "date_is_fallback": version.date_is_fallback,
+        "publication_mode": story.publication_mode,
+        "gate": {"outcome": story.gate_outcome, "reasons": story.gate_reasons,
+                 "timely": story.timely},
         "cluster": _cluster(story, base_url),
         "merged_into": _merged_into(story, base_url),
     }

@@ -14,8 +14,11 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 
+from wiredesk.core.gate import strip_teaser
 from wiredesk.core.lifecycle import GONE_STATUSES, Status
-from wiredesk.newsroom import editorial
+from wiredesk.core.rights import Mode
+from wiredesk.core.text import html_to_text
+from wiredesk.newsroom import editorial, gating
 from wiredesk.newsroom.models import Source, Story, StoryVersion
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
@@ -104,9 +107,12 @@ def not_edited_note(source: Source) -> str:
 
 
 def canonical_url(story: Story, version: StoryVersion) -> str:
-    """Per source policy: the original article (when we know its URL) or our own page."""
-    if story.source.canonical_policy == Source.Canonical.ORIGINAL and web_url(version.link):
-        return version.link
+    """Per source policy: the original article (when we know its URL) or our own page. An
+    excerpt's is always the original: the article is the publisher's, not ours."""
+    original = web_url(version.link)
+    if original and (story.source.canonical_policy == Source.Canonical.ORIGINAL
+                     or story.publication_mode != Source.Mode.FULL):
+        return original
     return page_url(story, settings.WIREDESK_BASE_URL)
 
 
@@ -184,6 +190,12 @@ class ArticlePage:
     coverage: Coverage | None = None
     enrichment: StoryEnrichment | None = None
     fallback_date_note: str = field(default=FALLBACK_DATE_NOTE)
+    # Excerpt mode (see wiredesk.core.rights): a short summary and a link instead of the text.
+    excerpt: str = ""
+
+    @property
+    def is_excerpt(self) -> bool:
+        return self.story.publication_mode != Source.Mode.FULL
 
     @property
     def is_updated(self) -> bool:
@@ -194,10 +206,24 @@ class ArticlePage:
         return self.story.last_updated_at or self.story.first_published_at
 
 
+# An excerpt shows at most this many words of the source's summary (else of its text).
+EXCERPT_WORDS = 60
+
+
+def excerpt_of(version: StoryVersion, limit: int = EXCERPT_WORDS) -> str:
+    """A summary of at most ``limit`` words, cut at a word with an ellipsis when shortened."""
+    words = strip_teaser(version.summary or html_to_text(version.body_html)).split()
+    return " ".join(words[:limit]) + (" …" if len(words) > limit else "")
+
+
 def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
     version = story.current_version
     assert version is not None  # public_stories() only yields stories with a current version
-    images = story_images(version)
+    excerpt = story.publication_mode != Source.Mode.FULL
+    # An excerpt carries no picture unless the source licenses its items in full (the text was
+    # only cut to an excerpt by the gate): a publisher's feed image is not ours to show.
+    licensed = gating.source_mode(story.source) is Mode.FULL
+    images = story_images(version) if not excerpt or licensed else []
     url = page_url(story, settings.WIREDESK_BASE_URL)
     return ArticlePage(
         story=story, version=version, versions=versions, images=images, url=url,
@@ -208,7 +234,8 @@ def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
         json_ld=script_json(news_article(story, version, images, url)),
         also_reported=also_reported(story),
         coverage=related_coverage(story),
-        enrichment=story_enrichment(story),
+        enrichment=None if excerpt else story_enrichment(story),
+        excerpt=excerpt_of(version) if excerpt else "",
     )
 
 

@@ -114,7 +114,8 @@ _SCHEMAS: dict[str, Any] = {
             "headline": {"type": "string"},
             "byline": {"type": "string"},
             "located": {"type": "string", "description": "Dateline."},
-            "body_html": {"type": "string", "description": "Sanitised HTML."},
+            "body_html": {"type": "string", "description": "Sanitised HTML; empty unless "
+                                                           "publication_mode is full."},
             "description_text": {"type": "string", "description": "Summary, plain text."},
             "language": {"type": "string"},
             "subject": {"type": "array", "items": {
@@ -135,6 +136,17 @@ _SCHEMAS: dict[str, Any] = {
             "date_is_fallback": {"type": "boolean",
                                  "description": "The source's date could not be read; the "
                                                 "time received stands in for it."},
+            "publication_mode": {"type": "string", "enum": ["full", "excerpt", "headline"],
+                                 "description": "full: licensed text; excerpt: summary and a "
+                                                "link to the original; headline: a link only."},
+            "gate": {"type": "object", "description": "The publication gate's decision.",
+                     "properties": {
+                         "outcome": {"type": "string"},
+                         "reasons": {"type": "array", "items": {
+                             "type": "object", "properties": {
+                                 "check": {"type": "string"}, "outcome": {"type": "string"},
+                                 "reason": {"type": "string"}}}},
+                         "timely": {"type": "boolean"}}},
             "cluster": {"type": ["object", "null"],
                         "description": "The event cluster: the stories about the same event.",
                         "properties": {"id": {"type": "integer"}, "title": {"type": "string"},

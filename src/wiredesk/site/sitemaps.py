@@ -46,8 +46,10 @@ class _OnBaseUrl(Sitemap[T]):
 
 class StorySitemap(_OnBaseUrl[Story]):
     def items(self) -> QuerySet[Story]:
-        # Only what a URL and its date need: no join, no body.
-        return public_stories().select_related(None).only(
+        # Only what a URL and its date need: no join, no body. Only our own (full) articles: an
+        # excerpt's canonical page is the publisher's, and a headline has no page.
+        return public_stories().filter(publication_mode=Source.Mode.FULL).select_related(
+            None).only(
             "id", "slug", "first_published_at", "last_updated_at")
 
     def location(self, item: Story) -> str:
@@ -138,7 +140,10 @@ def news_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerp
 
 def news_stories() -> QuerySet[Story]:
     # Up to a thousand entries: only the columns an entry shows (whole rows cost ten times more).
-    return (public_stories().filter(first_published_at__gte=news_cutoff())
+    # Our own articles only, and only timely ones: an undated story's time is when we received
+    # it, and a story first seen long after its date is not news (see wiredesk.core.gate).
+    return (public_stories().filter(first_published_at__gte=news_cutoff(),
+                                    publication_mode=Source.Mode.FULL, timely=True)
             .select_related(None).select_related("current_version")
             .only("id", "slug", "first_published_at", "headline", "current_version__language")
             [:NEWS_LIMIT])

@@ -182,6 +182,7 @@ def _news_item(item: etree._Element, url: str, warnings: list[str]) -> FeedItem:
         images=copy_.images,
         base_url=url,
         language=_language(content, item),
+        rights=_rights(item),
         wire=WireMeta(
             version=item.get("version", "").strip(),
             version_number=version_number(item.get("version", "")),
@@ -196,6 +197,15 @@ def _news_item(item: etree._Element, url: str, warnings: list[str]) -> FeedItem:
             item_type=_item_type(meta),
         ),
     )
+
+
+def _rights(item: etree._Element) -> str:
+    """The item's usage terms, then its copyright notices, from every rightsInfo."""
+    terms = [spaced_text(child) for info in element_children(item, "rightsInfo")
+             for child in element_children(info, "usageTerms")]
+    notices = [spaced_text(child) for info in element_children(item, "rightsInfo")
+               for child in element_children(info, "copyrightNotice")]
+    return " ".join(unique(text for text in (*terms, *notices) if text))
 
 
 def _text(parent: etree._Element | None, name: str) -> str:

@@ -212,6 +212,8 @@ def _item(properties: _Object, url: str, warnings: list[str]) -> FeedItem:
         images=_images(properties, url),
         base_url=url,
         language=language_tag(_text(properties, "language")),
+        rights=" ".join(unique((_text(properties, "usageterms"),
+                                _text(properties, "copyrightnotice")))),
         wire=WireMeta(
             version=str(version).strip() if isinstance(version, (str, int)) else "",
             version_number=version_number(version),

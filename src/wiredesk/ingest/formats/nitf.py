@@ -299,6 +299,15 @@ def _format(root: etree._Element) -> str:
     return f"nitf{match.group(1)}" if match else "nitf"
 
 
+def _rights(docdata: etree._Element | None) -> str:
+    """doc.rights: its limitations (the usage terms), then who holds the rights."""
+    rights = first_child(docdata, "doc.rights")
+    if rights is None:
+        return ""
+    parts = (rights.get(name, "") for name in ("limitations", "owner", "agent"))
+    return " ".join(collapse(part) for part in parts if part.strip())
+
+
 def _item(root: etree._Element, url: str, warnings: list[str]) -> FeedItem:
     head = first_child(root, "head")
     docdata = first_child(head, "docdata")
@@ -323,6 +332,7 @@ def _item(root: etree._Element, url: str, warnings: list[str]) -> FeedItem:
         images=body.images,
         base_url=url,
         language=language_tag(root.get("baselang", "") or root.get(XML_LANG, "")),
+        rights=_rights(docdata),
         wire=WireMeta(
             version=version,
             version_number=number,

@@ -85,6 +85,7 @@ _ITEM_TAGS = {
             "date": "dc_date",
             "subject": "subject",
             "language": "language",
+            "rights": "rights",
         },
     ),
     **tag_map(ITUNES_NAMESPACES, {"summary": "itunes_summary", "author": "creator"}),
@@ -99,9 +100,10 @@ _ITEM_TAGS = {
 _CHANNEL_TAGS = {
     **tag_map(
         _CORE_NAMESPACES,
-        {"title": "title", "link": "link", "language": "language", "item": "item"},
+        {"title": "title", "link": "link", "language": "language", "item": "item",
+         "copyright": "copyright"},
     ),
-    **tag_map((DC,), {"title": "dc_title", "language": "dc_language"}),
+    **tag_map((DC,), {"title": "dc_title", "language": "dc_language", "rights": "dc_rights"}),
 }
 # RSS 0.90/1.0 put items and channel side by side under rdf:RDF; broken 2.0 feeds do it too.
 _ROOT_TAGS = tag_map(_CORE_NAMESPACES, {"channel": "channel", "item": "item"})
@@ -141,12 +143,17 @@ def _parse(root: etree._Element, url: str, version: str) -> ParsedFeed:
     found = collect(channel, _CHANNEL_TAGS) if channel is not None else {}
     scope = _scope(channel if channel is not None else root, found, url)
     elements = [*found.get("item", ()), *at_root.get("item", ())]
+    items = [_item(element, scope) for element in elements]
+    # The channel's copyright covers every item that states no rights of its own.
+    channel_rights = first_text(found, "copyright") or first_text(found, "dc_rights")
+    for item in items:
+        item.rights = item.rights or channel_rights
     return ParsedFeed(
         format=version,
         title=html_to_text(_first_of(found, ("title", "dc_title"), first_text)),
         link=scope.link,
         language=scope.language,
-        items=[_item(element, scope) for element in elements],
+        items=items,
     )
 
 
@@ -179,6 +186,7 @@ def _item(element: etree._Element, scope: FeedScope) -> FeedItem:
         language=language_tag(first_text(found, "language"))
         or declared_lang(element)
         or scope.language,
+        rights=first_text(found, "rights"),
     )
 
 

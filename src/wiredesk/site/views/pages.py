@@ -7,12 +7,19 @@ from :func:`wiredesk.site.http.conditional` with the page's fingerprint.
 from __future__ import annotations
 
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 
 from wiredesk.newsroom.models import Entity
 from wiredesk.site.article import StoryGone, StoryMerged, article_page, find_public_story
 from wiredesk.site.enriched import public_quotes
+from wiredesk.site.front import front_page
 from wiredesk.site.http import conditional
 from wiredesk.site.listings import (
     Listing,
@@ -39,7 +46,12 @@ MAX_QUERY_LENGTH = 200
 
 @conditional(with_nav(global_fingerprint))
 def home(request: HttpRequest) -> HttpResponse:
-    return _listing(request, latest(), "site/home.html")
+    listing = latest()
+    stories, page = listing_page(request, listing.stories, listing.order)
+    if page.number == 1:
+        stories = front_page(listing, stories)
+    return render(request, "site/home.html", {"listing": listing, "stories": stories,
+                                              "page": page})
 
 
 @conditional(with_nav(section_fingerprint))
@@ -109,6 +121,9 @@ def article(request: HttpRequest, story_id: int, slug: str) -> HttpResponse:
         return gone(request, exc)
     except StoryMerged as merged:
         return HttpResponsePermanentRedirect(merged.story.get_absolute_url())
+    if not story.has_page:
+        # Headline mode: the article is the publisher's; its page of ours sends readers there.
+        return HttpResponseRedirect(story.listing_url)
     if slug != story.slug:
         # Slugs follow headlines; a link with an old or mistyped one still reaches the story.
         return HttpResponsePermanentRedirect(story.get_absolute_url())
