@@ -9,6 +9,7 @@ BIN="${VENV:-.venv}/bin"
 export PLAYWRIGHT_CHROMIUM_EXECUTABLE="${PLAYWRIGHT_CHROMIUM_EXECUTABLE:-/usr/bin/chromium}"
 
 scripts/ensure-chromium.sh
+scripts/ensure-nginx.sh
 
 echo "== ruff"; "$BIN/ruff" check src tests benchmarks
 echo "== mypy"; "$BIN/mypy"

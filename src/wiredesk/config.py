@@ -65,6 +65,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_FOLDER_SETTLE", "2", "Seconds a drop-folder file's size and modification "
             "time must stay unchanged before it is read (so a file still being uploaded is not "
             "read half-written)."),
+    Setting("WIREDESK_RESPONSE_CACHE_MB", "64", "Megabytes of whole responses (pages, feeds, "
+            "sitemaps, API) `wiredesk run` and `wiredesk serve` keep in memory and answer before "
+            "Django runs, while nothing was published since; 0 turns it off."),
+    Setting("WIREDESK_SERVER", "granian", "The HTTP server of `wiredesk run` and `wiredesk "
+            "serve`: granian (written in Rust: no Python spent on HTTP itself) or waitress "
+            "(pure Python, slower; the fallback)."),
+    Setting("WIREDESK_PURGE_URLS", "", "Front caches to refresh on every published change, "
+            "comma-separated base URLs of their refresh listeners (e.g. http://127.0.0.1:8080): "
+            "each changed page, feed and API path is requested there once the change commits, "
+            "which replaces the cached copy (see docs/deployment.md)."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
     # The publication gate (wiredesk.core.gate, newsroom/gating.py; see docs/publication.md).
     Setting("WIREDESK_GATE", "true", "Run the publication gate on every new story and version "

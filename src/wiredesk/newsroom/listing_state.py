@@ -96,12 +96,13 @@ def current_keys(story_ids: Sequence[int]) -> dict[int, set[str]]:
     return keys
 
 
-def bump_for_stories(story_ids: Sequence[int], at: datetime) -> None:
+def bump_for_stories(story_ids: Sequence[int], at: datetime) -> set[str]:
     """Bump every listing these stories were in when last published or are in now, and remember
-    the latter for their next change. Call inside the transaction that changed them."""
+    the latter for their next change. Call inside the transaction that changed them. Returns the
+    keys bumped (the front caches are refreshed for them: wiredesk.newsroom.purge)."""
     ids = sorted(set(story_ids))
     if not ids:
-        return
+        return set()
     now = current_keys(ids)
     before = dict(StoryListings.objects.filter(story_id__in=ids).values_list("story_id", "keys"))
     touched: set[str] = set()
@@ -118,6 +119,7 @@ def bump_for_stories(story_ids: Sequence[int], at: datetime) -> None:
     # story_entity_listing index); links written since the last publication carry no date yet.
     StoryEntity.objects.filter(story_id__in=ids).update(published_at=Subquery(
         Story.objects.filter(pk=OuterRef("story_id")).values("first_published_at")[:1]))
+    return touched
 
 
 def bump(keys: Iterable[str], at: datetime) -> None:

@@ -5,7 +5,10 @@ and page-cache key is derived from ``Story.changed_at`` (an article) or from the
 a listing (:mod:`wiredesk.newsroom.listing_state`); so publishing a change means: move
 ``changed_at``, bump every listing the story was or is now in, and bring the search index in line
 with the story's public state. Call it inside the transaction that changed the story, so the change
-and its publication commit together.
+and its publication commit together. Once it has committed, the front caches (if any are
+configured) are refreshed for exactly the URLs it changed (:mod:`wiredesk.newsroom.purge`); the
+in-process response cache of ``wiredesk run``/``serve`` sees the bumped ``all`` listing itself
+(:mod:`wiredesk.site.responsecache`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import lxml.html
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from wiredesk.newsroom import listing_state, search
+from wiredesk.newsroom import listing_state, purge, search
 from wiredesk.newsroom.models import Story
 
 
@@ -37,7 +40,8 @@ def publish_changes(stories: Sequence[Story], *, created: bool = False) -> None:
         _move_changed_at(stories)
     at = max((story.changed_at for story in stories if story.changed_at),
              default=timezone.now())
-    listing_state.bump_for_stories([story.pk for story in stories], at)
+    bumped = listing_state.bump_for_stories([story.pk for story in stories], at)
+    purge.after_commit(stories, bumped)
     entries, gone = [], []
     for story in stories:
         version = story.current_version
@@ -74,3 +78,4 @@ def touch(stories: QuerySet[Story]) -> None:
     now = timezone.now()
     stories.update(changed_at=now)
     listing_state.bump([listing_state.SITE], now)
+    purge.after_commit([], [listing_state.SITE])

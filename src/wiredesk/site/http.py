@@ -16,6 +16,11 @@ One mechanism serves pages, feeds, sitemaps and the API. Each view is decorated 
 A listing's fingerprint is one indexed read of a few rows (:func:`listing_fingerprint`), whatever
 the size of the archive; never a ``Count``/``Max`` over the listing.
 
+Responses of views that keep their body are also marked *shared*: the in-process response cache
+(:mod:`wiredesk.site.responsecache`) then answers repeats of the URL before Django runs, and the
+front cache of the recommended deployment keeps them, purged on every change
+(:mod:`wiredesk.newsroom.purge`).
+
 ``Cache-Control: public, max-age=60``: browsers and a CDN in front may reuse a response for a
 minute without asking, then must revalidate (cheap: a 304 from the fingerprint alone). A minute
 bounds how long a killed story can linger in a shared cache, which matters more to a news site than
@@ -43,6 +48,10 @@ from django.utils.http import http_date
 import wiredesk
 from wiredesk.newsroom import listing_state
 from wiredesk.newsroom.models import Story
+
+# The attribute that lets the in-process response cache (wiredesk.site.responsecache) keep a
+# response for every reader of its URL.
+SHARED = "wiredesk_shared"
 
 MAX_AGE = 60
 CACHE_CONTROL = f"public, max-age={MAX_AGE}"
@@ -128,10 +137,17 @@ def conditional(fingerprint: Callable[..., Fingerprint], *,
             response: HttpResponseBase | None = _cached_response(etag) if cache_body else None
             if response is None:
                 response = view(request, *args, **kwargs)
+                if response.status_code == 410 and cache_body:
+                    # Gone stays gone (a republished story is published again, which moves
+                    # the desk's generation and purges the front caches): shareable too.
+                    response.headers["Cache-Control"] = CACHE_CONTROL
+                    setattr(response, SHARED, True)
                 if response.status_code != 200:
                     return response
                 if cache_body:
                     _store_response(etag, response)
+            if cache_body:
+                setattr(response, SHARED, True)
             return _with_validators(response, etag, modified)
 
         return wrapped
