@@ -113,8 +113,10 @@ def test_a_language_the_site_does_not_publish_is_held_whatever_the_feed_claims()
 
 def test_language_detection() -> None:
     assert detect(ENGLISH) == "en" and detect(GERMAN) == "de"
-    assert detect("O governo anunciou novas medidas para a economia nesta segunda-feira") == "pt"
+    assert detect("O governo anunciou novas medidas para a economia nesta segunda-feira, e o "
+                  "ministro disse que os impostos vão baixar no próximo ano") == "pt"
     assert detect("Too short") == ""
+    assert detect("General relativity weighs a white dwarf") == ""  # too short to tell
 
 
 def test_the_strictest_finding_wins() -> None:

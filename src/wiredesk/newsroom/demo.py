@@ -23,8 +23,10 @@ def load_demo() -> list[str]:
     for entry in demo.DEMO_SOURCES:
         source, _ = Source.objects.get_or_create(
             slug=entry.slug,
+            # The demo's stories are the project's own (MIT): licensed in full.
             defaults={"name": entry.name, "url": entry.url, "transport": Source.Transport.LOCAL,
-                      "section": section_named(entry.section)},
+                      "section": section_named(entry.section),
+                      "publication_mode": Source.Mode.FULL},
         )
         path = demo.FEEDS_DIR / entry.filename
         body = path.read_bytes().replace(DEFAULT_BASE, base)
