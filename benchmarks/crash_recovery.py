@@ -8,10 +8,11 @@ Runs the desk as a user would -- `wiredesk run` on SQLite in a fresh data direct
 --split `wiredesk serve` plus `wiredesk worker` (on the given database, which is emptied first) --
 on a free loopback port, creates a push source and pushes N one-story ninjs payloads from several
 threads at once. When the given share of them has been acknowledged (202), every desk process is
-killed with SIGKILL, mid-burst: payloads acknowledged but not yet processed are left "received".
-The same processes are started again, and the harness reads the database until every acknowledged
-payload has been applied. Prints how many were acknowledged, how many were left unprocessed at
-the kill, and the time from the restart (and from the kill) until all were applied.
+killed with SIGKILL (its whole process group, web server workers included), mid-burst: payloads
+acknowledged but not yet processed are left "received". The same processes are started again,
+and the harness reads the database until every acknowledged payload has been applied. Prints how
+many were acknowledged, how many were left unprocessed at the kill, and the time from the restart
+(and from the kill) until all were applied.
 All traffic goes to 127.0.0.1.
 """
 
@@ -68,11 +69,14 @@ class Desk:
         port = ["--port", str(self.port)]
         commands = ([self.command("serve", *port), self.command("worker")] if self.split
                     else [self.command("run", *port)])
-        self.processes = [subprocess.Popen(c, env=self.env) for c in commands]
+        # Each in a process group of its own, so that a kill reaches the web server's worker
+        # processes too, as a crash of the whole service (or systemd's kill of its cgroup) does.
+        self.processes = [subprocess.Popen(c, env=self.env, start_new_session=True)
+                          for c in commands]
 
     def kill(self) -> None:
         for process in self.processes:
-            process.send_signal(signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
         for process in self.processes:
             process.wait()
 
@@ -83,7 +87,7 @@ class Desk:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def setup(env: dict[str, str]) -> tuple[str, str]:
