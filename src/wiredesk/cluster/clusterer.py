@@ -53,6 +53,8 @@ class Clusterer:
                  store: ClusterStore | None = None) -> None:
         self.config = config or ClusterConfig()
         self.store: ClusterStore = store if store is not None else MemoryStore(self.config)
+        # Stories read by :meth:`prepare`, by id, until assigned.
+        self._prepared: dict[str, tuple[dict[str, float], tuple[str, ...]]] = {}
 
     # ------------------------------------------------------------------------------ public API
 
@@ -132,13 +134,28 @@ class Clusterer:
 
     # -------------------------------------------------------------------------------- features
 
-    def _features(self, doc: ClusterDoc) -> _Features:
-        """Weigh the story's terms and entities, counting the story itself into the frequencies."""
+    def prepare(self, docs: Sequence[ClusterDoc]) -> None:
+        """Read the stories about to be assigned (in this order, by :meth:`assign`) at once: each
+        is tokenised here, once, and the store reads the frequencies of all their terms and
+        entities in one go (``ClusterStore.prefetch``: one query for a chunk, not two per story).
+        Changes no decision: the frequencies read are the same numbers."""
+        self._prepared = {doc.id: self._text_features(doc) for doc in docs}
+        self.store.prefetch([term for profile, _ in self._prepared.values() for term in profile],
+                            [key for _, keys in self._prepared.values() for key in keys])
+
+    def _text_features(self, doc: ClusterDoc) -> tuple[dict[str, float], tuple[str, ...]]:
+        """The story's term profile and entity keys: what the text gives, before any weighing."""
         cfg = self.config
         profile = term_profile(doc.headline, doc.body, cfg.headline_weight, cfg.body_words)
         given = doc.entities
         raw = given if given is not None else extract_entities(doc.headline, doc.body)
-        keys = tuple(dict.fromkeys(key.lower() for key in raw))
+        return profile, tuple(dict.fromkeys(key.lower() for key in raw))
+
+    def _features(self, doc: ClusterDoc) -> _Features:
+        """Weigh the story's terms and entities, counting the story itself into the frequencies."""
+        cfg = self.config
+        prepared = self._prepared.pop(doc.id, None)
+        profile, keys = prepared if prepared is not None else self._text_features(doc)
         terms, entities = self.store.terms, self.store.entities
         terms.add(profile)
         entities.add(keys)

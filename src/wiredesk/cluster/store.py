@@ -54,6 +54,11 @@ class ClusterStore(Protocol):
     def clock(self) -> float:
         """The latest story time seen (seconds since the epoch), ``-inf`` before any."""
 
+    def prefetch(self, terms: Iterable[str], entities: Iterable[str]) -> None:
+        """A hint: the frequencies of these terms and entities are about to be counted (the
+        stories of a chunk, in order). A store that reads them from elsewhere may read them all
+        now; the counts it then answers must be exactly those it would have read one by one."""
+
     def advance(self, time: float, horizon: float) -> None:
         """Move the clock to ``time``; clusters last seen before ``horizon`` are retired."""
 
@@ -95,6 +100,9 @@ class MemoryStore:
     @property
     def clock(self) -> float:
         return self._clock
+
+    def prefetch(self, terms: Iterable[str], entities: Iterable[str]) -> None:
+        """Nothing to read: everything is in memory already."""
 
     def advance(self, time: float, horizon: float) -> None:
         self._clock = time

@@ -27,8 +27,10 @@ import hashlib
 import json
 import logging
 import math
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -48,6 +50,7 @@ DOCUMENTS = {TERMS: "cluster.terms.documents", ENTITIES: "cluster.entities.docum
 # Stands for "no story yet" (-inf) in a float column.
 _NEVER = -1e300
 _HOUR = 3600.0
+_T = TypeVar("_T")
 
 
 def term_key(term: str) -> int:
@@ -62,13 +65,17 @@ def _doc(story_id: int, headline: str, body_html: str, summary: str,
 
 
 class _Counters:
-    """The named numbers of :class:`DeskCounter`, read once per session and written through."""
+    """The named numbers of :class:`DeskCounter`, read once per session; changes are kept here
+    and written by :meth:`flush` (decisions are serialised, so nobody else changes them
+    meanwhile)."""
 
     def __init__(self) -> None:
         self._values: dict[str, float | None] = {}
+        self._changed: set[str] = set()
 
     def forget(self) -> None:
         self._values.clear()
+        self._changed.clear()
 
     def get(self, name: str) -> float | None:
         if name not in self._values:
@@ -77,59 +84,103 @@ class _Counters:
         return self._values[name]
 
     def set(self, name: str, value: float) -> None:
-        if self.get(name) is None:
-            DeskCounter.objects.create(name=name, value=value)
-        else:
-            DeskCounter.objects.filter(name=name).update(value=value)
         self._values[name] = value
+        self._changed.add(name)
 
     def increment(self, name: str) -> float:
-        current = self.get(name)
-        if current is None:
-            self.set(name, 1.0)
-            return 1.0
-        DeskCounter.objects.filter(name=name).update(value=F("value") + 1)
-        self._values[name] = current + 1
-        return current + 1
+        value = (self.get(name) or 0.0) + 1
+        self.set(name, value)
+        return value
+
+    def flush(self) -> None:
+        if not self._changed:
+            return
+        table = DeskCounter._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (name, value) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [(name, self._values[name]) for name in sorted(self._changed)])
+        self._changed.clear()
+
+
+# Parameters per IN (...) list: well under SQLite's and PostgreSQL's limits.
+_IN_BATCH = 900
+
+
+def _batches(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(values), _IN_BATCH):
+        yield values[start:start + _IN_BATCH]
 
 
 class _TableFrequencies:
-    """Document frequencies in :class:`TermCount` rows: a story's keys are read and counted in
-    two statements, and the IDF of those keys is then answered from what was read."""
+    """Document frequencies in :class:`TermCount` rows. The counts of a chunk's keys are read in
+    one statement (:meth:`prefetch`), counted here as each story comes, and the increments written
+    in one statement by :meth:`flush`; the IDF of a story's keys is answered from those counts."""
 
     def __init__(self, kind: int, counters: _Counters) -> None:
         self.kind = kind
         self._counters = counters
-        self._counts: dict[str, int] = {}
+        self._known: dict[int, int] = {}  # term hash -> count, as stored plus counted here
+        self._added: dict[int, int] = {}  # term hash -> increments not written yet
+        self._counts: dict[str, int] = {}  # the last story's keys -> their counts
         self._documents = 0.0
+
+    def forget(self) -> None:
+        self._known.clear()
+        self._added.clear()
+        self._counts = {}
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Read the stored counts of these keys (those not read yet) in one statement."""
+        self._read({term_key(key) for key in keys} - self._known.keys())
 
     def add(self, keys: Iterable[str]) -> None:
         hashes = {key: term_key(key) for key in set(keys)}
         self._documents = self._counters.increment(DOCUMENTS[self.kind])
-        if not hashes:
-            self._counts = {}
-            return
-        stored = dict(TermCount.objects.filter(kind=self.kind, term__in=list(hashes.values()))
-                      .values_list("term", "count"))
-        self._counts = {key: stored.get(h, 0) + 1 for key, h in hashes.items()}
-        table = TermCount._meta.db_table
-        rows = ", ".join(["(%s, %s, 1)"] * len(hashes))
-        params: list[int] = []
-        for value in hashes.values():
-            params += [self.kind, value]
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} (kind, term, count) VALUES {rows} "
-                           f"ON CONFLICT (kind, term) DO UPDATE SET count = {table}.count + 1",
-                           params)
+        self._read(set(hashes.values()) - self._known.keys())
+        counts = {}
+        for key, value in hashes.items():
+            counts[key] = self._known[value] = self._known[value] + 1
+            self._added[value] = self._added.get(value, 0) + 1
+        self._counts = counts
 
     def idf(self, key: str) -> float:
         """As :meth:`wiredesk.cluster.vocabulary.DocumentFrequencies.idf`."""
         return 1.0 + math.log((1 + self._documents) / (1 + self._counts.get(key, 0)))
 
+    def flush(self) -> None:
+        """Write the increments counted since the last flush (one statement)."""
+        if not self._added:
+            return
+        table = TermCount._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (kind, term, count) VALUES (%s, %s, %s) ON CONFLICT "
+                f"(kind, term) DO UPDATE SET count = {table}.count + excluded.count",
+                [(self.kind, value, added) for value, added in self._added.items()])
+        self._added.clear()
+
+    def _read(self, hashes: set[int]) -> None:
+        if not hashes:
+            return
+        for batch in _batches(sorted(hashes)):
+            self._known.update(TermCount.objects.filter(kind=self.kind, term__in=batch)
+                               .values_list("term", "count"))
+        for value in hashes:
+            self._known.setdefault(value, 0)
+
 
 class DatabaseStore:
     """A :class:`wiredesk.cluster.store.ClusterStore` in database rows (see the module
-    docstring). Holds nothing between sessions: :meth:`forget` at each session's start."""
+    docstring). Holds nothing between sessions: :meth:`forget` at each session's start.
+
+    Within a session, what the clusterer changes is kept here and written by :meth:`flush` (the
+    desk flushes after each batch of stories): clusters saved or dropped, the term counts and the
+    counters. Decisions are serialised across processes, so nobody else reads or writes these
+    rows meanwhile, and :meth:`lookup` answers as if every change were written already: the
+    posting rows of changed clusters are read past and their new listings taken from memory.
+    """
 
     def __init__(self, config: ClusterConfig | None = None) -> None:
         self.config = config or ClusterConfig()
@@ -137,13 +188,29 @@ class DatabaseStore:
         self.terms = _TableFrequencies(TERMS, self._counters)
         self.entities = _TableFrequencies(ENTITIES, self._counters)
         # Clusters read or written in this session (decisions are serialised, so they stay
-        # what the database holds until the session ends).
+        # what the database holds, or will hold at the flush, until the session ends).
         self._cache: dict[str, Summary] = {}
+        # The term hashes each cluster's posting rows hold, for clusters read or written.
+        self._listed: dict[str, tuple[int, ...]] = {}
+        # Changed since the last flush: saved clusters (their state and listing as saved) and
+        # dropped ones. Their posting rows are out of date until the flush.
+        self._saved: dict[str, tuple[dict[str, object], float, tuple[int, ...]]] = {}
+        self._dropped: set[str] = set()
+        self._listings: dict[int, set[str]] = {}  # term hash -> saved clusters listed under it
+        self._outdated: Counter[int] = Counter()  # term hash -> changed clusters' stored rows
 
     def forget(self) -> None:
-        """Drop what was read: another process may have changed it since."""
+        """Drop what was read and what was not written: another process may change it."""
         self._counters.forget()
+        self.terms.forget()
+        self.entities.forget()
         self._cache.clear()
+        self._listed.clear()
+        self._clear_changes()
+
+    def prefetch(self, terms: Iterable[str], entities: Iterable[str]) -> None:
+        self.terms.prefetch(terms)
+        self.entities.prefetch(entities)
 
     @property
     def clock(self) -> float:
@@ -167,29 +234,40 @@ class DatabaseStore:
             # them already (they read active clusters only); this keeps the tables small.
             ClusterPosting.objects.filter(last_seen__lt=horizon).delete()
             ClusterSummary.objects.filter(last_seen__lt=horizon).delete()
+            for cluster_id in [key for key, (_, seen, _) in self._saved.items()
+                               if seen < horizon]:
+                self._unlist(cluster_id)  # retired before it was written: nothing to write
+                del self._saved[cluster_id]
 
     def lookup(self, query: Mapping[str, float], limit: int) -> list[str]:
         """As :meth:`wiredesk.cluster.index.InvertedIndex.lookup` with ``max_posting``: each
         term reads at most ``max_posting + 1`` rows, and a term that fills them is too common
-        to count unless every term is."""
+        to count unless every term is. (A term also reads one more row per changed cluster
+        whose stored rows list it: those rows are read past, so that the others still fill.)"""
         if not query:
             return []
         weights = {term_key(term): weight for term, weight in query.items()}
         table = ClusterPosting._meta.db_table
         cap = int(self.config.max_posting)
-        branch = (f"SELECT * FROM (SELECT term, cluster_key, last_seen FROM {table} "
-                  f"WHERE term = %s AND last_seen >= %s "
-                  f"ORDER BY last_seen DESC LIMIT {cap + 1:d}) AS p")
-        sql = " UNION ALL ".join(f"{branch}{n}" for n in range(len(weights)))
-        params: list[float] = []
-        for term in weights:
-            params += [term, self._horizon()]
+        horizon = self._horizon()
+        branches, params = [], []
+        for n, term in enumerate(weights):
+            branches.append(f"SELECT * FROM (SELECT term, cluster_key, last_seen FROM {table} "
+                            f"WHERE term = %s AND last_seen >= %s ORDER BY last_seen DESC "
+                            f"LIMIT {cap + 1 + self._outdated[term]:d}) AS p{n}")
+            params += [term, horizon]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(" UNION ALL ".join(branches), params)
             rows = cursor.fetchall()
         postings: dict[int, list[tuple[float, str]]] = {}
         for term, cluster_key, last_seen in rows:
-            postings.setdefault(term, []).append((last_seen, cluster_key))
+            if cluster_key not in self._saved and cluster_key not in self._dropped:
+                postings.setdefault(term, []).append((last_seen, cluster_key))
+        for term in weights:
+            for cluster_key in self._listings.get(term, ()):
+                last_seen = self._saved[cluster_key][1]
+                if last_seen >= horizon:
+                    postings.setdefault(term, []).append((last_seen, cluster_key))
         rare = {term: p for term, p in postings.items() if len(p) <= cap}
         chosen = rare or {term: sorted(p, reverse=True)[:cap] for term, p in postings.items()}
         hits: dict[str, float] = {}
@@ -201,35 +279,69 @@ class DatabaseStore:
 
     def get(self, cluster_ids: Sequence[str]) -> dict[str, Summary]:
         horizon = self._horizon()
-        missing = [cid for cid in cluster_ids if cid not in self._cache]
+        missing = [cid for cid in cluster_ids
+                   if cid not in self._cache and cid not in self._dropped]
         if missing:
             rows = ClusterSummary.objects.filter(key__in=missing).values_list("key", "state")
-            self._cache.update((key, Summary.from_state(state)) for key, state in rows)
+            for key, state in rows:
+                summary = self._cache[key] = Summary.from_state(state)
+                self._listed[key] = _hashes(summary.index_keys)
         return {cid: self._cache[cid] for cid in cluster_ids
                 if cid in self._cache and self._cache[cid].last_seen >= horizon}
 
     def save(self, cluster: Summary, member: str | None = None) -> None:
+        self._changing(cluster.id)
         self._cache[cluster.id] = cluster
-        state = cluster.to_state()
+        self._unlist(cluster.id)
+        self._dropped.discard(cluster.id)
+        state = cluster.to_state()  # as it is now: what a write now would have stored
         state["members"] = []  # the record is Story.cluster; a list here would only grow
-        table = ClusterSummary._meta.db_table
-        value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (key, last_seen, state) VALUES (%s, %s, {value}) "
-                "ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, "
-                "state = excluded.state",
-                [cluster.id, cluster.last_seen, json.dumps(state)])
-        ClusterPosting.objects.filter(cluster_key=cluster.id).delete()
-        ClusterPosting.objects.bulk_create([
-            ClusterPosting(term=term_key(term), cluster_key=cluster.id,
-                           last_seen=cluster.last_seen)
-            for term in dict.fromkeys(cluster.index_keys)])
+        listed = _hashes(cluster.index_keys)
+        self._saved[cluster.id] = (state, cluster.last_seen, listed)
+        for term in listed:
+            self._listings.setdefault(term, set()).add(cluster.id)
 
     def drop(self, cluster_id: str) -> None:
+        self._changing(cluster_id)
         self._cache.pop(cluster_id, None)
-        ClusterPosting.objects.filter(cluster_key=cluster_id).delete()
-        ClusterSummary.objects.filter(key=cluster_id).delete()
+        self._unlist(cluster_id)
+        self._saved.pop(cluster_id, None)
+        self._dropped.add(cluster_id)
+
+    def flush(self) -> None:
+        """Write what changed since the last flush: a few statements, however many stories."""
+        changed = sorted({*self._saved, *self._dropped})
+        postings = ClusterPosting._meta.db_table
+        summaries = ClusterSummary._meta.db_table
+        value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+        with connection.cursor() as cursor:
+            for batch in _batches(changed):
+                marks = ", ".join(["%s"] * len(batch))
+                cursor.execute(f"DELETE FROM {postings} WHERE cluster_key IN ({marks})", batch)
+            gone = sorted(self._dropped - self._saved.keys())
+            for batch in _batches(gone):
+                marks = ", ".join(["%s"] * len(batch))
+                cursor.execute(f"DELETE FROM {summaries} WHERE key IN ({marks})", batch)
+            if self._saved:
+                cursor.executemany(
+                    f"INSERT INTO {summaries} (key, last_seen, state) VALUES (%s, %s, {value}) "
+                    "ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, "
+                    "state = excluded.state",
+                    [(key, seen, json.dumps(state))
+                     for key, (state, seen, _) in sorted(self._saved.items())])
+                rows = [(term, key, seen) for key, (_, seen, listed) in sorted(self._saved.items())
+                        for term in listed]
+                if rows:
+                    cursor.executemany(f"INSERT INTO {postings} (term, cluster_key, last_seen) "
+                                       "VALUES (%s, %s, %s)", rows)
+        for key in gone:
+            self._listed.pop(key, None)
+        for key, (_, _, listed) in self._saved.items():
+            self._listed[key] = listed
+        self._clear_changes()
+        self._counters.flush()
+        self.terms.flush()
+        self.entities.flush()
 
     def cluster_of(self, story_id: str) -> str | None:
         """Always None: stories are placed once, when created (``Story.cluster`` is the record),
@@ -237,14 +349,42 @@ class DatabaseStore:
         return None
 
     def active(self) -> Iterator[Summary]:
+        self.flush()
         rows = ClusterSummary.objects.filter(last_seen__gte=self._horizon()).order_by("key")
         return (Summary.from_state(row.state) for row in rows.iterator())
+
+    def _changing(self, cluster_id: str) -> None:
+        """A cluster is about to change: its stored posting rows are out of date until the
+        flush (counted, so that lookups read as many more rows as they will read past)."""
+        if cluster_id not in self._saved and cluster_id not in self._dropped:
+            self._outdated.update(self._listed.get(cluster_id, ()))
+
+    def _unlist(self, cluster_id: str) -> None:
+        """Take a changed cluster's listing (as saved, not yet written) out of memory."""
+        saved = self._saved.get(cluster_id)
+        for term in saved[2] if saved else ():
+            listed = self._listings.get(term)
+            if listed is not None:
+                listed.discard(cluster_id)
+                if not listed:
+                    del self._listings[term]
+
+    def _clear_changes(self) -> None:
+        self._saved.clear()
+        self._dropped.clear()
+        self._listings.clear()
+        self._outdated.clear()
 
     def _horizon(self) -> float:
         clock_now = self.clock
         if clock_now == float("-inf"):
             return _NEVER
         return clock_now - self.config.active_window_hours * _HOUR
+
+
+def _hashes(terms: Iterable[str]) -> tuple[int, ...]:
+    """The term hashes a cluster is listed under (each once, as its posting rows hold them)."""
+    return tuple(dict.fromkeys(term_key(term) for term in terms))
 
 
 class ClusterDesk:
@@ -268,6 +408,7 @@ class ClusterDesk:
         self.store.forget()
         if not self.store.started:
             self._upgrade()
+            self.store.flush()
 
     def place_new(self, stories: Sequence[Story], texts: Mapping[int, str] | None = None
                   ) -> None:
@@ -280,13 +421,17 @@ class ClusterDesk:
         created: dict[str, Cluster] = {}
         joined: dict[str, tuple[int, str]] = {}  # key -> (stories added, latest title)
         keys: dict[int, str] = {}
+        docs = []
         for story in stories:
             version = story.current_version
             assert version is not None
             text = (texts or {}).get(story.pk) or html_to_text(version.body_html) or \
                 version.summary
-            assignment = clusterer.assign(ClusterDoc(str(story.pk), version.headline, text,
-                                                     story.first_published_at))
+            docs.append(ClusterDoc(str(story.pk), version.headline, text,
+                                   story.first_published_at))
+        clusterer.prepare(docs)  # one read of the frequencies for the whole batch
+        for story, doc in zip(stories, docs, strict=True):
+            assignment = clusterer.assign(doc)
             story.cluster_score = assignment.score
             key = keys[story.pk] = assignment.cluster_id
             active = clusterer.cluster(key)
@@ -299,6 +444,7 @@ class ClusterDesk:
                 created[key].title = title
             else:
                 joined[key] = (joined.get(key, (0, ""))[0] + 1, title)
+        self.store.flush()  # the clusterer's state rows, in a few statements
         for key, (added, title) in joined.items():
             Cluster.objects.filter(key=key).update(
                 title=title, changed_at=now, story_count=F("story_count") + added)
