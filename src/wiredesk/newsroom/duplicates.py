@@ -35,7 +35,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Max, Min
@@ -64,7 +64,7 @@ from wiredesk.dedupe import (
 )
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.deskstate import DeskCounter, DuplicateKey
-from wiredesk.newsroom.models import Source, StoryVersion
+from wiredesk.newsroom.models import Source, Story, StoryVersion
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,9 @@ class DuplicateDesk:
         self._removed = set()
         cutoff = clock.now() - KEEP
         self._catch_up(cutoff)
-        DuplicateKey.objects.filter(received_at__lt=cutoff).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {DuplicateKey._meta.db_table} WHERE received_at < %s",
+                           [_db_time(cutoff)])
 
     def describe(self, source: Source, article: Article, received: datetime) -> Doc:
         """Fingerprint an item (no lookup): every stored version gets one."""
@@ -229,15 +231,28 @@ class DuplicateDesk:
                                 self.stats)
 
     def _stored(self, doc_ids: list[str]) -> Iterator[tuple[str, Fingerprint, DocMeta]]:
-        """The stored fingerprints and metadata of some versions (unreadable ones skipped)."""
-        rows = (StoryVersion.objects.filter(pk__in=[int(doc_id) for doc_id in doc_ids])
-                .values_list("pk", "story_id", "story__source_id", "version_created",
-                             "published_at", "headline", "fingerprint"))
+        """The stored fingerprints and metadata of some versions (unreadable ones skipped).
+
+        Plain SQL, in the order the ORM would give (none: the caller sorts the matches): this
+        runs for every item that has candidates, and building the query through the ORM cost
+        more than running it."""
+        if not doc_ids:
+            return
+        marks = ", ".join(["%s"] * len(doc_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT v.id, v.story_id, s.source_id, v.version_created, v.published_at, "
+                f"v.headline, v.fingerprint FROM {StoryVersion._meta.db_table} v "
+                f"JOIN {Story._meta.db_table} s ON s.id = v.story_id WHERE v.id IN ({marks})",
+                [int(doc_id) for doc_id in doc_ids])
+            rows = cursor.fetchall()
         for pk, story_id, source_id, created, published, headline, blob in rows:
             fingerprint = _readable(pk, blob)
             if fingerprint is not None:
-                yield str(pk), fingerprint, DocMeta(str(story_id), str(source_id),
-                                                    created or published, parse_headline(headline))
+                time = _aware(created) or _aware(published)
+                assert time is not None  # published_at is NOT NULL
+                yield str(pk), fingerprint, DocMeta(str(story_id), str(source_id), time,
+                                                    parse_headline(headline))
 
     def _catch_up(self, cutoff: datetime) -> None:
         """Write the keys of versions stored since the last ones indexed (received inside the
@@ -246,7 +261,7 @@ class DuplicateDesk:
         last = int(counter) if counter is not None else self._window_start(cutoff)
         rows = (StoryVersion.objects.filter(pk__gt=last).order_by("pk")
                 .values_list("pk", "fingerprint", "received_at", "from_story_id"))
-        keys: list[DuplicateKey] = []
+        keys: list[tuple[int, int, str | datetime | None]] = []
         newest = last
         for pk, blob, received, from_story in rows.iterator(chunk_size=2000):
             newest = pk
@@ -254,11 +269,17 @@ class DuplicateDesk:
                 continue
             fingerprint = _readable(pk, blob)
             if fingerprint is not None:
-                keys += [DuplicateKey(key=key, version_id=pk, received_at=received)
-                         for key in self.scheme.keys(fingerprint)]
-        DuplicateKey.objects.bulk_create(keys, batch_size=5000)
-        if newest != last or counter is None:
-            DeskCounter.objects.update_or_create(name=INDEXED, defaults={"value": newest})
+                at = _db_time(received)
+                keys += [(key, pk, at) for key in self.scheme.keys(fingerprint)]
+        # One prepared statement for all rows: bulk_create built each row through the ORM.
+        with connection.cursor() as cursor:
+            if keys:
+                cursor.executemany(f"INSERT INTO {DuplicateKey._meta.db_table} "
+                                   "(key, version_id, received_at) VALUES (%s, %s, %s)", keys)
+            if newest != last or counter is None:
+                cursor.execute(f"INSERT INTO {DeskCounter._meta.db_table} (name, value) "
+                               "VALUES (%s, %s) ON CONFLICT (name) DO UPDATE "
+                               "SET value = excluded.value", [INDEXED, float(newest)])
 
     @staticmethod
     def _window_start(cutoff: datetime) -> int:
@@ -274,6 +295,18 @@ class DuplicateDesk:
             if oldest is not None and oldest < cutoff:
                 break
         return start
+
+
+def _db_time(moment: datetime) -> str | datetime | None:
+    """A time as the database takes it in plain SQL (SQLite: Django's text form, in UTC)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time read in plain SQL, as the ORM gives it: SQLite's are naive UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def _readable(pk: int, blob: object) -> Fingerprint | None:
