@@ -3,6 +3,14 @@
     .venv/bin/python benchmarks/quote_quality.py             # P / R / F1, speakers, speed
     .venv/bin/python benchmarks/quote_quality.py --verbose   # also list every miss and mismatch
     .venv/bin/python benchmarks/quote_quality.py --threshold 0.5
+    .venv/bin/python benchmarks/quote_quality.py --folds 2   # also each half of the articles
+
+**Folds.** ``--folds 2`` splits the articles by a fixed rule, their line number in the file:
+fold A holds the even-numbered lines (0, 2, 4, ...), fold B the odd ones, and prints the figures
+for each fold as well as the total. A rule tuned on one fold is judged on the other: a change
+that helps the fold it was developed on and not the other is overfit. (With ``--folds N`` the
+article on line *i* goes to fold *i* mod N.) Rules added to ``enrich/quotes.py`` and
+``enrich/speakers.py`` name the fold they were developed on in their comments.
 
 **Data.** ``../shared/data/ggt-quotes-dev/ggt_quotes_dev.jsonl``: 49 Canadian news articles with
 every quotation annotated (speaker, verb, quote text, resolved ``reference`` name). Evaluation
@@ -161,18 +169,54 @@ def match(
     return direct_pairs, unmatched, indirect
 
 
+@dataclass(slots=True)
+class Tally:
+    """Counts for a set of articles (all of them, or one fold)."""
+
+    name: str
+    articles: int = 0
+    pred: int = 0
+    gold: int = 0
+    matched: int = 0
+    speaker_ok: int = 0
+    indirect: int = 0
+    strict_gold: int = 0
+    strict_match: int = 0
+
+    def add(self, direct: list[Gold], preds: list[Quote], pairs: list[tuple[Gold, Quote]],
+            indirect: list[Quote], ok: list[bool]) -> None:
+        self.articles += 1
+        self.gold += len(direct)
+        self.pred += len(preds) - len(indirect)
+        self.indirect += len(indirect)
+        self.matched += len(pairs)
+        self.strict_gold += sum(g.strict for g in direct)
+        self.strict_match += sum(g.strict for g, _ in pairs)
+        self.speaker_ok += sum(ok)
+
+    def report(self) -> None:
+        precision = self.matched / self.pred if self.pred else 0.0
+        recall = self.matched / self.gold if self.gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        accuracy = self.speaker_ok / self.matched if self.matched else 0.0
+        print(f"direct-quote precision: {precision:.3f}  recall: {recall:.3f}  F1: {f1:.3f}")
+        print(f"speaker accuracy: {accuracy:.3f} ({self.speaker_ok}/{self.matched})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--threshold", type=float, default=0.3)
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--folds", type=int, default=1,
+                        help="also report each of N folds (article line number mod N)")
     args = parser.parse_args(argv)
     if not args.data.exists():
         print(f"quote_quality: {args.data} not found; skipping (evaluation data is optional).")
         return 0
     articles = load(args.data)
-    n_pred = n_gold = n_match = n_spk = n_indirect = 0
-    strict_gold = strict_match = 0
+    total = Tally("all")
+    folds = [Tally(f"fold {chr(ord('A') + k)}") for k in range(args.folds)] if args.folds > 1 else []
     ms_per_600: list[float] = []
     for idx, (body, golds) in enumerate(articles):
         best = float("inf")
@@ -185,14 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             ms_per_600.append(best * 1000 * 600 / words)
         direct = [g for g in golds if g.direct]
         pairs, unmatched, indirect = match(golds, preds, args.threshold)
-        n_gold += len(direct)
-        n_pred += len(preds) - len(indirect)
-        n_indirect += len(indirect)
-        n_match += len(pairs)
-        strict_gold += sum(g.strict for g in direct)
-        strict_match += sum(g.strict for g, _ in pairs)
         ok = [same_speaker(p.speaker, g.speaker) for g, p in pairs]
-        n_spk += sum(ok)
+        total.add(direct, preds, pairs, indirect, ok)
+        if folds:
+            folds[idx % len(folds)].add(direct, preds, pairs, indirect, ok)
         if args.verbose:
             matched_gold = {id(g) for g, _ in pairs}
             for g in direct:
@@ -203,16 +243,17 @@ def main(argv: list[str] | None = None) -> int:
             for (g, p), good in zip(pairs, ok, strict=True):
                 if not good:
                     print(f"[{idx}] SPKR  gold {g.speaker!r} got {p.speaker!r}: {p.text[:80]!r}")
-    precision = n_match / n_pred if n_pred else 0.0
-    recall = n_match / n_gold if n_gold else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    print(f"articles: {len(articles)}  gold direct quotes: {n_gold}  predicted: {n_pred}"
-          f" (+{n_indirect} matching indirect gold, not scored)  threshold: {args.threshold}")
-    print(f"direct-quote precision: {precision:.3f}  recall: {recall:.3f}  F1: {f1:.3f}")
-    print(f"speaker accuracy: {n_spk / n_match if n_match else 0.0:.3f} ({n_spk}/{n_match})")
-    if strict_gold:
-        print(f"recall on gold quotes starting with a quote mark: {strict_match / strict_gold:.3f}"
-              f" ({strict_match}/{strict_gold})")
+    print(f"articles: {len(articles)}  gold direct quotes: {total.gold}  predicted: {total.pred}"
+          f" (+{total.indirect} matching indirect gold, not scored)  threshold: {args.threshold}")
+    total.report()
+    if total.strict_gold:
+        print(f"recall on gold quotes starting with a quote mark: "
+              f"{total.strict_match / total.strict_gold:.3f}"
+              f" ({total.strict_match}/{total.strict_gold})")
+    for k, tally in enumerate(folds):
+        print(f"-- {tally.name}: articles on lines i with i mod {len(folds)} = {k}"
+              f" ({tally.articles} articles, {tally.gold} gold direct quotes)")
+        tally.report()
     if ms_per_600:
         print(f"speed: median {statistics.median(ms_per_600):.2f} ms, mean"
               f" {statistics.fmean(ms_per_600):.2f} ms per 600 words (best of 3 per article)")
