@@ -216,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     articles = load(args.data)
     total = Tally("all")
-    folds = [Tally(f"fold {chr(ord('A') + k)}") for k in range(args.folds)] if args.folds > 1 else []
+    n_folds = args.folds if args.folds > 1 else 0
+    folds = [Tally(f"fold {chr(ord('A') + k)}") for k in range(n_folds)]
     ms_per_600: list[float] = []
     for idx, (body, golds) in enumerate(articles):
         best = float("inf")
