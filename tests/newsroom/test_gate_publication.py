@@ -197,3 +197,11 @@ def test_the_admin_shows_the_decision_and_the_sources_mode(editor: Client, wire:
     assert "usage terms forbid online publication" in change
     sources = editor.get("/admin/newsroom/source/").content.decode()
     assert "excerpt (default)" in sources and "full (default)" in sources
+
+
+def test_feeds_link_a_headline_story_to_the_original(client: Client, wire: Source) -> None:
+    deliver(wire, item("thin", body="<p>Lava reached the town.</p>"))
+    assert "<link>https://wire.example/thin</link>" in client.get(
+        "/feeds/latest.rss").content.decode()
+    [entry] = client.get("/feeds/latest.json").json()["items"]
+    assert entry["url"] == "https://wire.example/thin"

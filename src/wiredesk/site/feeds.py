@@ -96,6 +96,9 @@ class StoryFeed(Feed[Story, Listing]):
         return f"<p>{escape(xml_safe(story.summary))}</p>" if story.summary else ""
 
     def item_link(self, story: Story) -> str:
+        # A headline-only story has no page of ours: the link goes to the original.
+        if not story.has_page:
+            return story.listing_url
         return page_url(story, settings.WIREDESK_BASE_URL)
 
     def item_guid(self, story: Story) -> str:
@@ -155,7 +158,8 @@ def json_feed_item(story: Story) -> dict[str, Any]:
     version = story.current_version
     item: dict[str, Any] = {
         "id": permanent_url(story, settings.WIREDESK_BASE_URL),
-        "url": page_url(story, settings.WIREDESK_BASE_URL),
+        "url": (page_url(story, settings.WIREDESK_BASE_URL) if story.has_page
+                else story.listing_url),
         "title": story.headline,
         # JSON Feed needs content; like the RSS description it is the summary, not the body.
         "content_text": story.summary or story.headline,
