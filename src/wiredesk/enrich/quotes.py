@@ -188,7 +188,14 @@ def _np_before(text: str) -> tuple[str, int]:
     """
     stripped = text.rstrip()
     if stripped.endswith(","):
-        m = re.search(r"^(.*?[^\s,])\s*,\s*[^,\"“”]{2,120},$", stripped)
+        # The appositive may carry a relative clause of its own ("Donald Tusk, the president
+        # of the European Council, which represents EU leaders, urged"): the subject is still
+        # the name before the first comma (rule developed on GGT dev article 39, fold B).
+        m = re.search(
+            r"^(.*?[^\s,])\s*,\s*[^,\"“”]{2,120}"
+            r"(?:,\s*(?:which|who|whose|where)\b[^,\"“”]{2,120})?,$",
+            stripped,
+        )
         if m and m.group(1)[-1:].isalnum():
             stripped = m.group(1)
     pieces = list(_NP_SPLIT.finditer(stripped))
@@ -254,6 +261,11 @@ _ACCORDING = re.compile(
     r"\baccording to\s+(?P<np>[^,.;:!?\"“”()]{2,80}?)"
     r"(?=\s*(?:[,.;:!?\"“”()]|$|\s(?:in|on|at|who)\b))"
 )
+
+
+def _ends_sentence(inner: str, post: str) -> bool:
+    """Do the quoted words end their sentence: a final stop inside the marks, then a capital."""
+    return inner.rstrip().endswith((".", "!", "?")) and bool(re.match(r"\s+[A-Z]", post))
 
 
 class _Extractor:
@@ -463,6 +475,11 @@ class _Extractor:
                     # The attribution right after the quoted words wins over a verb further back
                     # ("... how to read labels, "was an eye-opener" Smith says").
                     post_attr = self._attrib_post(seg, anywhere=True)
+                    if _ends_sentence(inner, seg.post):
+                        # 'Facebook said it is "up and running." The company noted ...': the
+                        # words after the closing mark start a new sentence, so its verb is
+                        # not this quote's (rule developed on GGT dev article 13, fold B).
+                        post_attr = None
                     if post_attr is not None:
                         q_start, q_end = seg.pre_start, post_attr[1]
                         speaker = self._speaker(post_attr[0], post_attr[1])
