@@ -149,3 +149,80 @@ def test_scare_quotes_and_titles_are_not_quotes() -> None:
 def test_no_quote_marks() -> None:
     assert extract_quotes("") == []
     assert extract_quotes("Nobody said anything at all.") == []
+
+
+# -- partial quotes inside reported speech (issue 13) ------------------------------------------
+
+FBI = (
+    "The FBI said on Wednesday it had \u201cgrave concerns\u201d about the president's plan to "
+    "release a memo said to contain classified information.\n\n"
+    "\u201cWe are deeply concerned about material omissions of fact that fundamentally impact "
+    "the memo's accuracy,\u201d the bureau said in a statement."
+)
+
+
+def test_partial_quote_in_reported_speech_is_not_a_standalone_quotation() -> None:
+    quotes = extract_quotes(FBI)
+    q = by_text(quotes, "grave concerns")
+    # Marked partial (shown nowhere as a quotation); its text is the reported clause, without
+    # the time of the saying, so the words in quote marks are not offered on their own.
+    assert q.partial
+    assert q.text.startswith("it had \u201cgrave concerns\u201d about")
+    assert q.text != "grave concerns"
+    assert q.speaker == "The FBI"
+    assert q.verb == "said"
+
+
+def test_full_quote_next_to_a_partial_one_is_still_a_quotation() -> None:
+    q = by_text(extract_quotes(FBI), "material omissions")
+    assert not q.partial
+    assert q.text.startswith("We are deeply concerned")
+    assert q.verb == "said"
+
+
+def test_full_quotes_are_never_marked_partial() -> None:
+    quotes = extract_quotes(STORY)
+    full = [q for q in quotes if not q.partial]
+    assert {q.text for q in full} >= {
+        "We want a deal before winter,", "Our farmers cannot wait another season,",
+        "The door is open,", "Nobody should fear the future,",
+    }
+
+
+def test_partial_quote_ending_its_sentence_keeps_the_attribution_before_it() -> None:
+    # The capitalised words after the closing mark start a new sentence: its verb ("noted")
+    # is not this quote's.
+    text = ('In a statement, Northwind said it is "in the process of restoring service." '
+            "The firm noted that no customer data was lost.")
+    q = extract_quotes(text)[0]
+    assert q.partial
+    assert (q.speaker, q.verb) == ("Northwind", "said")
+
+
+def test_appositive_with_relative_clause_keeps_the_name_as_subject() -> None:
+    text = ("On Tuesday, Ilse Marven, the chair of the Harbour Council, which runs the port, "
+            'urged ministers "to act before the storm season."')
+    q = extract_quotes(text)[0]
+    assert q.speaker == "Ilse Marven"
+
+
+# -- pronouns after a newly introduced person ------------------------------------------------
+
+
+def test_pronoun_refers_to_the_person_the_previous_sentence_introduces() -> None:
+    text = (
+        'Coach Dan Pike praised the program. "It changed the club," he said.\n\n'
+        "Weekly classes at the pool, along with a new diet, also brought results for retired "
+        "teacher Walter Ngata, 71. "
+        '"I sleep better now," he says.'
+    )
+    assert by_text(extract_quotes(text), "sleep better").speaker == "Walter Ngata"
+
+
+def test_pronoun_after_a_sentence_naming_two_people_follows_the_subject() -> None:
+    text = (
+        'Mayor Carl Osei opened the bridge. "It took ten years," he said.\n\n'
+        "Osei thanked engineer Pavel Rusk and planner Tomas Eide. "
+        '"They never gave up," he said.'
+    )
+    assert by_text(extract_quotes(text), "never gave up").speaker == "Carl Osei"

@@ -31,7 +31,9 @@ from wiredesk.enrich.result import (
 # 1.3: appositives name what a name is; figures name prices per unit and subjects in full.
 # 1.4: entities carry a linking decision (only sure ones get pages); key figures from the
 # headline and lead first, at most three, each labelled with confidence.
-ENRICHER_VERSION = "1.4"
+# 1.4.1: partial quotes' text starts at the reported clause ("it had "grave concerns""); a
+# he/she after a sentence introducing one person is that person; small attribution fixes.
+ENRICHER_VERSION = "1.4.1"
 
 
 def methods() -> dict[str, str]:

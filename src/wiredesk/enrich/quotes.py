@@ -8,11 +8,18 @@ speech verbs finds them reliably, in well under a millisecond per paragraph, wit
 load. Speakers written as pronouns, surnames or roles are resolved to the full name the story
 introduced (see :mod:`wiredesk.enrich.speakers`) so a later stage can map them to entities.
 
-Partial quotations (``Biden called it a "hemispheric challenge", officials said``) are kept
-when the sentence attributes them to someone: the quote's text is then the whole reported
-clause and ``partial`` is set, because the quoted words alone rarely stand on their own.
-Scare quotes, titles and nicknames with no speech verb around them are not quotes and are
-skipped.
+Partial quotations (``Biden called it a "hemispheric challenge", officials said``; ``The FBI
+said on Wednesday it had "grave concerns" about the memo``) are quoted words embedded in the
+reporter's own paraphrase. They are kept when the sentence attributes them to someone, with
+``partial`` set and the whole reported clause as the text ("it had "grave concerns" about the
+memo"), because the quoted words alone rarely stand on their own. They are **not
+quotations to show**: a careful editor would not pull "grave concerns" out as a standalone
+quote of the FBI, since only those two words are verbatim and the rest is the reporter's
+summary; printed under a speaker's name as a quotation it claims more than the story does.
+So the article page's Quotes block and a speaker's quote pages and feeds leave partial
+quotes out, while the API keeps them with ``partial: true`` for consumers who want reported
+speech. Scare quotes, titles and nicknames with no speech verb around them are not quotes
+and are skipped.
 """
 
 from __future__ import annotations
@@ -43,7 +50,8 @@ class Quote:
     (the "he" or "Biden" next to the quote), or are -1 when there is none. ``verb`` is the
     speech verb as written ("said", "told"), "" for unattributed continuation quotes. A
     quotation running over several paragraphs is returned one paragraph per ``Quote``, all with
-    the same speaker.
+    the same speaker. ``partial`` marks quoted words inside reported speech: kept for the API,
+    never shown as a standalone quotation (see the module docstring).
     """
 
     text: str
@@ -260,6 +268,14 @@ _POST_VERB_NP = re.compile(
 _ACCORDING = re.compile(
     r"\baccording to\s+(?P<np>[^,.;:!?\"“”()]{2,80}?)"
     r"(?=\s*(?:[,.;:!?\"“”()]|$|\s(?:in|on|at|who)\b))"
+)
+
+
+# What sits between a speech verb and the reported clause: "said on Wednesday that it had"
+# -> "it had". The time belongs to the saying, not to what was said.
+_REPORTED_LEAD = re.compile(
+    r"[\s,]*(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+    r"|yesterday|today|earlier|later|last\s+(?:week|month|year|night))\s*,?\s+)?(?:that\s+)?"
 )
 
 
@@ -491,7 +507,7 @@ class _Extractor:
                         q_start = seg.pre_start
                         q_end = seg.post_start + len(seg.post.rstrip())
                         if pre_attr[3] >= 0:
-                            m = re.match(r"[\s,]*(?:that\s+)?", text[pre_attr[3] :])
+                            m = _REPORTED_LEAD.match(text[pre_attr[3] :])
                             q_start = min(pre_attr[3] + (m.end() if m else 0), seg.open)
                         speaker = self._speaker(pre_attr[0], pre_attr[1])
                         verb = pre_attr[2]
