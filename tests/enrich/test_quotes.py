@@ -226,3 +226,13 @@ def test_pronoun_after_a_sentence_naming_two_people_follows_the_subject() -> Non
         '"They never gave up," he said.'
     )
     assert by_text(extract_quotes(text), "never gave up").speaker == "Carl Osei"
+
+
+def test_pronoun_refers_to_the_person_named_at_the_end_of_the_previous_paragraph() -> None:
+    text = (
+        'Premier Joel Hartman defended the budget. "It balances," he said.\n\n'
+        "The plan may simply have been sold the wrong way, according to former central bank "
+        "governor Ruben Okoro.\n\n"
+        '"Politicians sell this stuff on stimulus grounds," he said.'
+    )
+    assert by_text(extract_quotes(text), "stimulus grounds").speaker == "Ruben Okoro"

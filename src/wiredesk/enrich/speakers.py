@@ -600,16 +600,17 @@ class PersonIndex:
         sentence just before the quote's sentence has no quotation and no he/she of its own
         (a pronoun there continues the focus the subject tracker already follows) and names
         exactly one person of a compatible gender, the pronoun is that person. Two people
-        named there are ambiguous: the subject tracker decides. (Rule developed on GGT dev
-        articles 43, fold B, and 48, fold A; see benchmarks/quote_quality.py --folds 2.)
+        named there are ambiguous: the subject tracker decides. The sentence may end the
+        previous paragraph (``..., according to former governor David Dodge. ¶ "My criticism
+        ...," he said.``). (Rule developed on GGT dev articles 43, fold B, and 48, fold A;
+        the paragraph case on 30, fold A; see benchmarks/quote_quality.py --folds 2.)
         """
         masked = self._masked
         lo = max(0, pos - 1500)
         starts = [st for st in sentence_starts(masked, lo, pos) if not self._in_quote(st)]
         # The quote's own sentence starts at its opening mark; the one before ends there.
         cur = next((st for st in reversed(starts) if st <= pos), -1)
-        para = masked.rfind("\n", lo, cur)
-        earlier = [st for st in starts if st < cur and st > para]
+        earlier = [st for st in starts if st < cur]
         if cur <= lo or not earlier:
             return ""
         prev_lo = earlier[-1]
