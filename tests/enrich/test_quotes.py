@@ -236,3 +236,21 @@ def test_pronoun_refers_to_the_person_named_at_the_end_of_the_previous_paragraph
         '"Politicians sell this stuff on stimulus grounds," he said.'
     )
     assert by_text(extract_quotes(text), "stimulus grounds").speaker == "Ruben Okoro"
+
+
+def test_the_company_is_the_organisation_a_recent_sentence_had_as_subject() -> None:
+    text = (
+        "The Harbour Transit Authority said Thursday that the ferries had also lost power.\n\n"
+        "But the agency seemed confident. "
+        '"We expect service to return soon," the agency said in a statement.'
+    )
+    speaker = by_text(extract_quotes(text), "service to return").speaker
+    assert speaker == "Harbour Transit Authority"
+
+
+def test_the_company_stays_a_description_when_no_organisation_was_the_subject() -> None:
+    text = (
+        "While investigators do not know who is responsible, threats kept coming.\n\n"
+        '"The claims are false," the security firm wrote.'
+    )
+    assert by_text(extract_quotes(text), "claims are false").speaker == "the security firm"

@@ -28,7 +28,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wiredesk.enrich.speakers import TITLES, PersonIndex, fold, mask_abbreviations
+from wiredesk.enrich.speakers import (
+    TITLES,
+    PersonIndex,
+    fold,
+    is_org_name,
+    mask_abbreviations,
+    sentence_starts,
+)
 
 __all__ = ["Quote", "extract_quotes"]
 
@@ -284,6 +291,29 @@ def _ends_sentence(inner: str, post: str) -> bool:
     return inner.rstrip().endswith((".", "!", "?")) and bool(re.match(r"\s+[A-Z]", post))
 
 
+# Heads of descriptions that stand for an organisation named earlier ("the company said").
+_ORG_HEADS = _words(
+    """
+    company firm agency department ministry organization organisation group union bureau
+    corporation carrier airline retailer automaker broadcaster charity
+    """
+)
+# A sentence subject that names an organisation: "(The) Capitalised Words" and then a verb.
+_ORG_SUBJECT = re.compile(
+    r"(?:The\s+)?(?P<name>(?P<first>[A-Z][\w.\u2024&'’\-]*)(?:\s+(?:of\s+|for\s+|and\s+)?"  # noqa: RUF001
+    r"[A-Z][\w.\u2024&'’\-]*)*)\s+(?:also\s+|has\s+|had\s+)?"  # noqa: RUF001
+    rf"(?:{_VERB_ALT}|\w+ed|has|had|is|was|will|would|declined)\b"
+)
+# Capitalised sentence openers that are not names.
+_NOT_ORG_START = _words(
+    """
+    but and so still yet while when if as after before in on at for from with by during
+    however meanwhile earlier later this that these those it its he she they we i there
+    read watch what why how who
+    """
+)
+
+
 class _Extractor:
     def __init__(self, text: str, people: Sequence[str]) -> None:
         self.text = text
@@ -374,6 +404,11 @@ class _Extractor:
             if who:
                 return who, pos, end
         head = words[-1].strip(",") if words else ""
+        if words and words[0] == "the" and head in _ORG_HEADS:
+            # "the company said": the organisation a recent sentence had as its subject.
+            org = self._recent_org_subject(pos)
+            if org:
+                return org, pos, end
         if words and words[0] == "the" and (head in TITLES or head in _PERSON_NOUNS
                                             or re.fullmatch(r"\d+-year-old", head)):
             # "the Kentucky Republican said": a definite description of the person in focus.
@@ -385,6 +420,34 @@ class _Extractor:
             name = re.sub(r"['’]s$", "", caps[0])  # noqa: RUF001
             return self.index.full_name(name, pos), pos, end
         return np_text, pos, end
+
+    def _recent_org_subject(self, pos: int) -> str:
+        """The organisation a definite description ("the company", "the agency") refers to.
+
+        Wire copy names an organisation as a sentence's subject ("Google said Thursday...",
+        "The U.S. State Department called for...") and then calls it "the company" / "the
+        agency" when quoting it. So: the capitalised subject, followed by a verb, of one of
+        the three sentences before the quote's, the most recent first; never a person, never
+        a name in a quotation. Found nothing: the description stays as written, which is
+        better than a wrong name. (Rule developed on GGT dev articles 13, fold B, and 16,
+        fold A.)
+        """
+        lo = max(0, pos - 1500)
+        # Sentences, and paragraphs: a heading line ("WATCH: ...") has no full stop.
+        found = {st for st in sentence_starts(self.masked, lo, pos) if st > lo or lo == 0}
+        found.update(lo + m.end() for m in re.finditer(r"\n\s*(?=\S)", self.masked[lo:pos]))
+        starts = sorted(st for st in found if not self.index.in_quotation(st))
+        for st in list(reversed(starts))[1:4]:
+            m = _ORG_SUBJECT.match(self.masked, st)
+            if m is None or fold(m.group("first")) in _NOT_ORG_START:
+                continue
+            name = self.text[m.start("name") : m.end("name")]
+            if not is_org_name(name) and self.index.is_person(
+                self.index.full_name(name, m.start("name"))
+            ):
+                continue  # two capitalised words with nothing saying "organisation": a person
+            return name
+        return ""
 
     def _orig(self, start: int, masked: str) -> str:
         """The original text behind a span of the masked copy."""

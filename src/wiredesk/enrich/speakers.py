@@ -206,6 +206,12 @@ def pronoun_gender(word: str) -> str:
     return ""
 
 
+def is_org_name(name: str) -> bool:
+    """Does a capitalised name end in a word only organisations' names end in ("Authority")."""
+    words = name.split()
+    return bool(words) and fold(words[-1]).strip(".") in _ORG_WORDS
+
+
 def _is_cap(word: str) -> bool:
     return bool(word) and word[0].isupper()
 
@@ -293,6 +299,10 @@ class PersonIndex:
 
     def _in_quote(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self._quoted)
+
+    def in_quotation(self, pos: int) -> bool:
+        """Is ``pos`` inside one of the story's quotations."""
+        return self._in_quote(pos)
 
     def _runs(self) -> Iterable[list[tuple[int, int, str]]]:
         """Yield maximal runs of capitalised words (with inner particles) as (start, end, word)."""
