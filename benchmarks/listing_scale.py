@@ -181,7 +181,7 @@ class Builder:
             if self.rng.random() < 0.2:
                 speaker = self.rng.choice(self.people[:200])
                 quotes.append(StoryQuote(story_id=n, position=0, speaker=speaker,
-                                         speaker_name=speaker.name,
+                                         speaker_name=speaker.name, published_at=when,
                                          text="We will continue the talks next week."))
                 story_keys.add(listing_state.quotes_key(speaker.slug))
             memberships.append(StoryListings(story_id=n, keys="\n".join(sorted(story_keys))))

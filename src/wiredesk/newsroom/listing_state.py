@@ -119,6 +119,9 @@ def bump_for_stories(story_ids: Sequence[int], at: datetime) -> set[str]:
     # story_entity_listing index); links written since the last publication carry no date yet.
     StoryEntity.objects.filter(story_id__in=ids).update(published_at=Subquery(
         Story.objects.filter(pk=OuterRef("story_id")).values("first_published_at")[:1]))
+    # A person's quotes likewise (the story_quote_listing index).
+    StoryQuote.objects.filter(story_id__in=ids).update(published_at=Subquery(
+        Story.objects.filter(pk=OuterRef("story_id")).values("first_published_at")[:1]))
     return touched
 
 

@@ -20,12 +20,21 @@ def public_stories() -> QuerySet[Story]:
     embargoes lift and licences expire; the time conditions here make that exact to the second
     even if the scheduler is late: an embargoed story is never shown early, an expired one never
     late."""
-    now = clock.now()
-    return (Story.objects.filter(status=Story.Status.PUBLISHED, current_version__isnull=False,
-                                 merged_into__isnull=True)
-            .filter(Q(embargoed_until__isnull=True) | Q(embargoed_until__lte=now))
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return (Story.objects.filter(public_filter())
             .select_related("source", "section", "current_version", "cluster"))
+
+
+def public_filter(prefix: str = "") -> Q:
+    """The conditions of :func:`public_stories` on a related story (``prefix`` "story__"): for
+    lists of rows that belong to stories (quotes), read in their own index's order and joined to
+    the story, rather than matched against a subquery of every public story."""
+    now = clock.now()
+    return (Q(**{f"{prefix}status": Story.Status.PUBLISHED,
+                 f"{prefix}current_version__isnull": False,
+                 f"{prefix}merged_into__isnull": True})
+            & (Q(**{f"{prefix}embargoed_until__isnull": True})
+               | Q(**{f"{prefix}embargoed_until__lte": now}))
+            & (Q(**{f"{prefix}expires_at__isnull": True}) | Q(**{f"{prefix}expires_at__gt": now})))
 
 
 def last_change(stories: QuerySet[Story]) -> datetime | None:

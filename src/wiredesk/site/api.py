@@ -167,8 +167,19 @@ class StoryQuery:
         if self.cluster is not None:
             scope &= Q(cluster_id=self.cluster)
         if self.entity:
-            scope &= Q(entity_links__entity__key=self.entity)
+            # The entity's id first, so the links are read from their own index
+            # (story_entity_listing), not joined through the entity table.
+            found = Entity.objects.filter(key=self.entity).values_list("pk", flat=True).first()
+            scope &= Q(entity_links__entity_id=found) if found is not None else Q(pk__in=[])
         return scope
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """Listing order as (time, id) columns: an entity's list reads its links' copy of the
+        story's publication time, so that the link index gives the order (as entity pages do)."""
+        if self.entity:
+            return ("entity_links__published_at", "entity_links__story_id")
+        return ("first_published_at", "id")
 
     @property
     def filters(self) -> Q:
@@ -181,6 +192,14 @@ class StoryQuery:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
+
+    def stories(self, where: Q | None = None, filters: Q | None = None) -> QuerySet[Story]:
+        """The public stories matching the filters, in listing order; ``where`` (a page cursor)
+        in the same filter, so that it constrains the same entity link."""
+        time, pk = self.order
+        return (public_stories().filter((self.filters if filters is None else filters)
+                                        & (where or Q()))
+                .order_by(f"-{time}", f"-{pk}"))
 
 
 def _positive_int(raw: str, name: str, maximum: int = params.MAX_ID) -> int:
@@ -241,11 +260,12 @@ def story_list(request: HttpRequest) -> JsonResponse:
         previous = page_url(request, query.page - 1) if query.page > 1 else None
         following = page_url(request, query.page + 1) if query.page < pages else None
     else:
-        def listing(where: Q | None) -> QuerySet[Story]:
-            return public_stories().filter(query.filters & (where or Q()))
+        filters = query.filters  # once: it looks up the entity
 
-        window = read_window(listing, ("first_published_at", "id"), query.position,
-                             query.page_size)
+        def listing(where: Q | None) -> QuerySet[Story]:
+            return query.stories(where, filters)
+
+        window = read_window(listing, query.order, query.position, query.page_size)
         if not window.rows and query.position.number != 1:
             raise ApiError(404, "not_found", "This page is past the last page.")
         stories = window.rows
