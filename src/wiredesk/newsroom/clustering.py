@@ -40,7 +40,13 @@ from wiredesk.cluster import Cluster as Summary
 from wiredesk.cluster import ClusterConfig, ClusterDoc, Clusterer, cluster_title
 from wiredesk.core.text import html_to_text
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.deskstate import ClusterPosting, ClusterSummary, DeskCounter, TermCount
+from wiredesk.newsroom.deskstate import (
+    ClusterPosting,
+    ClusterSummary,
+    DeskCounter,
+    TermCount,
+    insert_rows,
+)
 from wiredesk.newsroom.models import Cluster, Story
 
 log = logging.getLogger(__name__)
@@ -98,12 +104,9 @@ class _Counters:
     def flush(self) -> None:
         if not self._changed:
             return
-        table = DeskCounter._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} (name, value) VALUES (%s, %s) "
-                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                [(name, self._values[name]) for name in sorted(self._changed)])
+        insert_rows(DeskCounter._meta.db_table, "name, value", "(%s, %s)",
+                    [(name, self._values[name]) for name in sorted(self._changed)],
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
         self._changed.clear()
 
 
@@ -157,11 +160,10 @@ class _TableFrequencies:
         if not self._added:
             return
         table = TermCount._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} (kind, term, count) VALUES (%s, %s, %s) ON CONFLICT "
-                f"(kind, term) DO UPDATE SET count = {table}.count + excluded.count",
-                [(self.kind, value, added) for value, added in self._added.items()])
+        insert_rows(table, "kind, term, count", "(%s, %s, %s)",
+                    [(self.kind, value, added) for value, added in self._added.items()],
+                    f"ON CONFLICT (kind, term) DO UPDATE SET count = {table}.count + "
+                    "excluded.count")
         self._added.clear()
 
     def _read(self, hashes: set[int]) -> None:
@@ -329,18 +331,14 @@ class DatabaseStore:
             for batch in _batches(gone):
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(f"DELETE FROM {summaries} WHERE key IN ({marks})", batch)
-            if self._saved:
-                cursor.executemany(
-                    f"INSERT INTO {summaries} (key, last_seen, state) VALUES (%s, %s, {value}) "
-                    "ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, "
-                    "state = excluded.state",
+        insert_rows(summaries, "key, last_seen, state", f"(%s, %s, {value})",
                     [(key, seen, json.dumps(state))
-                     for key, (state, seen, _) in sorted(self._saved.items())])
-                rows = [(term, key, seen) for key, (_, seen, listed) in sorted(self._saved.items())
-                        for term in listed]
-                if rows:
-                    cursor.executemany(f"INSERT INTO {postings} (term, cluster_key, last_seen) "
-                                       "VALUES (%s, %s, %s)", rows)
+                     for key, (state, seen, _) in sorted(self._saved.items())],
+                    "ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, "
+                    "state = excluded.state")
+        insert_rows(postings, "term, cluster_key, last_seen", "(%s, %s, %s)",
+                    [(term, key, seen) for key, (_, seen, listed) in sorted(self._saved.items())
+                     for term in listed])
         for key in gone:
             self._listed.pop(key, None)
         for key, (_, _, listed) in self._saved.items():

@@ -20,7 +20,10 @@ whatever the word. Imported by :mod:`wiredesk.newsroom.models`, so Django sees t
 
 from __future__ import annotations
 
-from django.db import models
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
 
 
 class DuplicateKey(models.Model):
@@ -88,3 +91,26 @@ class DeskCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} = {self.value}"
+
+
+# Parameters per statement in :func:`insert_rows`: under SQLite's oldest limit (999).
+_PARAMETERS = 990
+
+
+def insert_rows(table: str, columns: str, template: str, rows: Sequence[Sequence[Any]],
+                conflict: str = "") -> None:
+    """Insert rows in a few multi-row statements (``INSERT ... VALUES (..), (..) <conflict>``).
+
+    Not ``executemany``: on PostgreSQL that is a round trip per row, and the desks write
+    hundreds of rows per batch (keys, term counts, postings). ``template`` is one row's
+    placeholders, e.g. ``"(%s, %s)"``; rows in one statement must not conflict with each other.
+    """
+    if not rows:
+        return
+    per_statement = max(1, _PARAMETERS // len(rows[0]))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start:start + per_statement]
+            params: list[Any] = [value for row in batch for value in row]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES "
+                           f"{', '.join([template] * len(batch))} {conflict}", params)

@@ -63,7 +63,7 @@ from wiredesk.dedupe import (
     verified_matches,
 )
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.deskstate import DeskCounter, DuplicateKey
+from wiredesk.newsroom.deskstate import DeskCounter, DuplicateKey, insert_rows
 from wiredesk.newsroom.models import Source, Story, StoryVersion
 
 log = logging.getLogger(__name__)
@@ -271,11 +271,10 @@ class DuplicateDesk:
             if fingerprint is not None:
                 at = _db_time(received)
                 keys += [(key, pk, at) for key in self.scheme.keys(fingerprint)]
-        # One prepared statement for all rows: bulk_create built each row through the ORM.
+        # Multi-row statements of plain values: bulk_create built each row through the ORM.
+        insert_rows(DuplicateKey._meta.db_table, "key, version_id, received_at",
+                    "(%s, %s, %s)", keys)
         with connection.cursor() as cursor:
-            if keys:
-                cursor.executemany(f"INSERT INTO {DuplicateKey._meta.db_table} "
-                                   "(key, version_id, received_at) VALUES (%s, %s, %s)", keys)
             if newest != last or counter is None:
                 cursor.execute(f"INSERT INTO {DeskCounter._meta.db_table} (name, value) "
                                "VALUES (%s, %s) ON CONFLICT (name) DO UPDATE "
