@@ -7,7 +7,9 @@ clusters its heaviest terms point to (a posting table, each term's most recently
 :data:`~wiredesk.cluster.ClusterConfig.max_posting` clusters read), those few clusters'
 summaries, and the clock. A process loads nothing at start and replays nothing; every process
 reads the same rows, so a new one takes exactly the decisions an old one would; and a decision
-costs a dozen indexed statements whatever the size of the archive or of the window.
+costs a few indexed statements whatever the size of the archive or of the window. A batch of new
+stories reads its term counts in one statement, and what the clusterer changes is written in a
+few multi-row statements at the end of the batch (:meth:`DatabaseStore.flush`).
 
 The record of which story is in which cluster stays ``Story.cluster``. The clusterer runs inside
 the duplicate desk's session (see :mod:`wiredesk.newsroom.duplicates`), so its decisions are
