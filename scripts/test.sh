@@ -22,7 +22,7 @@ env -u WIREDESK_DATABASE_URL "$BIN/pytest" -q -p no:cacheprovider "$@"
 # pytest starts, so pytest's note that it cannot rewrite its asserts is expected here.
 echo "== tests on SQLite, with the clock a year ahead"
 env -u WIREDESK_DATABASE_URL PYTHONPATH="tests/support/shifted_clock${PYTHONPATH:+:$PYTHONPATH}" \
-  WIREDESK_TEST_CLOCK_SHIFT_DAYS=365 \
+  TEST_CLOCK_SHIFT_DAYS=365 \
   "$BIN/pytest" -q -p no:cacheprovider \
   -W "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning" "$@"
 

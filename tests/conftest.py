@@ -17,7 +17,7 @@ import pytest
 from tests.support.factories import *  # noqa: F403  (story/source factories)
 from tests.support.fixtures import *  # noqa: F403  (local feed server)
 
-CLOCK_SHIFT_DAYS = os.environ.get("WIREDESK_TEST_CLOCK_SHIFT_DAYS", "")
+CLOCK_SHIFT_DAYS = os.environ.get("TEST_CLOCK_SHIFT_DAYS", "")
 SHARED = Path(os.environ.get("WIREDESK_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
 
@@ -35,7 +35,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # shift did not take (tests/support/shifted_clock not on PYTHONPATH), it would prove nothing.
     shift = float(CLOCK_SHIFT_DAYS or 0) * 86400
     if shift and abs(_python_clock_ahead_of_kernel() - shift) > 3600:
-        raise pytest.UsageError("WIREDESK_TEST_CLOCK_SHIFT_DAYS is set but the wall clock is not "
+        raise pytest.UsageError("TEST_CLOCK_SHIFT_DAYS is set but the wall clock is not "
                                 "shifted: put tests/support/shifted_clock on PYTHONPATH")
     # In CI the PostgreSQL pass must really run on PostgreSQL: refuse to pass silently elsewhere.
     url = os.environ.get("WIREDESK_DATABASE_URL", "")
