@@ -62,9 +62,9 @@ def run(files: list[Path], show: int) -> int:
     from wiredesk.core import gate
     from wiredesk.core.language import detect, primary
     from wiredesk.core.text import html_to_text
-    from wiredesk.newsroom.ingest import process_payload, store_payload
     from wiredesk.newsroom.models import Source, Story
     from wiredesk.newsroom.sources import unique_slug
+    from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 
     timed = _time_the_gate(gate)
     started = time.perf_counter()

@@ -116,8 +116,8 @@ def time_pipeline(bodies: list[bytes], rounds: int, policy: str = "keep-both"
     measures the duplicate path instead.
     """
     from wiredesk.core.errors import ParseError
-    from wiredesk.newsroom.ingest import process_payload, store_payload
     from wiredesk.newsroom.models import Source
+    from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 
     sources = []
     for _ in range(rounds * len(bodies)):

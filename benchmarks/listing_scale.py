@@ -9,7 +9,8 @@ in the database ``wd_listing_scale``, dropped and created again) and grows it to
 through a bulk path that writes the rows the pipeline writes: stories and their versions, event
 clusters (1 to 8 stories each), entities and the stories' links to them (a few very common places,
 a long tail of people and organisations), quotes with speakers, and the listing states and
-memberships that ``publish_changes`` keeps (:mod:`wiredesk.newsroom.listing_state`). Stories are
+memberships that ``publish_changes`` keeps (:mod:`wiredesk.newsroom.write.listing_state`). Stories
+are
 30 seconds apart (a million span about a year), 5 sections, 40 sources; about 3% are killed or held
 and 2% are merged duplicates. Headlines come from the bundled demo feeds and, when present, the
 captured feeds of ``../shared/data/feeds`` (skipped with a message when absent).
@@ -129,7 +130,6 @@ class Builder:
         from django.db import transaction
         from django.utils.text import slugify
 
-        from wiredesk.newsroom import listing_state
         from wiredesk.newsroom.models import (
             Cluster,
             Story,
@@ -138,6 +138,7 @@ class Builder:
             StoryQuote,
             StoryVersion,
         )
+        from wiredesk.newsroom.write import listing_state
 
         stories, versions, clusters, links, quotes, memberships = [], [], [], [], [], []
         keys: set[str] = set()

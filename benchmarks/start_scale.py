@@ -154,15 +154,15 @@ def build(corpus: Corpus, size: int, templated: int, now: datetime) -> dict[str,
     from wiredesk.cluster import ClusterConfig, ClusterDoc, Clusterer
     from wiredesk.cluster.store import MemoryStore
     from wiredesk.dedupe import Fingerprinter, KeyScheme, fingerprint_to_bytes
-    from wiredesk.newsroom import clustering, duplicates
-    from wiredesk.newsroom.deskstate import (
+    from wiredesk.newsroom.models import Cluster, Section, Source, Story, StoryVersion
+    from wiredesk.newsroom.write import clustering, duplicates
+    from wiredesk.newsroom.write.deskstate import (
         ClusterPosting,
         ClusterSummary,
         DeskCounter,
         DuplicateKey,
         TermCount,
     )
-    from wiredesk.newsroom.models import Cluster, Section, Source, Story, StoryVersion
 
     started = time.perf_counter()
     rng = random.Random(20261207 + size)
@@ -291,10 +291,10 @@ def measure(corpus: Corpus, feeds: int, templated: bool) -> dict[str, Any]:
     """State load of a fresh process, then ``feeds`` imports of one feed each."""
     from django.db import connection, transaction
 
-    from wiredesk.newsroom.clustering import clusters
-    from wiredesk.newsroom.duplicates import desk
-    from wiredesk.newsroom.ingest import process_payload, store_payload
     from wiredesk.newsroom.models import Source
+    from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+    from wiredesk.newsroom.write.clustering import clusters
+    from wiredesk.newsroom.write.duplicates import desk
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

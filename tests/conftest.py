@@ -64,9 +64,9 @@ def shared_data() -> Path:
 def _fresh_desks() -> None:
     """The duplicate and cluster desks keep their state in the database (which each test rolls
     back) and only a session's reads in memory: drop those, as a new process starts without."""
-    from wiredesk.newsroom.clustering import clusters
-    from wiredesk.newsroom.duplicates import desk
-    from wiredesk.newsroom.enrichment import forget_failures
+    from wiredesk.newsroom.workers.enrichment import forget_failures
+    from wiredesk.newsroom.write.clustering import clusters
+    from wiredesk.newsroom.write.duplicates import desk
 
     desk.reset()
     clusters.reset()

@@ -102,7 +102,7 @@ def test_run_with_the_demo_serves_a_populated_site(tmp_path: Path, fresh_databas
     assert newest["items"][0]["entities"] and newest["items"][0]["topics"]
     assert newest["items"][0]["uri"].startswith(f"http://127.0.0.1:{port}/story/")
     # Each log record is printed once, formatted, even after waitress's logging.basicConfig().
-    while "wiredesk.newsroom.enrichment: enriched" not in log.read_text():
+    while "wiredesk.newsroom.workers.enrichment: enriched" not in log.read_text():
         assert time.monotonic() < deadline, "the enricher logged nothing"
         time.sleep(0.5)
     lines = log.read_text().splitlines()

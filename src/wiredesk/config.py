@@ -76,7 +76,7 @@ SETTINGS: tuple[Setting, ...] = (
             "each changed page, feed and API path is requested there once the change commits, "
             "which replaces the cached copy (see docs/deployment.md)."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
-    # The publication gate (wiredesk.core.gate, newsroom/gating.py; see docs/publication.md).
+    # The publication gate (wiredesk.core.gate, newsroom/write/gating.py; see docs/publication.md).
     Setting("WIREDESK_GATE", "true", "Run the publication gate on every new story and version "
             "(thin, teaser, undated, stale, language and placeholder checks, item rights); "
             "`false` publishes whatever arrives in its source's mode."),

@@ -4,7 +4,7 @@ API)."""
 from django.contrib import admin
 from django.urls import include, path
 
-from wiredesk.newsroom import push
+from wiredesk.newsroom.transports import push
 
 admin.site.site_header = "Wiredesk administration"
 admin.site.site_title = "Wiredesk"

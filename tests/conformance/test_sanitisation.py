@@ -21,9 +21,9 @@ from lxml import html
 from wiredesk.core.errors import ParseError
 from wiredesk.ingest.formats import parse_feed
 from wiredesk.ingest.normalize import normalize
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.sources import local_source
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 
 VENDORED = Path(__file__).parents[1] / "fixtures" / "feedparser" / "wellformed" / "sanitize"
 RECEIVED = datetime(2026, 11, 28, tzinfo=UTC)

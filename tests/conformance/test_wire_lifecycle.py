@@ -13,10 +13,10 @@ import pytest
 from django.test import Client
 
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.importer import import_files
 from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.sources import local_source
-from wiredesk.newsroom.timed import apply_timed_changes
+from wiredesk.newsroom.transports.importer import import_files
+from wiredesk.newsroom.workers.timed import apply_timed_changes
 
 pytestmark = [pytest.mark.conformance, pytest.mark.django_db]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Source, Story, Tombstone
 from wiredesk.newsroom.sources import local_source
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 
 from .feeds import STORY_A, STORY_B, rss
 

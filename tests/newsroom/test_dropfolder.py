@@ -18,10 +18,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from wiredesk.ingest.dropfolder import Sighting, read_if_unchanged
-from wiredesk.newsroom.folders import FOLDER_RETRY, FolderScan, scan_claimed, scan_folder
 from wiredesk.newsroom.models import RawPayload, Source, Story
-from wiredesk.newsroom.scheduler import WATCHED, claim, run_worker
 from wiredesk.newsroom.sources import add_folder_source
+from wiredesk.newsroom.transports.folders import FOLDER_RETRY, FolderScan, scan_claimed, scan_folder
+from wiredesk.newsroom.workers.scheduler import WATCHED, claim, run_worker
 
 from .feeds import STORY_A, STORY_B, STORY_C, rss
 
@@ -146,7 +146,7 @@ def test_a_file_that_cannot_be_read_goes_to_error(drop: Path, source: Source,
             raise PermissionError(13, "Permission denied")
         return read_if_unchanged(path, sighting)
 
-    monkeypatch.setattr("wiredesk.newsroom.folders.read_if_unchanged", unreadable)
+    monkeypatch.setattr("wiredesk.newsroom.transports.folders.read_if_unchanged", unreadable)
     scan = settled_scan(source)
     assert [(path.name, reason) for path, reason in scan.rejected] == [
         ("story.xml", "cannot read the file: Permission denied")]

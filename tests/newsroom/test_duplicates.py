@@ -10,12 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.newsroom.feeds import Entry, hours_ago, paragraphs, rss
 from tests.support.factories import make_source
-from wiredesk.newsroom.clustering import clusters
-from wiredesk.newsroom.deskstate import DuplicateKey
-from wiredesk.newsroom.duplicates import PER_KEY, VERIFY, desk
-from wiredesk.newsroom.ingest import IngestReport, process_payload, store_payload
-from wiredesk.newsroom.merging import MergeRefused, merge, split
 from wiredesk.newsroom.models import Section, Source, Story, StoryVersion
+from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
+from wiredesk.newsroom.write.clustering import clusters
+from wiredesk.newsroom.write.deskstate import DuplicateKey
+from wiredesk.newsroom.write.duplicates import PER_KEY, VERIFY, desk
+from wiredesk.newsroom.write.merging import MergeRefused, merge, split
 
 pytestmark = pytest.mark.django_db
 

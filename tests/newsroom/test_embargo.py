@@ -11,7 +11,7 @@ from django.test import Client
 from tests.support.clock import FakeClock
 from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.sources import local_source
-from wiredesk.newsroom.timed import apply_timed_changes
+from wiredesk.newsroom.workers.timed import apply_timed_changes
 
 from .wire import deliver, wire_item
 

@@ -20,11 +20,11 @@ from tests.newsroom.feeds import Entry, paragraphs, rss
 from wiredesk.enrich import ner, pipeline
 from wiredesk.enrich.result import Enrichment as EnrichmentResult
 from wiredesk.enrich.result import StoryText
-from wiredesk.newsroom import claims, enrichment
-from wiredesk.newsroom.enrichment import enrich_pending, enrich_story, pending
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Enrichment, Entity, Source, Story, StoryEntity, StoryQuote
 from wiredesk.newsroom.sources import local_source
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.workers import claims, enrichment
+from wiredesk.newsroom.workers.enrichment import enrich_pending, enrich_story, pending
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def test_enrichment_is_idempotent_versioned_and_follows_new_versions(
     assert Story.objects.get(pk=story.pk).changed_at == changed_at
     # An upgraded enricher redoes the archive, but republishes only what it changes.
     monkeypatch.setattr(pipeline, "ENRICHER_VERSION", "test-upgrade")
-    monkeypatch.setattr("wiredesk.newsroom.enrichment.ENRICHER_VERSION", "test-upgrade")
+    monkeypatch.setattr("wiredesk.newsroom.workers.enrichment.ENRICHER_VERSION", "test-upgrade")
     assert list(pending("test-upgrade")) == [story]
     assert enrich_story(story.pk).changed is False
     assert Enrichment.objects.get(story=story).version == "test-upgrade"

@@ -20,9 +20,6 @@ from django.test import Client
 
 from wiredesk.core.items import PubStatus
 from wiredesk.newsroom import clock, search
-from wiredesk.newsroom.clustering import clusters
-from wiredesk.newsroom.duplicates import desk
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import (
     Cluster,
     RawPayload,
@@ -33,6 +30,9 @@ from wiredesk.newsroom.models import (
     Tombstone,
 )
 from wiredesk.newsroom.sources import add_push_source, add_source, set_duplicate_policy
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.write.clustering import clusters
+from wiredesk.newsroom.write.duplicates import desk
 
 from .feeds import Entry, paragraphs, rss
 from .wire import deliver, wire_item

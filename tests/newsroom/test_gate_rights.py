@@ -12,8 +12,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from wiredesk.core.rights import Mode, read_rights
 from wiredesk.ingest.formats import parse_feed
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Source, Story
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_clock")]
 

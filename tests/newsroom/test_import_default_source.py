@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from wiredesk.newsroom.clustering import clusters
-from wiredesk.newsroom.duplicates import desk
 from wiredesk.newsroom.models import Source, Story
+from wiredesk.newsroom.write.clustering import clusters
+from wiredesk.newsroom.write.duplicates import desk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_clock")]
 

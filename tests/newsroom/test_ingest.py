@@ -7,10 +7,10 @@ from dataclasses import replace
 import pytest
 
 from wiredesk.core.errors import NotAFeed
-from wiredesk.newsroom import editorial
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion
 from wiredesk.newsroom.sources import local_source
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.write import editorial
 
 from .feeds import STORY_A, STORY_B, Entry, paragraphs, rss
 

@@ -21,8 +21,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from wiredesk.newsroom import sealed
 from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion
-from wiredesk.newsroom.push import BodyTooLarge, Credentials, read_capped
 from wiredesk.newsroom.sources import add_push_source
+from wiredesk.newsroom.transports.push import BodyTooLarge, Credentials, read_capped
 
 from .feeds import STORY_A, STORY_B, Entry, rss
 

@@ -15,10 +15,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.support.processes import dead_holder
-from wiredesk.newsroom import inbox, leases
 from wiredesk.newsroom.models import RawPayload, Source, Story
-from wiredesk.newsroom.scheduler import claim
 from wiredesk.newsroom.sources import add_source, local_source
+from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.workers import leases
+from wiredesk.newsroom.workers.scheduler import claim
 
 from .feeds import STORY_A, Entry, paragraphs, rss
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from tests.support.feedserver import FeedServer, Route
 from wiredesk.newsroom.models import Source, Story
-from wiredesk.newsroom.refresh import refresh_source
-from wiredesk.newsroom.scheduler import claim, run_worker
 from wiredesk.newsroom.sources import add_source
+from wiredesk.newsroom.transports.refresh import refresh_source
+from wiredesk.newsroom.workers.scheduler import claim, run_worker
 
 from .feeds import STORY_A, STORY_B, rss
 

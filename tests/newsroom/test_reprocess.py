@@ -16,10 +16,10 @@ from django.test import Client
 from tests.support.processes import dead_holder
 from wiredesk.core.errors import ParseError
 from wiredesk.ingest.pipeline import Batch
-from wiredesk.newsroom import inbox
 from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion
-from wiredesk.newsroom.scheduler import run_worker
 from wiredesk.newsroom.sources import local_source
+from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.workers.scheduler import run_worker
 
 from .feeds import STORY_A, STORY_B, STORY_C, rss
 
@@ -37,7 +37,7 @@ def parser_bug(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(body: bytes, **kwargs: object) -> Batch:
         raise ParseError("simulated parser bug")
 
-    monkeypatch.setattr("wiredesk.newsroom.ingest.prepare", broken)
+    monkeypatch.setattr("wiredesk.newsroom.transports.ingest.prepare", broken)
 
 
 def quarantined(source: Source, body: bytes) -> RawPayload:
@@ -158,7 +158,7 @@ def test_a_payload_that_crashes_processing_is_quarantined_not_retried_forever(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("wiredesk.newsroom.inbox.process_payload", crash)
+    monkeypatch.setattr("wiredesk.newsroom.transports.inbox.process_payload", crash)
     [result] = inbox.process_pending()
     assert result.line() == (f"payload {payload.pk} [Test Wire, push]: failed: "
                              "internal error while processing: disk on fire")

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from lxml import html
 
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.sources import local_source
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 
 from .feeds import Entry, paragraphs, rss
 

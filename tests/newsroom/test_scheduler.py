@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from wiredesk.newsroom.models import Source
-from wiredesk.newsroom.scheduler import claim
 from wiredesk.newsroom.sources import add_source
+from wiredesk.newsroom.workers.scheduler import claim
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from tests.support.feedserver import FeedServer, Route
 from wiredesk.newsroom.models import Source
-from wiredesk.newsroom.scheduler import run_worker
 from wiredesk.newsroom.sources import add_source
+from wiredesk.newsroom.workers.scheduler import run_worker
 
 from .feeds import rss
 

@@ -123,7 +123,7 @@ def test_results_are_cached_by_query_and_desk_state(
 
 @pytest.mark.django_db
 def test_a_deleted_story_leaves_cached_results() -> None:
-    from wiredesk.newsroom.editorial import delete_for_good
+    from wiredesk.newsroom.write.editorial import delete_for_good
 
     cache.clear()
     story = make_story("Harbour deal signed")

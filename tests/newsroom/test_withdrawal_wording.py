@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 
 from wiredesk.core.items import PubStatus
-from wiredesk.newsroom import editorial
 from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.sources import local_source
-from wiredesk.newsroom.timed import apply_timed_changes
+from wiredesk.newsroom.workers.timed import apply_timed_changes
+from wiredesk.newsroom.write import editorial
 
 from .wire import deliver, wire_item
 

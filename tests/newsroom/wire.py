@@ -11,8 +11,8 @@ from wiredesk.core.items import FeedItem, PubStatus, WireMeta
 from wiredesk.ingest.normalize import normalize
 from wiredesk.ingest.pipeline import Candidate
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.apply import apply_candidates
 from wiredesk.newsroom.models import Source
+from wiredesk.newsroom.write.apply import apply_candidates
 
 
 def wire_item(guid: str, version: int, *, headline: str = "", body: str = "",

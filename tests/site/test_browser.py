@@ -12,8 +12,8 @@ from playwright.sync_api import Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from tests.newsroom.feeds import STORY_A, STORY_B, STORY_C, rss
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.sources import local_source, section_named
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from pytest_django.fixtures import DjangoAssertNumQueries
 
 from tests.support.factories import add_version, make_section, make_source, make_story, set_status
 from wiredesk.newsroom.models import Story
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.write.publishing import publish_change
 
 pytestmark = pytest.mark.django_db
 

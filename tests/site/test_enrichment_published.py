@@ -11,10 +11,10 @@ from lxml import etree
 from wiredesk.core.text import html_to_text
 from wiredesk.demo import DEMO_SOURCES
 from wiredesk.ingest.formats import parse_feed
-from wiredesk.newsroom.enrichment import enrich_story
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Entity, Source, Story
 from wiredesk.newsroom.sources import local_source
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.workers.enrichment import enrich_story
 
 pytestmark = pytest.mark.django_db
 

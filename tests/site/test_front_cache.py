@@ -28,7 +28,7 @@ from tests.test_processes import free_port
 from wiredesk.core.items import PubStatus
 from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.sources import local_source, section_named
-from wiredesk.newsroom.timed import apply_timed_changes
+from wiredesk.newsroom.workers.timed import apply_timed_changes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

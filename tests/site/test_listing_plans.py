@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tests.support.factories import make_story
 from wiredesk.newsroom.models import Entity, Story, StoryEntity, StoryQuote
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.write.publishing import publish_change
 from wiredesk.site.api import StoryQuery
 from wiredesk.site.enriched import public_quotes
 from wiredesk.site.sitemaps import EntitySitemap, IdRangePaginator, StorySitemap

@@ -13,7 +13,7 @@ from pytest_django.fixtures import DjangoAssertNumQueries
 from tests.support.clock import FakeClock
 from tests.support.factories import make_section, make_source, make_story, set_status
 from wiredesk.newsroom.models import Cluster, Entity, Story, StoryEntity, StoryListings
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.write.publishing import publish_change
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_a_listing_validator_is_one_query_whatever_the_listing(
 
 def test_an_editor_renaming_a_source_reaches_every_listing(client: Client,
                                                            world_story: Story) -> None:
-    from wiredesk.newsroom.publishing import touch
+    from wiredesk.newsroom.write.publishing import touch
 
     before = etag(client, "/entity/ana-lima/")
     touch(Story.objects.filter(source__slug="wire"))

@@ -16,7 +16,7 @@ from pytest_django.fixtures import Settings
 
 from tests.support.factories import make_section, make_source, make_story
 from wiredesk.newsroom.models import Cluster, Entity, Story, StoryEntity
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.write.publishing import publish_change
 from wiredesk.site import pagination
 from wiredesk.site.listings import entity_listing, for_cluster, for_section, for_source, latest
 

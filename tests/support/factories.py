@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from wiredesk.newsroom.models import Section, Source, Story, StoryVersion
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.write.publishing import publish_change
 
 __all__ = [
     "add_version",

@@ -6,7 +6,7 @@ import functools
 import subprocess
 import sys
 
-from wiredesk.newsroom import leases
+from wiredesk.newsroom.workers import leases
 
 
 @functools.cache

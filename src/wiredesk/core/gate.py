@@ -4,7 +4,7 @@ Each check is a pure function of the item (and the desk's clock and settings) re
 :class:`Verdict`: publish, publish as an excerpt, publish as a headline only, hold for an editor or
 drop, with a reason. :func:`judge` runs them all, combines them with the rights of the source and
 the item, and says what the desk does. The newsroom stores the result on the story
-(newsroom/apply.py); nothing here touches a database.
+(newsroom/write/apply.py); nothing here touches a database.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The wire lifecycle, decided in one pure function: stored story state + incoming version → action.
 
-The rules a careful wire editor follows, and which :mod:`wiredesk.newsroom.ingest` applies:
+The rules a careful wire editor follows, and which :mod:`wiredesk.newsroom.transports.ingest`
+applies:
 
 * **Order.** Versions are ordered by the source's version number, else its version-created time,
   else its updated/published time -- never by arrival. A late older version is kept in history and

@@ -8,7 +8,7 @@ under a temporary name and rename into place (``.part``, ``.tmp``, dot-files) ar
 rename, and the renamed file settles like any other.
 
 No Django here: the caller keeps the observations between scans and decides what to do with a
-ready file (:mod:`wiredesk.newsroom.folders`).
+ready file (:mod:`wiredesk.newsroom.transports.folders`).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """From received bytes to candidate story versions: parse → normalise → identify. Pure.
 
-This is the framework-free half of an ingest; :mod:`wiredesk.newsroom.ingest` stores what it
-returns and :mod:`wiredesk.newsroom.refresh` runs the whole refresh of a source end to end.
-One bad item never blocks the others: it becomes an :class:`ItemFailure` beside the good ones.
+This is the framework-free half of an ingest; :mod:`wiredesk.newsroom.transports.ingest` stores
+what it
+returns and :mod:`wiredesk.newsroom.transports.refresh` runs the whole refresh of a source end to
+end. One bad item never blocks the others: it becomes an :class:`ItemFailure` beside the good ones.
 """
 
 from __future__ import annotations

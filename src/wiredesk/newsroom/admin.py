@@ -15,8 +15,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from wiredesk.newsroom import editorial, gating, inbox, merging
-from wiredesk.newsroom.entities import merge_entities
 from wiredesk.newsroom.models import (
     Cluster,
     Entity,
@@ -28,8 +26,11 @@ from wiredesk.newsroom.models import (
     StoryVersion,
     Tombstone,
 )
-from wiredesk.newsroom.publishing import publish_change, touch
-from wiredesk.newsroom.push import push_path
+from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.transports.push import push_path
+from wiredesk.newsroom.write import editorial, gating, merging
+from wiredesk.newsroom.write.entities import merge_entities
+from wiredesk.newsroom.write.publishing import publish_change, touch
 
 
 @admin.register(Section)

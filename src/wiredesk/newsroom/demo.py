@@ -8,9 +8,9 @@ from django.conf import settings
 
 from wiredesk import demo
 from wiredesk.core.errors import ParseError
-from wiredesk.newsroom.ingest import process_payload, store_payload
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.sources import section_named
+from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 
 # The demo feeds link their images on the default base URL; the site serves them wherever it is.
 DEFAULT_BASE = b"http://127.0.0.1:8000/"

@@ -2,7 +2,7 @@
 
 Each line of an export is the story's ninjs-shaped object (:func:`~.serialize.story_to_ninjs`, with
 its versions) extended so that nothing the desk knows about the story is lost, and so that
-``wiredesk import`` (:mod:`wiredesk.newsroom.restore`) can put it back as it was::
+``wiredesk import`` (:mod:`wiredesk.newsroom.transports.restore`) can put it back as it was::
 
     wiredesk_export   int   the export format's version (:data:`EXPORT_FORMAT`); its presence
                             marks the line as a Wiredesk export: how ``wiredesk import`` knows one

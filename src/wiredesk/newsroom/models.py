@@ -107,8 +107,8 @@ class Source(models.Model):
     next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
     # A worker holds a source until lease_until; a second worker cannot claim it meanwhile.
     lease_until = models.DateTimeField(null=True, blank=True)
-    # Which process holds the lease (wiredesk.newsroom.leases): it renews the lease while it works
-    # and releases it when it stops; a dead holder's lease is free once it expires.
+    # Which process holds the lease (wiredesk.newsroom.workers.leases): it renews the lease while
+    # it works and releases it when it stops; a dead holder's lease is free once it expires.
     lease_holder = models.CharField(max_length=200, blank=True)
     error_count = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -157,8 +157,8 @@ class RawPayload(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     format = models.CharField(max_length=20, blank=True)
     item_count = models.PositiveIntegerField(default=0)
-    # The process processing a RECEIVED payload, until when (wiredesk.newsroom.leases): a payload
-    # whose process died is recovered by the next one, at once on the same machine.
+    # The process processing a RECEIVED payload, until when (wiredesk.newsroom.workers.leases): a
+    # payload whose process died is recovered by the next one, at once on the same machine.
     claimed_by = models.CharField(max_length=200, blank=True)
     claim_until = models.DateTimeField(null=True, blank=True)
 
@@ -238,8 +238,8 @@ class Story(models.Model):
     # Moves on every change of anything a surface shows: the basis of ETags and cache keys.
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    # Duplicates across sources (see newsroom/duplicates.py). A story merged into another is not
-    # shown on its own: as a "version" its text became a version of the other story, as a
+    # Duplicates across sources (see newsroom/write/duplicates.py). A story merged into another is
+    # not shown on its own: as a "version" its text became a version of the other story, as a
     # "copy" its source is listed under "Also reported by" there.
     class MergeKind(models.TextChoices):
         VERSION = "version", "Same story: its text is a version of the other story"
@@ -259,7 +259,7 @@ class Story(models.Model):
                                 related_name="stories")
     cluster_score = models.FloatField(null=True, blank=True)
 
-    # The publication gate's decision (wiredesk.core.gate, applied in newsroom/apply.py): the
+    # The publication gate's decision (wiredesk.core.gate, applied in newsroom/write/apply.py): the
     # mode the story is shown in, the outcome and the checks that led to it, and whether it may
     # reach the top of the home page and the news sitemap (not when undated or stale).
     publication_mode = models.CharField(max_length=10, choices=Source.Mode.choices,
@@ -524,8 +524,8 @@ class ListingState(models.Model):
     """The version of one public listing ("all", "section:<slug>", "entity:<slug>"...): what its
     pages', feeds' and API lists' validators are read from, in one indexed row read.
 
-    :func:`wiredesk.newsroom.publishing.publish_changes` bumps the row of every listing a changed
-    story was in or is now in; nothing else writes here.
+    :func:`wiredesk.newsroom.write.publishing.publish_changes` bumps the row of every listing a
+    changed story was in or is now in; nothing else writes here.
     """
 
     key = models.CharField(max_length=250, unique=True)
@@ -546,7 +546,7 @@ class StoryListings(models.Model):
 
 
 # The desks' state tables live in their own module; imported here so Django registers them.
-from wiredesk.newsroom.deskstate import (  # noqa: E402, F401
+from wiredesk.newsroom.write.deskstate import (  # noqa: E402, F401
     ClusterPosting,
     ClusterSummary,
     DeskCounter,

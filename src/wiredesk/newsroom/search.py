@@ -1,7 +1,8 @@
 """Full-text search over published stories, behind one small interface.
 
 SQLite uses an FTS5 table ranked by BM25; PostgreSQL a stored tsvector with a GIN index ranked by
-ts_rank_cd. The index holds public stories only: :func:`wiredesk.newsroom.publishing.publish_change`
+ts_rank_cd. The index holds public stories only:
+:func:`wiredesk.newsroom.write.publishing.publish_change`
 adds a story when it becomes public and removes it when it stops being public. Queries still check
 each candidate against the story table (status, merge, embargo and expiry times), so a stale index
 row can never leak a story that is not public.

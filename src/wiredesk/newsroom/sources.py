@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from wiredesk.core.errors import WiredeskError
 from wiredesk.newsroom.models import Section, Source
-from wiredesk.newsroom.push import Credentials, new_credentials
+from wiredesk.newsroom.transports.push import Credentials, new_credentials
 
 LOCAL_SOURCE_NAME = "Local files"
 

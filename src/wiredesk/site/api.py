@@ -30,14 +30,6 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
-from wiredesk.newsroom.listing_state import (
-    ALL,
-    cluster_key,
-    entity_key,
-    quotes_key,
-    section_key,
-    source_key,
-)
 from wiredesk.newsroom.models import Entity, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
@@ -46,6 +38,14 @@ from wiredesk.newsroom.serialize import (
     permanent_url,
     pubstatus,
     story_to_ninjs,
+)
+from wiredesk.newsroom.write.listing_state import (
+    ALL,
+    cluster_key,
+    entity_key,
+    quotes_key,
+    section_key,
+    source_key,
 )
 from wiredesk.site import openapi, params
 from wiredesk.site.article import StoryGone, StoryMerged, find_public_story

@@ -18,7 +18,6 @@ from wiredesk.core.gate import strip_teaser
 from wiredesk.core.lifecycle import GONE_STATUSES, Status
 from wiredesk.core.rights import Mode
 from wiredesk.core.text import html_to_text
-from wiredesk.newsroom import editorial, gating
 from wiredesk.newsroom.models import Source, Story, StoryVersion
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
@@ -29,6 +28,7 @@ from wiredesk.newsroom.serialize import (
     story_images,
     web_url,
 )
+from wiredesk.newsroom.write import editorial, gating
 from wiredesk.site.enriched import StoryEnrichment, story_enrichment
 
 FALLBACK_DATE_NOTE = ("Time shown is when we received this story; the source's date could not "

@@ -8,7 +8,8 @@ One mechanism serves pages, feeds, sitemaps and the API. Each view is decorated 
   the view runs, at the cost of the fingerprint's query;
 - the rendered body is kept in Django's cache *under the ETag*. A change to any story a response
   shows bumps the stored version of every listing it was or is in
-  (:func:`wiredesk.newsroom.publishing.publish_changes`, :mod:`wiredesk.newsroom.listing_state`),
+  (:func:`wiredesk.newsroom.write.publishing.publish_changes`,
+  :mod:`wiredesk.newsroom.write.listing_state`),
   or moves ``Story.changed_at`` for an article; hence the fingerprint, hence the key: the stale
   body is simply never asked for again and ages out. No purge lists, and a change invalidates
   exactly the responses that draw on the changed story.
@@ -19,7 +20,7 @@ the size of the archive; never a ``Count``/``Max`` over the listing.
 Responses of views that keep their body are also marked *shared*: the in-process response cache
 (:mod:`wiredesk.site.responsecache`) then answers repeats of the URL before Django runs, and the
 front cache of the recommended deployment keeps them, purged on every change
-(:mod:`wiredesk.newsroom.purge`).
+(:mod:`wiredesk.newsroom.write.purge`).
 
 ``Cache-Control: public, max-age=60``: browsers and a CDN in front may reuse a response for a
 minute without asking, then must revalidate (cheap: a 304 from the fingerprint alone). A minute
@@ -46,8 +47,8 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
 import wiredesk
-from wiredesk.newsroom import listing_state
 from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.write import listing_state
 
 # The attribute that lets the in-process response cache (wiredesk.site.responsecache) keep a
 # response for every reader of its URL.

@@ -4,7 +4,7 @@ A :class:`Listing` is shared by the HTML page and the three feeds of the same li
 never disagree on which stories belong to it. Its ``scope`` is the filter without the
 "public" condition: :meth:`Listing.stories` adds that through :func:`public_stories`.
 
-Fingerprints read the listing's stored version (:mod:`wiredesk.newsroom.listing_state`), which
+Fingerprints read the listing's stored version (:mod:`wiredesk.newsroom.write.listing_state`), which
 publishing bumps for every listing a changed story was or is in: one indexed row read per request.
 """
 
@@ -18,7 +18,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
-from wiredesk.newsroom.listing_state import (
+from wiredesk.newsroom.models import Cluster, Entity, Section, Source, Story
+from wiredesk.newsroom.queries import public_stories
+from wiredesk.newsroom.write.listing_state import (
     ALL,
     cluster_key,
     entity_key,
@@ -26,8 +28,6 @@ from wiredesk.newsroom.listing_state import (
     section_key,
     source_key,
 )
-from wiredesk.newsroom.models import Cluster, Entity, Section, Source, Story
-from wiredesk.newsroom.queries import public_stories
 from wiredesk.site.http import Fingerprint, listing_fingerprint, stories_fingerprint
 from wiredesk.site.params import valid_id
 

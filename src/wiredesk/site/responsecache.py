@@ -8,8 +8,9 @@ public response Django gave (status, headers, body), answering a repeat of the r
 bytes (or a 304) without calling Django at all.
 
 When is an entry still right? Every change to what the site shows goes through
-:func:`wiredesk.newsroom.publishing.publish_changes`, which bumps the stored version of the
-``all`` listing (every story is in it), or through :func:`~wiredesk.newsroom.publishing.touch`,
+:func:`wiredesk.newsroom.write.publishing.publish_changes`, which bumps the stored version of the
+``all`` listing (every story is in it), or through
+:func:`~wiredesk.newsroom.write.publishing.touch`,
 which bumps ``site``; the section navigation on every page is read with them. Those few rows are
 the desk's *generation* (:class:`Generation`): an entry is served only while the generation is the
 one read before Django rendered it. A kill, an embargo release or a new version therefore misses
@@ -47,8 +48,8 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.http import parse_http_date_safe
 
-from wiredesk.newsroom import listing_state
 from wiredesk.newsroom.models import ListingState, Section
+from wiredesk.newsroom.write import listing_state
 from wiredesk.site.http import SHARED
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,8 @@
 in-process response cache (:mod:`wiredesk.site.responsecache`).
 
 Granian imports it by name in each web process it starts (see
-:func:`wiredesk.newsroom.runtime.serve`). A web process receives pushed payloads, which stay its
+:func:`wiredesk.newsroom.workers.runtime.serve`). A web process receives pushed payloads, which
+stay its
 own while it lives: on import in such a process, :func:`keep_leases` keeps its leases for as long
 as the process runs (a process that dies is recognised as gone on this machine and its work taken
 over at once).
@@ -19,7 +20,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
 _django = get_wsgi_application()
 
-from wiredesk.newsroom import leases  # noqa: E402  (Django is set up above)
+from wiredesk.newsroom.workers import leases  # noqa: E402  (Django is set up above)
 from wiredesk.site.responsecache import wrap  # noqa: E402
 
 application = wrap(_django)

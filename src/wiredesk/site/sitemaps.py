@@ -22,10 +22,10 @@ from django.urls import reverse
 from lxml import etree
 
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.listing_state import ALL
 from wiredesk.newsroom.models import Entity, Section, Source, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import iso, page_url
+from wiredesk.newsroom.write.listing_state import ALL
 from wiredesk.site.http import Fingerprint, listing_fingerprint
 from wiredesk.site.xml import xml_safe
 

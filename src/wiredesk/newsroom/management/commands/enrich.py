@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from wiredesk.enrich.pipeline import ENRICHER_VERSION, methods
-from wiredesk.newsroom.enrichment import enrich_all, enrich_story, pending, run_enricher
+from wiredesk.newsroom.workers.enrichment import enrich_all, enrich_story, pending, run_enricher
 
 
 class Command(BaseCommand):

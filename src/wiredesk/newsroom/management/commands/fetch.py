@@ -4,10 +4,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from wiredesk.newsroom import leases
 from wiredesk.newsroom.models import Source
-from wiredesk.newsroom.scheduler import POLLED, claim, refresh_claimed
-from wiredesk.newsroom.timed import apply_timed_changes
+from wiredesk.newsroom.workers import leases
+from wiredesk.newsroom.workers.scheduler import POLLED, claim, refresh_claimed
+from wiredesk.newsroom.workers.timed import apply_timed_changes
 
 # A stored error can be a long multi-line report; its first line is enough to see what is wrong.
 ERROR_SHOWN = 200

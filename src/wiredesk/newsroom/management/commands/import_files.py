@@ -5,10 +5,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from wiredesk.newsroom import inbox, leases
-from wiredesk.newsroom.importer import import_files
-from wiredesk.newsroom.restore import is_export, restore_files
 from wiredesk.newsroom.sources import local_source
+from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.transports.importer import import_files
+from wiredesk.newsroom.transports.restore import is_export, restore_files
+from wiredesk.newsroom.workers import leases
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
-from wiredesk.newsroom.inbox import reprocess
 from wiredesk.newsroom.models import RawPayload
+from wiredesk.newsroom.transports.inbox import reprocess
 
 
 class Command(BaseCommand):

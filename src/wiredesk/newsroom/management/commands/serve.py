@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from wiredesk.newsroom import runtime
+from wiredesk.newsroom.workers import runtime
 
 
 class Command(BaseCommand):

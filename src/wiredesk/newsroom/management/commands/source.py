@@ -8,8 +8,6 @@ from django.db import transaction
 from wiredesk.core.errors import FetchError, RefusedAddress, WiredeskError
 from wiredesk.ingest.fetch import check_feed_address
 from wiredesk.newsroom.models import Source
-from wiredesk.newsroom.push import Credentials, push_path
-from wiredesk.newsroom.refresh import fetch_policy
 from wiredesk.newsroom.sources import (
     add_folder_source,
     add_push_source,
@@ -17,6 +15,8 @@ from wiredesk.newsroom.sources import (
     rotate_push_credentials,
     set_duplicate_policy,
 )
+from wiredesk.newsroom.transports.push import Credentials, push_path
+from wiredesk.newsroom.transports.refresh import fetch_policy
 
 
 class Command(BaseCommand):

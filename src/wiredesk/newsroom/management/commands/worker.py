@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from wiredesk.newsroom.scheduler import run_worker
+from wiredesk.newsroom.workers.scheduler import run_worker
 
 
 class Command(BaseCommand):

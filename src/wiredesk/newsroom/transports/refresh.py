@@ -18,8 +18,8 @@ from wiredesk.core.addresses import AddressPolicy
 from wiredesk.core.backoff import next_check_after
 from wiredesk.core.errors import FetchError, ParseError
 from wiredesk.ingest.fetch import FetchPolicy, FetchResult, fetch_feed
-from wiredesk.newsroom.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.models import Source
+from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story, StoryEvent, Tombstone
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.write.publishing import publish_change
 
 # How the reason of an editor's kill begins (a source's kill reads "the source canceled…"): the
 # public notice of a killed story says who withdrew it.

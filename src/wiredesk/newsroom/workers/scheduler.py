@@ -6,16 +6,18 @@ once, on any database. On PostgreSQL the claim also uses ``SELECT … FOR UPDATE
 concurrent claimers do not queue behind each other's row locks.
 
 Beside the ingest threads, a worker runs the enrichment loop
-(:func:`wiredesk.newsroom.enrichment.run_enricher`) unless ``WIREDESK_ENRICH`` is off.
+(:func:`wiredesk.newsroom.workers.enrichment.run_enricher`) unless ``WIREDESK_ENRICH`` is off.
 
-A lease is short (:data:`~wiredesk.newsroom.leases.LEASE`) and renewed while the worker lives
-(:class:`~wiredesk.newsroom.leases.Keeper`), so a feed that takes long is never claimed twice, and a
+A lease is short (:data:`~wiredesk.newsroom.workers.leases.LEASE`) and renewed while the worker
+lives
+(:class:`~wiredesk.newsroom.workers.leases.Keeper`), so a feed that takes long is never claimed
+twice, and a
 dead worker's sources are due again within one poll interval (at once for a worker that died on
 the same machine); a worker that stops cleanly releases them.
 
 Each tick of the worker also applies the clock's changes (embargoes, expiry). A thread of its own
 processes payloads a stopped process left stored but unprocessed, at full speed, as soon as the
-worker starts and whenever more turn up (:func:`wiredesk.newsroom.inbox.recover`).
+worker starts and whenever more turn up (:func:`wiredesk.newsroom.transports.inbox.recover`).
 """
 
 from __future__ import annotations
@@ -36,12 +38,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.ingest.dropfolder import Sighting
-from wiredesk.newsroom import inbox, leases
-from wiredesk.newsroom.enrichment import run_enricher
-from wiredesk.newsroom.folders import scan_claimed
 from wiredesk.newsroom.models import Source
-from wiredesk.newsroom.refresh import RefreshReport, refresh_source
-from wiredesk.newsroom.timed import apply_timed_changes
+from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.transports.folders import scan_claimed
+from wiredesk.newsroom.transports.refresh import RefreshReport, refresh_source
+from wiredesk.newsroom.workers import leases
+from wiredesk.newsroom.workers.enrichment import run_enricher
+from wiredesk.newsroom.workers.timed import apply_timed_changes
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from wiredesk.core.errors import ParseError
 from wiredesk.core.lifecycle import Action
 from wiredesk.ingest.pipeline import Batch, prepare
-from wiredesk.newsroom import leases
-from wiredesk.newsroom.apply import MERGED, apply_candidates
 from wiredesk.newsroom.models import RawPayload, Source
+from wiredesk.newsroom.workers import leases
+from wiredesk.newsroom.write.apply import MERGED, apply_candidates
 
 log = logging.getLogger(__name__)
 

@@ -35,10 +35,10 @@ from wiredesk.ingest.dropfolder import (
     ready_files,
     write_note,
 )
-from wiredesk.newsroom import inbox
-from wiredesk.newsroom.importer import content_type_for
-from wiredesk.newsroom.ingest import IngestReport
 from wiredesk.newsroom.models import RawPayload, Source
+from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.transports.importer import content_type_for
+from wiredesk.newsroom.transports.ingest import IngestReport
 
 log = logging.getLogger(__name__)
 

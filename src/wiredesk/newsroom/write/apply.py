@@ -33,9 +33,7 @@ from wiredesk.dedupe import Decision as DuplicateDecision
 from wiredesk.dedupe import Outcome as DuplicateOutcome
 from wiredesk.dedupe import fingerprint_from_bytes
 from wiredesk.ingest.pipeline import Candidate
-from wiredesk.newsroom import clock, gating
-from wiredesk.newsroom.clustering import clusters
-from wiredesk.newsroom.duplicates import Doc, desk
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import (
     RawPayload,
     Source,
@@ -44,13 +42,16 @@ from wiredesk.newsroom.models import (
     StoryVersion,
     Tombstone,
 )
-from wiredesk.newsroom.publishing import publish_changes
+from wiredesk.newsroom.write import gating
+from wiredesk.newsroom.write.clustering import clusters
+from wiredesk.newsroom.write.duplicates import Doc, desk
+from wiredesk.newsroom.write.publishing import publish_changes
 
 log = logging.getLogger(__name__)
 
 
 # What happened to a candidate: a lifecycle action, or MERGED (a new item that turned out to be
-# another source's story, or a re-send under a new id: see newsroom/duplicates.py).
+# another source's story, or a re-send under a new id: see newsroom/write/duplicates.py).
 MERGED = "merged"
 
 
@@ -63,8 +64,8 @@ def apply_candidates(source: Source, candidates: list[Candidate],
     the stories meanwhile -- the chunk is applied again one item at a time, each in its own
     transaction, so one bad item never takes the others down with it.
 
-    Each chunk holds the duplicate desk (see :mod:`wiredesk.newsroom.duplicates`): duplicate and
-    cluster decisions are taken one transaction at a time across all workers.
+    Each chunk holds the duplicate desk (see :mod:`wiredesk.newsroom.write.duplicates`): duplicate
+    and cluster decisions are taken one transaction at a time across all workers.
     """
     outcomes: list[str] = []
     for start in range(0, len(candidates), CHUNK):

@@ -35,8 +35,7 @@ from wiredesk.enrich import linking
 from wiredesk.enrich.pipeline import ENRICHER_VERSION, enrich
 from wiredesk.enrich.result import Enrichment as Result
 from wiredesk.enrich.result import EntityRef, StoryText
-from wiredesk.newsroom import claims, clock
-from wiredesk.newsroom.entities import entity_rows
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import (
     Enrichment,
     Entity,
@@ -45,7 +44,9 @@ from wiredesk.newsroom.models import (
     StoryEntity,
     StoryQuote,
 )
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.workers import claims
+from wiredesk.newsroom.write.entities import entity_rows
+from wiredesk.newsroom.write.publishing import publish_change
 
 log = logging.getLogger(__name__)
 

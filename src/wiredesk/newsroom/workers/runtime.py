@@ -10,8 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from wiredesk.newsroom import inbox, leases
-from wiredesk.newsroom.scheduler import run_worker
+from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.workers import leases
+from wiredesk.newsroom.workers.scheduler import run_worker
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Event clusters: each new story joins the best event cluster or starts one.
 
 The clustering itself is :mod:`wiredesk.cluster`; its state lives in database tables
-(:class:`DatabaseStore`, over :mod:`wiredesk.newsroom.deskstate`), read and written by key as the
-clusterer decides: the document counts of the story's own terms and entities, the candidate
+(:class:`DatabaseStore`, over :mod:`wiredesk.newsroom.write.deskstate`), read and written by key as
+the clusterer decides: the document counts of the story's own terms and entities, the candidate
 clusters its heaviest terms point to (a posting table, each term's most recently active
 :data:`~wiredesk.cluster.ClusterConfig.max_posting` clusters read), those few clusters'
 summaries, and the clock. A process loads nothing at start and replays nothing; every process
@@ -12,7 +12,7 @@ stories reads its term counts in one statement, and what the clusterer changes i
 few multi-row statements at the end of the batch (:meth:`DatabaseStore.flush`).
 
 The record of which story is in which cluster stays ``Story.cluster``. The clusterer runs inside
-the duplicate desk's session (see :mod:`wiredesk.newsroom.duplicates`), so its decisions are
+the duplicate desk's session (see :mod:`wiredesk.newsroom.write.duplicates`), so its decisions are
 serialised across workers and its writes belong to the session's transaction: if that fails, they
 are rolled back with it.
 
@@ -42,14 +42,14 @@ from wiredesk.cluster import Cluster as Summary
 from wiredesk.cluster import ClusterConfig, ClusterDoc, Clusterer, cluster_title
 from wiredesk.core.text import html_to_text
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.deskstate import (
+from wiredesk.newsroom.models import Cluster, Story
+from wiredesk.newsroom.write.deskstate import (
     ClusterPosting,
     ClusterSummary,
     DeskCounter,
     TermCount,
     insert_rows,
 )
-from wiredesk.newsroom.models import Cluster, Story
 
 log = logging.getLogger(__name__)
 

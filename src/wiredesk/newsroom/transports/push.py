@@ -11,8 +11,8 @@ A sender proves who it is with either
 Both are compared in constant time. The body is read with a cap (never trusting Content-Length
 alone), stored, and answered with ``202 Accepted`` before it is parsed: the sender learns that the
 payload is durably ours, and processing continues in the background (see
-:mod:`wiredesk.newsroom.inbox`). The same bytes pushed twice are stored once: pushing is idempotent,
-so a sender may safely retry after a timeout.
+:mod:`wiredesk.newsroom.transports.inbox`). The same bytes pushed twice are stored once: pushing is
+idempotent, so a sender may safely retry after a timeout.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from wiredesk.newsroom import inbox, sealed
+from wiredesk.newsroom import sealed
 from wiredesk.newsroom.models import RawPayload, Source
+from wiredesk.newsroom.transports import inbox
 
 log = logging.getLogger(__name__)
 

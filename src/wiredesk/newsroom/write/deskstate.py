@@ -14,8 +14,8 @@ and a decision costs the same however big the archive:
 * :class:`DeskCounter` -- a few named numbers: how far the duplicate keys are caught up, the
   clusterer's clock and document counts.
 
-Terms are stored as 64-bit hashes (:func:`wiredesk.newsroom.clustering.term_key`): fixed width,
-whatever the word. Imported by :mod:`wiredesk.newsroom.models`, so Django sees them there.
+Terms are stored as 64-bit hashes (:func:`wiredesk.newsroom.write.clustering.term_key`): fixed
+width, whatever the word. Imported by :mod:`wiredesk.newsroom.models`, so Django sees them there.
 """
 
 from __future__ import annotations

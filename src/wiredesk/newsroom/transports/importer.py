@@ -13,8 +13,8 @@ from pathlib import Path
 from django.conf import settings
 
 from wiredesk.core.errors import ParseError
-from wiredesk.newsroom.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.models import Source
+from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
 
 _CONTENT_TYPES = {".json": "application/json", ".xml": "application/xml",
                   ".rss": "application/rss+xml", ".atom": "application/atom+xml"}

@@ -2,8 +2,8 @@
 
 The database is the record, and also the index: every stored version's lookup keys -- its LSH
 buckets, exact hash and lead key (:mod:`wiredesk.dedupe.keys`) -- are rows of
-:class:`~wiredesk.newsroom.deskstate.DuplicateKey` under an index on the key. A decision asks for
-the versions sharing a key with the new item, received within :data:`KEEP`, reads those few
+:class:`~wiredesk.newsroom.write.deskstate.DuplicateKey` under an index on the key. A decision asks
+for the versions sharing a key with the new item, received within :data:`KEEP`, reads those few
 versions' stored fingerprints, and verifies them exactly as the in-memory index does
 (:func:`wiredesk.dedupe.verified_matches`). So a process decides from its first item on: nothing
 is loaded or replayed at start, and the cost of a decision depends on how many stored versions
@@ -17,8 +17,8 @@ candidates, and so the decisions, are the in-memory index's.
 
 Key rows are written by :meth:`DuplicateDesk.sync`, at the start of each session: it indexes the
 versions stored since the last one indexed (a counter in
-:class:`~wiredesk.newsroom.deskstate.DeskCounter`), whoever stored them -- ingest, a restore, any
-process -- and forgets keys older than :data:`KEEP`. Within a session, what the session itself
+:class:`~wiredesk.newsroom.write.deskstate.DeskCounter`), whoever stored them -- ingest, a restore,
+any process -- and forgets keys older than :data:`KEEP`. Within a session, what the session itself
 added (items of the same payload, stored or about to be) is in a small in-memory index that
 dies with the session, so a failed transaction leaves nothing behind.
 
@@ -63,8 +63,8 @@ from wiredesk.dedupe import (
     verified_matches,
 )
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.deskstate import DeskCounter, DuplicateKey, insert_rows
 from wiredesk.newsroom.models import Source, Story, StoryVersion
+from wiredesk.newsroom.write.deskstate import DeskCounter, DuplicateKey, insert_rows
 
 log = logging.getLogger(__name__)
 

@@ -36,10 +36,10 @@ from wiredesk.core.errors import WiredeskError
 from wiredesk.core.text import html_to_text
 from wiredesk.dedupe import fingerprint_to_bytes
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.duplicates import desk
 from wiredesk.newsroom.exports import EXPORT_FORMAT, ITEM_ID, MARKER, SOURCE_SLUG
 from wiredesk.newsroom.models import Section, Source, Story, StoryEvent, StoryVersion, Tombstone
-from wiredesk.newsroom.publishing import publish_change, publish_changes
+from wiredesk.newsroom.write.duplicates import desk
+from wiredesk.newsroom.write.publishing import publish_change, publish_changes
 
 __all__ = ["RestoreError", "RestoreReport", "is_export", "restore_files"]
 

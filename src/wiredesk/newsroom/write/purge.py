@@ -3,7 +3,7 @@
 The recommended deployment (docs/deployment.md) puts nginx in front of ``wiredesk serve`` with a
 cache of whole responses, so a cached article, listing or feed is served without Python. For a
 kill to be a 410 *at the front* as soon as publishing returns, Wiredesk tells the front caches
-which URLs changed: :func:`wiredesk.newsroom.publishing.publish_changes` hands this module the
+which URLs changed: :func:`wiredesk.newsroom.write.publishing.publish_changes` hands this module the
 changed stories and the listing keys it bumped, and after the transaction commits each affected
 path is *refreshed* at every base URL in ``WIREDESK_PURGE_URLS``.
 
@@ -19,7 +19,7 @@ Which paths: the front cache keeps only paths without a query string (the config
 rest), so the set is finite and known from the change alone:
 
 - each changed story's article page and API object;
-- for each bumped listing (:mod:`wiredesk.newsroom.listing_state`), its page, its three feeds
+- for each bumped listing (:mod:`wiredesk.newsroom.write.listing_state`), its page, its three feeds
   (and its sitemap, for a section); for ``all``: home, latest feeds, sitemaps, the API lists;
 - for a bumped cluster, the article pages of its newest :data:`CLUSTER_PAGES` stories, whose
   "Related coverage" shows the change;
@@ -44,8 +44,8 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from wiredesk.newsroom import listing_state
 from wiredesk.newsroom.models import Section, Source, Story
+from wiredesk.newsroom.write import listing_state
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story, StoryEvent
-from wiredesk.newsroom.publishing import publish_changes
+from wiredesk.newsroom.write.publishing import publish_changes
 
 
 def apply_timed_changes(now: datetime | None = None) -> tuple[int, int]:

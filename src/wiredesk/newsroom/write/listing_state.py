@@ -5,7 +5,8 @@ A *listing* is anything the site lists stories by: ``all`` (home, latest feeds, 
 places, topics) and ``quotes:<slug>`` (what a person said). ``site`` is bumped when something every
 listing shows but no story owns changes (a source or section renamed in the admin).
 
-:func:`wiredesk.newsroom.publishing.publish_changes`, which every change to a story goes through,
+:func:`wiredesk.newsroom.write.publishing.publish_changes`, which every change to a story goes
+through,
 bumps the version of each listing the story was in when last published *and* of each it is in now
 (:func:`bump_for_stories`), so a story leaving a listing (killed, moved to another section, split
 from a cluster) changes that listing too. A validator is then one indexed read of a few rows
@@ -99,7 +100,7 @@ def current_keys(story_ids: Sequence[int]) -> dict[int, set[str]]:
 def bump_for_stories(story_ids: Sequence[int], at: datetime) -> set[str]:
     """Bump every listing these stories were in when last published or are in now, and remember
     the latter for their next change. Call inside the transaction that changed them. Returns the
-    keys bumped (the front caches are refreshed for them: wiredesk.newsroom.purge)."""
+    keys bumped (the front caches are refreshed for them: wiredesk.newsroom.write.purge)."""
     ids = sorted(set(story_ids))
     if not ids:
         return set()

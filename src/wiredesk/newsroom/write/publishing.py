@@ -2,12 +2,12 @@
 
 Every surface renders from story state, and every conditional-request validator (ETag/Last-Modified)
 and page-cache key is derived from ``Story.changed_at`` (an article) or from the stored version of
-a listing (:mod:`wiredesk.newsroom.listing_state`); so publishing a change means: move
+a listing (:mod:`wiredesk.newsroom.write.listing_state`); so publishing a change means: move
 ``changed_at``, bump every listing the story was or is now in, and bring the search index in line
 with the story's public state. Call it inside the transaction that changed the story, so the change
 and its publication commit together. Once it has committed, the front caches (if any are
-configured) are refreshed for exactly the URLs it changed (:mod:`wiredesk.newsroom.purge`); the
-in-process response cache of ``wiredesk run``/``serve`` sees the bumped ``all`` listing itself
+configured) are refreshed for exactly the URLs it changed (:mod:`wiredesk.newsroom.write.purge`);
+the in-process response cache of ``wiredesk run``/``serve`` sees the bumped ``all`` listing itself
 (:mod:`wiredesk.site.responsecache`).
 """
 
@@ -20,8 +20,9 @@ import lxml.html
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from wiredesk.newsroom import listing_state, purge, search
+from wiredesk.newsroom import search
 from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.write import listing_state, purge
 
 
 def publish_change(story: Story) -> None:

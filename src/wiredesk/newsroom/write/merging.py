@@ -11,10 +11,10 @@ from __future__ import annotations
 from django.db.models import Max
 
 from wiredesk.newsroom import clock
-from wiredesk.newsroom.apply import desk_session, root_of
-from wiredesk.newsroom.clustering import clusters
 from wiredesk.newsroom.models import Story, StoryEvent, StoryVersion
-from wiredesk.newsroom.publishing import publish_changes
+from wiredesk.newsroom.write.apply import desk_session, root_of
+from wiredesk.newsroom.write.clustering import clusters
+from wiredesk.newsroom.write.publishing import publish_changes
 
 
 class MergeRefused(ValueError):

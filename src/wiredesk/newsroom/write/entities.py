@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from wiredesk.enrich.entities import entity_key
 from wiredesk.enrich.result import EntityRef
 from wiredesk.newsroom.models import Enrichment, Entity, EntityAlias, Story, StoryEntity, StoryQuote
-from wiredesk.newsroom.publishing import publish_change
+from wiredesk.newsroom.write.publishing import publish_change
 
 # Kinds whose short names are resolved across stories: a story naming only "Lopez Obrador" is
 # about the Andres Manuel Lopez Obrador other stories named in full, when he is the only one.

@@ -3,8 +3,8 @@ unprocessed, and re-processing on request.
 
 Every transport stores the payload first (:func:`store`) and processes it second, so a payload is
 never lost between the two. A stored payload is claimed by the process that stored it (see
-:mod:`wiredesk.newsroom.leases`) until processed; if that process dies first, the payload stays
-``received`` and whichever process looks next -- a worker, ``wiredesk run``, ``serve`` or
+:mod:`wiredesk.newsroom.workers.leases`) until processed; if that process dies first, the payload
+stays ``received`` and whichever process looks next -- a worker, ``wiredesk run``, ``serve`` or
 ``import`` starting up, or a running worker's next tick -- takes it and processes it at full speed
 (:func:`recover`): at once when the dead process ran on the same machine, else once its claim
 expired. A payload that cannot be parsed is quarantined (outcome ``failed``, with its error) until
@@ -27,9 +27,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from wiredesk.core.errors import ParseError
-from wiredesk.newsroom import leases
-from wiredesk.newsroom.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.models import RawPayload, Source
+from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
+from wiredesk.newsroom.workers import leases
 
 log = logging.getLogger(__name__)
 

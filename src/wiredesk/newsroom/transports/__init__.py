@@ -1,0 +1,2 @@
+"""How payloads arrive: polling, push, drop folders, file import, restore, and the inbox of
+stored payloads they all go through (store first, then process)."""
