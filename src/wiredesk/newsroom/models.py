@@ -553,3 +553,4 @@ from wiredesk.newsroom.write.deskstate import (  # noqa: E402, F401
     DuplicateKey,
     TermCount,
 )
+from wiredesk.newsroom.imagemodels import Picture, PictureCheck  # noqa: E402, F401
