@@ -75,6 +75,10 @@ SETTINGS: tuple[Setting, ...] = (
             "comma-separated base URLs of their refresh listeners (e.g. http://127.0.0.1:8080): "
             "each changed page, feed and API path is requested there once the change commits, "
             "which replaces the cached copy (see docs/deployment.md)."),
+    Setting("WIREDESK_METRICS_TOKEN", "", "Bearer token for the Prometheus endpoint /metrics "
+            "(`Authorization: Bearer TOKEN`); empty turns the endpoint off (404)."),
+    Setting("WIREDESK_LOG_FORMAT", "plain", "`plain` (a line of text per message) or `json` "
+            "(one JSON object per line, with the source, payload and story ids where known)."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
     # The publication gate (wiredesk.core.gate, newsroom/write/gating.py; see docs/publication.md).
     Setting("WIREDESK_GATE", "true", "Run the publication gate on every new story and version "

@@ -22,6 +22,13 @@ DATA_DIR = Path(env("WIREDESK_DATA_DIR")).expanduser().resolve()
 DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
+# Metrics from every process of the desk, summed at scrape (wiredesk.newsroom.metrics): each
+# process writes its counters under this folder. Set before prometheus-client is first imported,
+# which is when it decides how to store values.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
+Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+
 def _private_file(path: Path) -> bool:
     """Create ``path`` empty and readable by its owner only, atomically (no moment when it is
     readable by others); an existing file loses any group/other access. True if created."""
@@ -77,6 +84,10 @@ WIREDESK_SERVER = env("WIREDESK_SERVER").strip().lower()
 if WIREDESK_SERVER not in ("granian", "waitress"):
     raise ValueError("WIREDESK_SERVER must be granian or waitress")
 
+WIREDESK_METRICS_TOKEN = env("WIREDESK_METRICS_TOKEN")
+WIREDESK_LOG_FORMAT = env("WIREDESK_LOG_FORMAT").strip().lower()
+if WIREDESK_LOG_FORMAT not in ("plain", "json"):
+    raise ValueError("WIREDESK_LOG_FORMAT must be plain or json")
 _base_host = urlsplit(WIREDESK_BASE_URL).hostname or "127.0.0.1"
 ALLOWED_HOSTS = sorted({_base_host, "localhost", "127.0.0.1", "[::1]",
                         *env_list("WIREDESK_ALLOWED_HOSTS")})
@@ -111,6 +122,8 @@ MIDDLEWARE = [
 
 # Login throttling (django-axes; see wiredesk.newsroom.admin_access).
 AUTHENTICATION_BACKENDS = [
+    # Innermost: times what Django does for the view, by its URL name (wiredesk.newsroom.metrics).
+    "wiredesk.newsroom.metrics.RequestMetrics",
     "wiredesk.newsroom.admin_access.LoginThrottle",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -233,8 +246,10 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                   "json": {"()": "wiredesk.logformat.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": WIREDESK_LOG_FORMAT}},
     # One handler, on the root logger: a library calling logging.basicConfig() (waitress does
     # when it starts serving) then finds it and adds no second one, so no line is printed twice.
     # Other libraries' loggers stay at WARNING; ours at WIREDESK_LOG_LEVEL.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 
 from django.db import models
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,6 +200,12 @@ class Cluster(models.Model):
 
 _UNMERGED = models.Q(merged_into__isnull=True)
 
+# The enrichment queue: stories whose current version is not the one last enriched. The worker
+# reads it through the partial index story_enrich_queue, whose size is the queue's, not the
+# archive's (a new version moves current_version and so puts its story back in the index).
+ENRICH_QUEUE = (models.Q(current_version__isnull=False, merged_into__isnull=True)
+                & ~models.Q(Exact(models.F("current_version"), models.F("enriched_version"))))
+
 
 class Story(models.Model):
     """One article on the site: the stable identity behind every version the source sent."""
@@ -237,6 +244,8 @@ class Story(models.Model):
                                      help_text="Why the story has its status (kill reason...).")
     # Moves on every change of anything a surface shows: the basis of ETags and cache keys.
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The id of the version the enricher last enriched (0: none): see ENRICH_QUEUE above.
+    enriched_version = models.BigIntegerField(default=0)
 
     # Duplicates across sources (see newsroom/write/duplicates.py). A story merged into another is
     # not shown on its own: as a "version" its text became a version of the other story, as a
@@ -302,6 +311,11 @@ class Story(models.Model):
         return self.headline
 
     @property
+            # Stories a routing rule pinned or raised (a handful): the home page reads them first.
+            models.Index(fields=["-front_priority", "-first_published_at"], name="story_front",
+                         condition=models.Q(front_priority__gt=0)),
+            models.Index(fields=["-first_published_at", "-id"], name="story_enrich_queue",
+                         condition=ENRICH_QUEUE),
     def is_public(self) -> bool:
         """Shown on its own (the time guards of ``queries.public_stories`` aside)."""
         return self.status == self.Status.PUBLISHED and self.merged_into_id is None
