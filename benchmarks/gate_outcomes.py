@@ -65,17 +65,20 @@ def run(files: list[Path], show: int) -> int:
     from wiredesk.newsroom.models import Source, Story
     from wiredesk.newsroom.sources import unique_slug
     from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+    from wiredesk.newsroom.write.desk import WriteDesk
 
     timed = _time_the_gate(gate)
     started = time.perf_counter()
     failed: list[str] = []
+    desk = WriteDesk()
     for path in files:
         name = f"{path.parent.name}/{path.name}"
         source = Source.objects.create(name=name, slug=unique_slug(path.stem),
                                        url=f"https://feeds.example/{path.parent.name}/{path.name}",
                                        transport=Source.Transport.POLL)
         try:
-            process_payload(store_payload(source, path.read_bytes(), origin=path.as_uri()))
+            process_payload(desk, store_payload(source, path.read_bytes(),
+                                                origin=path.as_uri()))
         except Exception as exc:  # a feed the desk refuses is counted, never fatal here
             failed.append(f"{name}: {type(exc).__name__}: {str(exc)[:80]}")
     elapsed = time.perf_counter() - started

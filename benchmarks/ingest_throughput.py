@@ -118,6 +118,7 @@ def time_pipeline(bodies: list[bytes], rounds: int, policy: str = "keep-both"
     from wiredesk.core.errors import ParseError
     from wiredesk.newsroom.models import Source
     from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+    from wiredesk.newsroom.write.desk import WriteDesk
 
     sources = []
     for _ in range(rounds * len(bodies)):
@@ -126,11 +127,12 @@ def time_pipeline(bodies: list[bytes], rounds: int, policy: str = "keep-both"
                                              transport=Source.Transport.LOCAL,
                                              duplicate_policy=policy))
     items = failed = 0
+    desk = WriteDesk()  # the process's, as a worker's
     timer = Timer()
     for source, body in zip(sources, bodies * rounds, strict=True):
         payload = store_payload(source, body, origin="bench://corpus")
         try:
-            report = process_payload(payload)
+            report = process_payload(desk, payload)
         except ParseError:
             failed += 1
             continue

@@ -289,12 +289,11 @@ def feed(corpus: Corpus, rng: random.Random, tag: str, templated: bool) -> bytes
 
 def measure(corpus: Corpus, feeds: int, templated: bool) -> dict[str, Any]:
     """State load of a fresh process, then ``feeds`` imports of one feed each."""
-    from django.db import connection, transaction
+    from django.db import connection
 
     from wiredesk.newsroom.models import Source
     from wiredesk.newsroom.transports.ingest import process_payload, store_payload
-    from wiredesk.newsroom.write.clustering import clusters
-    from wiredesk.newsroom.write.duplicates import desk
+    from wiredesk.newsroom.write.desk import WriteDesk
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -304,21 +303,18 @@ def measure(corpus: Corpus, feeds: int, templated: bool) -> dict[str, Any]:
     rng = random.Random(7)
     loads, imports, candidates = [], [], []
     for n in range(feeds):
-        desk.reset()
-        clusters.reset()
+        desk = WriteDesk()  # a fresh process's
         started = time.perf_counter()
-        with desk.session(), transaction.atomic():
-            desk.sync()
-            clusters.sync()
+        with desk.session():
+            pass
         loads.append(time.perf_counter() - started)
         body = feed(corpus, rng, f"f{n}", templated)
-        desk.reset()
-        clusters.reset()
-        desk.stats.queries = desk.stats.candidates = 0
+        desk = WriteDesk()
         started = time.perf_counter()
-        report = process_payload(store_payload(source, body, origin="bench"))
+        report = process_payload(desk, store_payload(source, body, origin="bench"))
         imports.append(time.perf_counter() - started)
-        candidates.append(desk.stats.candidates / max(1, desk.stats.queries))
+        stats = desk.duplicates.stats
+        candidates.append(stats.candidates / max(1, stats.queries))
         if report.errors or report.new + report.merged != 20:
             print(f"  unexpected report: {report}")
     return {"load": statistics.median(loads), "import": statistics.median(imports),

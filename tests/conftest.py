@@ -62,12 +62,8 @@ def shared_data() -> Path:
 
 @pytest.fixture(autouse=True)
 def _fresh_desks() -> None:
-    """The duplicate and cluster desks keep their state in the database (which each test rolls
-    back) and only a session's reads in memory: drop those, as a new process starts without."""
+    """What the enrichment worker remembers between stories starts empty, as in a new process.
+    (The write desks are built by each test or helper: there is no module one to reset.)"""
     from wiredesk.newsroom.workers.enrichment import forget_failures
-    from wiredesk.newsroom.write.clustering import clusters
-    from wiredesk.newsroom.write.duplicates import desk
 
-    desk.reset()
-    clusters.reset()
     forget_failures()

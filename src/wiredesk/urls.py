@@ -5,14 +5,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from wiredesk.newsroom.transports import push
+from wiredesk.newsroom.write.desk import WriteDesk
 
 admin.site.site_header = "Wiredesk administration"
 admin.site.site_title = "Wiredesk"
 
+# The web process's write desk, for its life: pushed payloads are processed with it.
+receive_push = push.Receiver(WriteDesk())
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # The trailing slash is optional: APPEND_SLASH cannot redirect a POST without losing its body.
-    path("push/<slug:slug>/", push.receive, name="push"),
-    path("push/<slug:slug>", push.receive),
+    path("push/<slug:slug>/", receive_push, name="push"),
+    path("push/<slug:slug>", receive_push),
     path("", include("wiredesk.site.urls")),
 ]

@@ -24,6 +24,7 @@ from wiredesk.ingest.normalize import normalize
 from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.write.desk import WriteDesk
 
 VENDORED = Path(__file__).parents[1] / "fixtures" / "feedparser" / "wellformed" / "sanitize"
 RECEIVED = datetime(2026, 11, 28, tzinfo=UTC)
@@ -108,7 +109,8 @@ def test_published_pages_of_the_vendored_cases_are_clean(client: Client) -> None
         source.duplicate_policy = Source.DuplicatePolicy.KEEP_BOTH
         source.save(update_fields=["duplicate_policy"])
         try:
-            process_payload(store_payload(source, path.read_bytes(), origin=path.as_uri()))
+            process_payload(WriteDesk(), store_payload(source, path.read_bytes(),
+                                                       origin=path.as_uri()))
         except ParseError:
             continue
     for story in Story.objects.all():

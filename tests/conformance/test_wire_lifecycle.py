@@ -17,6 +17,7 @@ from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports.importer import import_files
 from wiredesk.newsroom.workers.timed import apply_timed_changes
+from wiredesk.newsroom.write.desk import WriteDesk
 
 pytestmark = [pytest.mark.conformance, pytest.mark.django_db]
 
@@ -35,7 +36,7 @@ def source() -> Source:
 
 
 def deliver(source: Source, *paths: Path) -> None:
-    result = import_files(source, list(paths))
+    result = import_files(WriteDesk(), source, list(paths))
     assert result.failures == []
 
 

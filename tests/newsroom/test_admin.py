@@ -8,6 +8,7 @@ from django.test import Client
 from wiredesk.newsroom.models import Source, Story, Tombstone
 from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.write.desk import WriteDesk
 
 from .feeds import STORY_A, STORY_B, rss
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def source() -> Source:
     source = local_source("Test Wire")
-    process_payload(store_payload(source, rss(STORY_A, STORY_B), origin="test://"))
+    process_payload(WriteDesk(), store_payload(source, rss(STORY_A, STORY_B), origin="test://"))
     return source
 
 

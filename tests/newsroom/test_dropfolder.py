@@ -22,6 +22,7 @@ from wiredesk.newsroom.models import RawPayload, Source, Story
 from wiredesk.newsroom.sources import add_folder_source
 from wiredesk.newsroom.transports.folders import FOLDER_RETRY, FolderScan, scan_claimed, scan_folder
 from wiredesk.newsroom.workers.scheduler import WATCHED, claim, run_worker
+from wiredesk.newsroom.write.desk import WriteDesk
 
 from .feeds import STORY_A, STORY_B, STORY_C, rss
 
@@ -46,8 +47,8 @@ def source(drop: Path) -> Source:
 def settled_scan(source: Source, seen: dict[str, Sighting] | None = None) -> FolderScan:
     """Two scans far enough apart (by the scanner's clock) for every unchanged file to settle."""
     seen = {} if seen is None else seen
-    scan_folder(source, seen, now=1000.0)
-    return scan_folder(source, seen, now=1000.0 + 60)
+    scan_folder(WriteDesk(), source, seen, now=1000.0)
+    return scan_folder(WriteDesk(), source, seen, now=1000.0 + 60)
 
 
 def names(folder: Path) -> list[str]:
@@ -59,9 +60,9 @@ def test_a_settled_file_is_ingested_once_and_moved_to_processed(drop: Path,
                                                                 source: Source) -> None:
     (drop / "world.xml").write_bytes(rss(STORY_A, STORY_B))
     seen: dict[str, Sighting] = {}
-    assert scan_folder(source, seen, now=1000.0).idle  # first sight: not settled yet
+    assert scan_folder(WriteDesk(), source, seen, now=1000.0).idle  # first sight: not settled yet
     assert not RawPayload.objects.exists()
-    scan = scan_folder(source, seen, now=1002.0)
+    scan = scan_folder(WriteDesk(), source, seen, now=1002.0)
     assert scan.line() == (f"[{source.pk}] Agency Drop: 1 files ingested; "
                            "2 new, 0 updated, 0 unchanged")
     payload = RawPayload.objects.get()
@@ -71,7 +72,8 @@ def test_a_settled_file_is_ingested_once_and_moved_to_processed(drop: Path,
     assert moved.read_bytes() == payload.body == rss(STORY_A, STORY_B)
     assert STAMP.match(moved.name) and names(drop) == ["processed"]
     assert Story.objects.filter(source=source, status="published").count() == 2
-    assert scan_folder(source, seen, now=1100.0).idle  # it left the folder: never read again
+    # It left the folder: never read again.
+    assert scan_folder(WriteDesk(), source, seen, now=1100.0).idle
     assert RawPayload.objects.count() == 1
 
 
@@ -95,7 +97,7 @@ def test_a_file_written_slowly_is_ingested_once_and_complete(drop: Path, source:
     seen: dict[str, Sighting] = {}
     deadline = time.monotonic() + 15
     while not (drop / "processed").exists() and time.monotonic() < deadline:
-        scan_folder(source, seen)  # the real monotonic clock, scanning all the while
+        scan_folder(WriteDesk(), source, seen)  # the real monotonic clock, scanning all the while
         assert written.is_set() or not RawPayload.objects.exists(), "read before it was complete"
         time.sleep(0.03)
     thread.join()
@@ -173,7 +175,7 @@ def test_a_file_that_cannot_be_moved_is_not_ingested_again(drop: Path, source: S
     (drop / "story.xml").write_bytes(rss(STORY_A))
     seen: dict[str, Sighting] = {}
     settled_scan(source, seen)
-    assert scan_folder(source, seen, now=2000.0).idle
+    assert scan_folder(WriteDesk(), source, seen, now=2000.0).idle
     assert RawPayload.objects.count() == 1 and Story.objects.count() == 1
     source.refresh_from_db()
     assert source.last_error == "cannot move story.xml to processed/: File exists"
@@ -181,7 +183,7 @@ def test_a_file_that_cannot_be_moved_is_not_ingested_again(drop: Path, source: S
 
 def test_a_missing_folder_is_an_error_on_the_source(drop: Path, source: Source) -> None:
     drop.rmdir()
-    scan = scan_folder(source, {}, now=0.0)
+    scan = scan_folder(WriteDesk(), source, {}, now=0.0)
     assert scan.line() == (f"[{source.pk}] Agency Drop: ERROR cannot read the drop folder "
                            f"{drop}: No such file or directory")
     source.refresh_from_db()
@@ -194,7 +196,7 @@ def test_a_folder_that_fails_is_retried_after_a_minute_not_every_tick(
     drop.rmdir()
     [claimed] = claim(5, transports=WATCHED)
     before = timezone.now()
-    assert scan_claimed(claimed, {}).error.startswith("cannot read the drop folder")
+    assert scan_claimed(WriteDesk(), claimed, {}).error.startswith("cannot read the drop folder")
     source.refresh_from_db()
     assert source.lease_until is None and source.error_count == 1
     assert source.next_check_at >= before + FOLDER_RETRY

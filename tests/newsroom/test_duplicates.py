@@ -4,7 +4,7 @@ real payloads into the database and out through the site (issue 4's acceptance).
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -12,9 +12,9 @@ from tests.newsroom.feeds import Entry, hours_ago, paragraphs, rss
 from tests.support.factories import make_source
 from wiredesk.newsroom.models import Section, Source, Story, StoryVersion
 from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
-from wiredesk.newsroom.write.clustering import clusters
+from wiredesk.newsroom.write.desk import WriteDesk
 from wiredesk.newsroom.write.deskstate import DuplicateKey
-from wiredesk.newsroom.write.duplicates import PER_KEY, VERIFY, desk
+from wiredesk.newsroom.write.duplicates import PER_KEY, VERIFY
 from wiredesk.newsroom.write.merging import MergeRefused, merge, split
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +50,10 @@ JAVA_FOLLOW_UP = paragraphs(
 )
 
 
-def ingest(source: Source, *entries: Entry) -> IngestReport:
+def ingest(source: Source, *entries: Entry, desk: WriteDesk | None = None) -> IngestReport:
+    """Ingest a payload as a process with ``desk`` would (by default one just started)."""
     payload = store_payload(source, rss(*entries, title=source.name), origin="test")
-    return process_payload(payload)
+    return process_payload(desk or WriteDesk(), payload)
 
 
 @pytest.fixture
@@ -174,7 +175,7 @@ def test_a_split_stays_split_after_re_ingest(client: Client,
     wrong = Entry("p-1", "Strong quake off Java kills seven", QUAKE_JAVA)
     ingest(partner, wrong)
     [copy] = public(merged=True)
-    root = split(copy, "editor")
+    root = split(WriteDesk(), copy, "editor")
     assert len(public()) == 2 and root.merged_into is None
     copy.refresh_from_db()
     assert copy.merge_locked and copy.merged_by == "editor"
@@ -182,9 +183,7 @@ def test_a_split_stays_split_after_re_ingest(client: Client,
     ingest(partner, wrong)
     ingest(partner, Entry("p-1", "Strong quake off Java kills eight",
                           QUAKE_JAVA.replace("seven", "eight")))
-    desk.reset()  # and after a restart, with the index rebuilt from the database
-    clusters.reset()
-    ingest(partner, wrong)
+    ingest(partner, wrong, desk=WriteDesk())  # and after a restart: a new process's desk
     assert len(public()) == 2 and public(merged=True) == []
     copy.refresh_from_db()
     # The old text again is a re-send of an earlier version: history, not current.
@@ -197,13 +196,14 @@ def test_an_editor_merges_by_hand(wires: tuple[Source, Source]) -> None:
     ingest(agency, Entry("tw-java", "Strong quake off Java kills seven", QUAKE_JAVA))
     ingest(partner, Entry("p-java", "Java quake death toll rises to 12", JAVA_FOLLOW_UP))
     java, follow_up = public()
-    assert merge(follow_up, java, "editor") == java
+    desk = WriteDesk()
+    assert merge(desk, follow_up, java, "editor") == java
     follow_up.refresh_from_db()
     assert follow_up.merged_into == java and follow_up.merge_locked
     with pytest.raises(MergeRefused):
-        merge(java, follow_up, "editor")  # into its own duplicate: the root is itself
+        merge(desk, java, follow_up, "editor")  # into its own duplicate: the root is itself
     with pytest.raises(MergeRefused):
-        split(java, "editor")
+        split(desk, java, "editor")
 
 
 def test_a_new_process_takes_the_same_decisions_without_replay(
@@ -215,17 +215,14 @@ def test_a_new_process_takes_the_same_decisions_without_replay(
     ingest(agency, Entry("tw-java", "Strong quake off Java kills seven", QUAKE_JAVA),
            Entry("tw-peru", "Quake damages church in Peru's Andes", QUAKE_PERU))
     assert StoryVersion.objects.filter(fingerprint__isnull=False).count() == 2
-    desk.reset()
-    clusters.reset()
-    with CaptureQueriesContext(connection) as start, desk.session(), transaction.atomic():
-        desk.sync()
-        clusters.sync()
+    desk = WriteDesk()  # a new process's
+    with CaptureQueriesContext(connection) as start, desk.session():
+        pass
     texts = [q["sql"] for q in start.captured_queries if "body_html" in q["sql"]]
     assert texts == [] and len(start.captured_queries) <= 12  # a few counters and keys
-    desk.reset()
-    clusters.reset()
     report = ingest(partner, Entry("p-java", "Strong quake off Java kills seven", QUAKE_JAVA),
-                    Entry("p-java-2", "Java quake death toll rises to 12", JAVA_FOLLOW_UP))
+                    Entry("p-java-2", "Java quake death toll rises to 12", JAVA_FOLLOW_UP),
+                    desk=desk)
     assert report.merged == 1
     java, peru, follow_up = public()
     assert [copy.merged_into for copy in public(merged=True)] == [java]
@@ -246,11 +243,12 @@ def test_templated_copy_keeps_the_cost_of_a_decision_bounded(section: Section) -
     entries = [Entry(f"r-{n}", f"Company{n} Corp reports quarterly results",
                      frame.format(name=f"Company{n} Corp")) for n in range(120)]
     ingest(source, *entries)
-    desk.stats.candidates = desk.stats.queries = 0
+    desk = WriteDesk()
     report = ingest(source, Entry("r-new", "Newco Corp reports quarterly results",
-                                  frame.format(name="Newco Corp")))
+                                  frame.format(name="Newco Corp")), desk=desk)
     assert report.new + report.merged == 1
-    assert desk.stats.queries == 1 and 0 < desk.stats.candidates <= VERIFY
+    stats = desk.duplicates.stats
+    assert stats.queries == 1 and 0 < stats.candidates <= VERIFY
     assert DuplicateKey.objects.count() > 120 * PER_KEY / 10  # the rows the lookup chose from
 
 

@@ -25,6 +25,7 @@ from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 from wiredesk.newsroom.workers import claims, enrichment
 from wiredesk.newsroom.workers.enrichment import enrich_pending, enrich_story, pending
+from wiredesk.newsroom.write.desk import WriteDesk
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,8 @@ def source() -> Source:
 
 def publish(source: Source, guid: str = "sines-1", body: str = HARBOUR,
             headline: str = "Portugal opens talks on $2.1 billion Sines port plan") -> Story:
-    process_payload(store_payload(source, rss(Entry(guid, headline, body)), origin="test://"))
+    process_payload(WriteDesk(), store_payload(source, rss(Entry(guid, headline, body)),
+                                               origin="test://"))
     return Story.objects.get(external_id=guid)
 
 

@@ -31,8 +31,7 @@ from wiredesk.newsroom.models import (
 )
 from wiredesk.newsroom.sources import add_push_source, add_source, set_duplicate_policy
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
-from wiredesk.newsroom.write.clustering import clusters
-from wiredesk.newsroom.write.duplicates import desk
+from wiredesk.newsroom.write.desk import WriteDesk
 
 from .feeds import Entry, paragraphs, rss
 from .wire import deliver, wire_item
@@ -61,7 +60,7 @@ def rfc822(moment: datetime) -> str:
 def ingest_rss(source: Source, *entries: Entry) -> None:
     payload = store_payload(source, rss(*entries, title=source.name), origin=source.url,
                             received_at=NOW)
-    process_payload(payload)
+    process_payload(WriteDesk(), payload)
 
 
 @pytest.fixture(autouse=True)
@@ -144,8 +143,6 @@ def empty_the_desk() -> None:
     Story.objects.all().delete()
     for model in (Tombstone, RawPayload, Source, Section, Cluster):
         model.objects.all().delete()
-    desk.reset()
-    clusters.reset()
 
 
 def export(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:

@@ -14,6 +14,7 @@ from wiredesk.core.rights import Mode, read_rights
 from wiredesk.ingest.formats import parse_feed
 from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.write.desk import WriteDesk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_clock")]
 
@@ -29,7 +30,7 @@ def gate(settings: SettingsWrapper) -> None:
 
 
 def ingest(source: Source, body: bytes) -> Story:
-    process_payload(store_payload(source, body, origin="test://rights"))
+    process_payload(WriteDesk(), store_payload(source, body, origin="test://rights"))
     return Story.objects.get(source=source)
 
 

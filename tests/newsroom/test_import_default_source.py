@@ -12,8 +12,6 @@ from django.core.management import call_command
 from django.test import Client
 
 from wiredesk.newsroom.models import Source, Story
-from wiredesk.newsroom.write.clustering import clusters
-from wiredesk.newsroom.write.duplicates import desk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("desk_clock")]
 
@@ -34,10 +32,7 @@ def ninjs(version: int, pubstatus: str = "usable") -> bytes:
 
 
 def import_run(path: Path) -> str:
-    """One `wiredesk import PATH`, starting like a new process: no cached duplicate or cluster
-    state from the runs before."""
-    desk.reset()
-    clusters.reset()
+    """One `wiredesk import PATH`, starting like a new process (its own write desk)."""
     out = StringIO()
     call_command("import_files", str(path), stdout=out, stderr=StringIO())
     return out.getvalue()

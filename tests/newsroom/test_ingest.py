@@ -11,6 +11,7 @@ from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion
 from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 from wiredesk.newsroom.write import editorial
+from wiredesk.newsroom.write.desk import WriteDesk
 
 from .feeds import STORY_A, STORY_B, Entry, paragraphs, rss
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ingest(source: Source, body: bytes) -> object:
-    return process_payload(store_payload(source, body, origin="test://feed"))
+    return process_payload(WriteDesk(), store_payload(source, body, origin="test://feed"))
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from wiredesk.newsroom.sources import add_source, local_source
 from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.workers.scheduler import claim
+from wiredesk.newsroom.write.desk import WriteDesk
 
 from .feeds import STORY_A, Entry, paragraphs, rss
 
@@ -50,24 +51,24 @@ def outcome(payload: RawPayload) -> str:
 
 def test_a_backlog_left_by_a_dead_process_is_processed_in_one_go() -> None:
     payloads = [stored_by(dead_holder(), rss(story(n))) for n in range(130)]
-    assert inbox.recover() == 130
+    assert inbox.recover(WriteDesk()) == 130
     assert {outcome(p) for p in payloads} == {"parsed"}
     assert Story.objects.count() == 130
-    assert inbox.recover() == 0
+    assert inbox.recover(WriteDesk()) == 0
 
 
 def test_a_live_process_keeps_its_payloads() -> None:
     mine = inbox.store(local_source("Test Wire"), rss(story(1)), transport="push", origin="push")
     assert mine.claimed_by == leases.holder()
     elsewhere = stored_by(ELSEWHERE, rss(story(2)))
-    assert inbox.recover() == 0
+    assert inbox.recover(WriteDesk()) == 0
     assert (outcome(mine), outcome(elsewhere)) == ("received", "received")
 
 
 def test_another_machines_payloads_are_taken_when_its_claim_expires() -> None:
     expired = stored_by(ELSEWHERE, rss(story(1)), until=-timedelta(seconds=1))
     unclaimed = stored_by("", rss(story(2)), until=None)  # stored before claims existed
-    assert inbox.recover() == 2
+    assert inbox.recover(WriteDesk()) == 2
     assert (outcome(expired), outcome(unclaimed)) == ("parsed", "parsed")
 
 
@@ -83,7 +84,8 @@ def test_a_payload_taken_over_is_not_processed_again_by_its_first_process() -> N
 
 def in_background(payload: RawPayload) -> None:
     """Run the push inbox's background job for ``payload`` in a thread, as the pool does."""
-    thread = threading.Thread(target=inbox._process_in_thread, args=(payload.pk,))
+    thread = threading.Thread(target=inbox.Background(WriteDesk()).process,
+                              args=(payload.pk,))
     thread.start()
     thread.join(timeout=30)
 
@@ -135,7 +137,7 @@ def test_a_clean_exit_releases_sources_and_payloads() -> None:
     assert (released.lease_until, released.lease_holder) == (None, "")
     assert RawPayload.objects.get(pk=payload.pk).claim_until is None
     assert [s.pk for s in claim(10)] == [source.pk]
-    assert inbox.recover() == 1
+    assert inbox.recover(WriteDesk()) == 1
 
 
 def test_a_process_name_says_what_can_be_checked() -> None:
@@ -175,7 +177,7 @@ def test_two_processes_recovering_at_once_take_each_payload_once() -> None:
             while step := inbox.claim_orphans(7):
                 bucket.extend(p.pk for p in step)
                 for payload in step:
-                    inbox.process(payload)
+                    inbox.process(WriteDesk(), payload)
         finally:
             from django.db import connection
 

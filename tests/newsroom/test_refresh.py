@@ -13,6 +13,7 @@ from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.sources import add_source
 from wiredesk.newsroom.transports.refresh import refresh_source
 from wiredesk.newsroom.workers.scheduler import claim, run_worker
+from wiredesk.newsroom.write.desk import WriteDesk
 
 from .feeds import STORY_A, STORY_B, rss
 
@@ -25,7 +26,7 @@ def allow_loopback(settings: object) -> None:
 
 
 def poll(source: Source) -> Source:
-    refresh_source(source)
+    refresh_source(WriteDesk(), source)
     source.refresh_from_db()
     return source
 

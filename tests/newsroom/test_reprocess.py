@@ -20,6 +20,7 @@ from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion
 from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.workers.scheduler import run_worker
+from wiredesk.newsroom.write.desk import WriteDesk
 
 from .feeds import STORY_A, STORY_B, STORY_C, rss
 
@@ -42,7 +43,7 @@ def parser_bug(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def quarantined(source: Source, body: bytes) -> RawPayload:
     payload = inbox.store(source, body, transport="push", origin="push")
-    assert inbox.process(payload).error == "simulated parser bug"
+    assert inbox.process(WriteDesk(), payload).error == "simulated parser bug"
     payload.refresh_from_db()
     assert (payload.outcome, payload.error) == ("failed", "simulated parser bug")
     return payload
@@ -75,7 +76,7 @@ def test_a_quarantined_payload_is_published_once_re_processed_after_a_fix(
 
 def test_re_processing_again_changes_nothing(source: Source) -> None:
     payload = inbox.store(source, rss(STORY_A, STORY_B), transport="push", origin="push")
-    inbox.process(payload)
+    inbox.process(WriteDesk(), payload)
     versions = list(StoryVersion.objects.values_list("pk", flat=True))
     for _ in range(2):
         assert reprocess(str(payload.pk)) == (
@@ -90,7 +91,7 @@ def test_failed_re_processes_every_quarantined_payload_and_source_narrows_it(
     second = quarantined(other, rss(STORY_B))
     monkeypatch.undo()
     good = inbox.store(source, rss(STORY_C), transport="push", origin="push")
-    inbox.process(good)
+    inbox.process(WriteDesk(), good)
     out, error = reprocess("--failed", "--source", str(other.pk))
     assert (out, error) == (
         f"payload {second.pk} [Other Wire, push]: parsed: 1 new, 0 updated, 0 unchanged\n", "")
@@ -144,11 +145,11 @@ def test_payloads_left_unprocessed_by_a_dead_process_are_recovered_at_once(
         source: Source) -> None:
     orphan = unprocessed(source, rss(STORY_A))
     mine = inbox.store(source, rss(STORY_B), transport="push", origin="push")  # in progress
-    results = inbox.process_pending()
+    results = inbox.process_pending(WriteDesk())
     assert [result.line() for result in results] == [
         f"payload {orphan.pk} [Test Wire, push]: parsed: 1 new, 0 updated, 0 unchanged"]
     assert RawPayload.objects.get(pk=mine.pk).outcome == "received"
-    assert inbox.process_pending() == []
+    assert inbox.process_pending(WriteDesk()) == []
 
 
 def test_a_payload_that_crashes_processing_is_quarantined_not_retried_forever(
@@ -159,13 +160,13 @@ def test_a_payload_that_crashes_processing_is_quarantined_not_retried_forever(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("wiredesk.newsroom.transports.inbox.process_payload", crash)
-    [result] = inbox.process_pending()
+    [result] = inbox.process_pending(WriteDesk())
     assert result.line() == (f"payload {payload.pk} [Test Wire, push]: failed: "
                              "internal error while processing: disk on fire")
     payload.refresh_from_db()
     assert (payload.outcome, payload.error) == ("failed",
                                                 "internal error while processing: disk on fire")
-    assert inbox.process_pending() == []
+    assert inbox.process_pending(WriteDesk()) == []
 
 
 @pytest.mark.django_db(transaction=True)

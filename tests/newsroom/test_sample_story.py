@@ -15,6 +15,7 @@ from lxml import html
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.write.desk import WriteDesk
 
 from .feeds import Entry, paragraphs, rss
 
@@ -26,7 +27,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sample_story_parag
 def publish(text: str, client: Client) -> html.HtmlElement:
     blocks = [block.strip() for block in text.split("\n\n") if block.strip()]
     entry = Entry("sample-1", "Sample wire story", paragraphs(*blocks))
-    process_payload(store_payload(local_source("Wire"), rss(entry), origin="test://sample"))
+    process_payload(WriteDesk(), store_payload(local_source("Wire"), rss(entry), origin="test://sample"))
     story = Story.objects.get(external_id="sample-1")
     response = client.get(story.get_absolute_url())
     assert response.status_code == 200

@@ -13,6 +13,7 @@ from wiredesk.ingest.pipeline import Candidate
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.write.apply import apply_candidates
+from wiredesk.newsroom.write.desk import WriteDesk
 
 
 def wire_item(guid: str, version: int, *, headline: str = "", body: str = "",
@@ -36,4 +37,4 @@ def deliver(source: Source, *items: FeedItem) -> list[str]:
     for item, identity in zip(items, assign_identities(list(items)), strict=True):
         article = replace(normalize(item, received_at=received), wire=item.wire)
         candidates.append(Candidate(identity, article, content_hash(article)))
-    return apply_candidates(source, candidates, None)
+    return apply_candidates(WriteDesk(), source, candidates, None)

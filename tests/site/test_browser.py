@@ -14,6 +14,7 @@ from pytest_django.live_server_helper import LiveServer
 from tests.newsroom.feeds import STORY_A, STORY_B, STORY_C, rss
 from wiredesk.newsroom.sources import local_source, section_named
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.write.desk import WriteDesk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,7 +51,7 @@ def three_stories() -> None:
     source = local_source("Test Wire")
     source.section = section_named("World")
     source.save()
-    process_payload(store_payload(source, rss(STORY_A, STORY_B, STORY_C), origin="test://"))
+    process_payload(WriteDesk(), store_payload(source, rss(STORY_A, STORY_B, STORY_C), origin="test://"))
 
 
 def test_reader_opens_home_follows_a_story_and_searches(three_stories: None,

@@ -15,6 +15,7 @@ from wiredesk.newsroom.models import Entity, Source, Story
 from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 from wiredesk.newsroom.workers.enrichment import enrich_story
+from wiredesk.newsroom.write.desk import WriteDesk
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,8 @@ def _demo_story(source: Source, title_start: str) -> Story:
             if item.title.startswith(title_start):
                 body = html_to_text(item.content_html or item.summary_html)
                 paragraphs = "".join(f"<p>{p}</p>" for p in body.split("\n\n"))
-                process_payload(store_payload(source, rss(Entry(title_start, item.title,
-                                                                paragraphs)), origin="test://"))
+                process_payload(WriteDesk(), store_payload(
+                    source, rss(Entry(title_start, item.title, paragraphs)), origin="test://"))
                 story = Story.objects.get(external_id=title_start)
                 enrich_story(story.pk)
                 return story

@@ -29,6 +29,7 @@ from wiredesk.newsroom.models import (
 from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.transports.push import push_path
 from wiredesk.newsroom.write import editorial, gating, merging
+from wiredesk.newsroom.write.desk import WriteDesk
 from wiredesk.newsroom.write.entities import merge_entities
 from wiredesk.newsroom.write.publishing import publish_change, touch
 
@@ -236,10 +237,10 @@ class StoryAdmin(admin.ModelAdmin[Story]):
 
     @admin.action(description="Split from the story it was merged into")
     def split(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
-        editor = request.user.get_username()
+        editor, desk = request.user.get_username(), WriteDesk()
         for story in queryset:
             try:
-                root = merging.split(story, editor)
+                root = merging.split(desk, story, editor)
             except merging.MergeRefused as refused:
                 self.message_user(request, str(refused), messages.WARNING)
             else:
@@ -255,10 +256,10 @@ class StoryAdmin(admin.ModelAdmin[Story]):
             if into is None:
                 self.message_user(request, f"There is no story {target}.", messages.ERROR)
                 return None
-            editor = request.user.get_username()
+            editor, desk = request.user.get_username(), WriteDesk()
             for story in queryset:
                 try:
-                    root = merging.merge(story, into, editor)
+                    root = merging.merge(desk, story, into, editor)
                 except merging.MergeRefused as refused:
                     self.message_user(request, str(refused), messages.WARNING)
                 else:
@@ -395,7 +396,7 @@ class RawPayloadAdmin(admin.ModelAdmin[RawPayload]):
 
     @admin.action(description="Re-process (parse again)", permissions=["reprocess"])
     def reprocess(self, request: HttpRequest, queryset: QuerySet[RawPayload]) -> None:
-        results = inbox.reprocess(queryset.select_related("source").order_by("pk"))
+        results = inbox.reprocess(WriteDesk(), queryset.select_related("source").order_by("pk"))
         failures = [result for result in results if result.failed]
         self.message_user(request, f"{len(results)} payload{pluralize(len(results))} "
                                    f"re-processed, {len(failures)} still failing.",

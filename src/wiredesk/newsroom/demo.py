@@ -11,6 +11,7 @@ from wiredesk.core.errors import ParseError
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.sources import section_named
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
+from wiredesk.newsroom.write.desk import WriteDesk
 
 # The demo feeds link their images on the default base URL; the site serves them wherever it is.
 DEFAULT_BASE = b"http://127.0.0.1:8000/"
@@ -20,6 +21,7 @@ def load_demo() -> list[str]:
     """Create the demo sources and ingest their files; returns one summary line per source."""
     base = settings.WIREDESK_BASE_URL.encode() + b"/"
     lines = []
+    desk = WriteDesk()
     for entry in demo.DEMO_SOURCES:
         source, _ = Source.objects.get_or_create(
             slug=entry.slug,
@@ -35,7 +37,7 @@ def load_demo() -> list[str]:
             continue
         payload = store_payload(source, body, origin=path.as_uri(), transport="import")
         try:
-            lines.append(f"{entry.name}: {process_payload(payload).summary()}")
+            lines.append(f"{entry.name}: {process_payload(desk, payload).summary()}")
         except ParseError as exc:
             lines.append(f"{entry.name}: could not be read: {exc}")
     return lines

@@ -39,6 +39,7 @@ from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.transports.importer import content_type_for
 from wiredesk.newsroom.transports.ingest import IngestReport
+from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,9 @@ class FolderScan:
         return f"{label}: {len(self.processed)} files ingested{moved}; {self.report.summary()}"
 
 
-def scan_folder(source: Source, seen: dict[str, Sighting], *,
+def scan_folder(desk: WriteDesk, source: Source, seen: dict[str, Sighting], *,
                 now: float | None = None) -> FolderScan:
-    """Ingest every complete file in ``source``'s drop folder.
+    """Ingest every complete file in ``source``'s drop folder, writing with ``desk``.
 
     ``seen`` holds what earlier scans observed (kept by the caller between scans, per source);
     ``now`` is a :func:`time.monotonic` reading.
@@ -86,15 +87,15 @@ def scan_folder(source: Source, seen: dict[str, Sighting], *,
     except OSError as exc:
         return _folder_failed(scan, f"cannot read the drop folder {folder}: {exc.strerror or exc}")
     for path in ready:
-        _ingest_file(scan, path, seen)
+        _ingest_file(desk, scan, path, seen)
     return scan
 
 
-def scan_claimed(source: Source, seen: dict[str, Sighting]) -> FolderScan:
+def scan_claimed(desk: WriteDesk, source: Source, seen: dict[str, Sighting]) -> FolderScan:
     """Scan a leased folder source in a worker thread, then release it until it is due again."""
     close_old_connections()
     try:
-        scan = _scan_guarded(source, seen)
+        scan = _scan_guarded(desk, source, seen)
         # Due again after one worker tick (a file needs a later look to show it has settled), or
         # after a while when the folder itself failed, so a lost mount is not an error every tick.
         wait = FOLDER_RETRY if scan.error else timedelta(seconds=settings.WIREDESK_WORKER_TICK)
@@ -106,9 +107,9 @@ def scan_claimed(source: Source, seen: dict[str, Sighting]) -> FolderScan:
         connection.close()
 
 
-def _scan_guarded(source: Source, seen: dict[str, Sighting]) -> FolderScan:
+def _scan_guarded(desk: WriteDesk, source: Source, seen: dict[str, Sighting]) -> FolderScan:
     try:
-        return scan_folder(source, seen)
+        return scan_folder(desk, source, seen)
     except Exception as exc:  # a bug must not kill the worker; it is recorded on the source
         log.exception("scan of drop folder source %s crashed", source.pk)
         return _folder_failed(FolderScan(source), f"internal error: {exc}")
@@ -121,7 +122,8 @@ def _folder_failed(scan: FolderScan, error: str) -> FolderScan:
     return scan
 
 
-def _ingest_file(scan: FolderScan, path: Path, seen: dict[str, Sighting]) -> None:
+def _ingest_file(desk: WriteDesk, scan: FolderScan, path: Path, seen: dict[str, Sighting]
+                 ) -> None:
     sighting = seen[path.name]
     limit = settings.WIREDESK_FETCH_MAX_BYTES
     if sighting.size > limit:
@@ -140,17 +142,17 @@ def _ingest_file(scan: FolderScan, path: Path, seen: dict[str, Sighting]) -> Non
         return
     payload = inbox.store(scan.source, body, transport=Source.Transport.FOLDER,
                           origin=path.as_uri(), content_type=content_type_for(path))
-    error = _process(scan, payload)
+    error = _process(desk, scan, payload)
     if error:
         _reject(scan, path, seen, error, payload)
     else:
         _done(scan, path, seen)
 
 
-def _process(scan: FolderScan, payload: RawPayload) -> str:
+def _process(desk: WriteDesk, scan: FolderScan, payload: RawPayload) -> str:
     """Process a stored file's payload; returns the error, or "" when it was ingested."""
     try:
-        processed = inbox.process(payload)
+        processed = inbox.process(desk, payload)
     except Exception as exc:
         # The payload is stored and still "received": the worker's recovery tries it again.
         log.exception("processing payload %s from %s crashed", payload.pk, payload.origin)

@@ -15,6 +15,7 @@ from django.conf import settings
 from wiredesk.core.errors import ParseError
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
+from wiredesk.newsroom.write.desk import WriteDesk
 
 _CONTENT_TYPES = {".json": "application/json", ".xml": "application/xml",
                   ".rss": "application/rss+xml", ".atom": "application/atom+xml"}
@@ -46,7 +47,7 @@ def read_capped(path: Path, limit: int) -> bytes:
     return body
 
 
-def import_files(source: Source, paths: Iterable[Path], *, base_url: str = "",
+def import_files(desk: WriteDesk, source: Source, paths: Iterable[Path], *, base_url: str = "",
                  on_file: Callable[[Path], None] = lambda _: None,
                  max_bytes: int | None = None) -> ImportResult:
     """Import each file; a file that cannot be read or parsed, or is larger than ``max_bytes``
@@ -68,7 +69,7 @@ def import_files(source: Source, paths: Iterable[Path], *, base_url: str = "",
         payload = store_payload(source, body, origin=path.resolve().as_uri(), transport="import",
                                 content_type=content_type_for(path))
         try:
-            result.report.add(process_payload(payload, base_url=base_url))
+            result.report.add(process_payload(desk, payload, base_url=base_url))
         except ParseError as exc:
             result.failures.append((path, str(exc)))
         on_file(path)

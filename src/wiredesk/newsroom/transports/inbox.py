@@ -14,7 +14,6 @@ versions change nothing.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections.abc import Iterable
@@ -30,6 +29,7 @@ from wiredesk.core.errors import ParseError
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.workers import leases
+from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +69,18 @@ def store(source: Source, body: bytes, *, transport: str, origin: str,
                          transport=transport)
 
 
-def process(payload: RawPayload) -> Processed:
+def process(desk: WriteDesk, payload: RawPayload) -> Processed:
     """Parse and apply a stored payload (again). A ParseError quarantines it; other errors raise."""
     try:
-        report = process_payload(payload, base_url=payload.source.url)
+        report = process_payload(desk, payload, base_url=payload.source.url)
     except ParseError as exc:
         return Processed(payload, error=str(exc))
     return Processed(payload, report=report)
 
 
-def reprocess(payloads: Iterable[RawPayload]) -> list[Processed]:
+def reprocess(desk: WriteDesk, payloads: Iterable[RawPayload]) -> list[Processed]:
     """Process each payload again, in the order given; one failure never stops the others."""
-    return [_process_or_quarantine(payload) for payload in payloads]
+    return [_process_or_quarantine(desk, payload) for payload in payloads]
 
 
 def orphans(now: datetime | None = None) -> QuerySet[RawPayload]:
@@ -111,36 +111,36 @@ def claim_orphans(limit: int = RECOVER_BATCH, *,
                     .order_by("pk"))
 
 
-def process_pending(*, now: datetime | None = None,
+def process_pending(desk: WriteDesk, *, now: datetime | None = None,
                     limit: int = RECOVER_BATCH) -> list[Processed]:
     """One recovery step: take up to ``limit`` orphaned payloads and process them."""
     results = []
     for payload in claim_orphans(limit, now=now):
         log.warning("payload %s was left unprocessed by a stopped process; processing it now",
                     payload.pk)
-        processed = _process_or_quarantine(payload)
+        processed = _process_or_quarantine(desk, payload)
         if payload.transport == Source.Transport.PUSH:  # as when it was processed on arrival
             record_delivery(payload.source_id, processed.error)
         results.append(processed)
     return results
 
 
-def recover(*, stop: threading.Event | None = None) -> int:
+def recover(desk: WriteDesk, *, stop: threading.Event | None = None) -> int:
     """Process every orphaned payload, step after step, until none is left (or ``stop`` is set);
     returns how many were processed."""
     done = 0
     while not (stop and stop.is_set()):
-        step = process_pending()
+        step = process_pending(desk)
         if not step:
             break
         done += len(step)
     return done
 
 
-def _process_or_quarantine(payload: RawPayload) -> Processed:
+def _process_or_quarantine(desk: WriteDesk, payload: RawPayload) -> Processed:
     """Process a payload; an unexpected error quarantines it too, so it is not retried forever."""
     try:
-        return process(payload)
+        return process(desk, payload)
     except Exception as exc:
         log.exception("processing payload %s crashed", payload.pk)
         error = f"internal error while processing: {exc}"
@@ -149,31 +149,38 @@ def _process_or_quarantine(payload: RawPayload) -> Processed:
         return Processed(payload, error=error)
 
 
-def process_in_background(payload_id: int) -> None:
-    """Process a stored payload soon, in a thread of this process; returns at once."""
-    _pool().submit(_process_in_thread, payload_id)
+class Background:
+    """Pushed payloads processed after the request that brought them has been answered, in a
+    few threads of the web process, with that process's write desk (one for its life)."""
 
+    def __init__(self, desk: WriteDesk, threads: int = BACKGROUND_THREADS) -> None:
+        self.desk = desk
+        self._threads = threads
+        self._pool: ThreadPoolExecutor | None = None
+        self._starting = threading.Lock()
 
-@functools.cache
-def _pool() -> ThreadPoolExecutor:
-    # One pool per process, made on first use: a pushed payload must be processed after the
-    # request that brought it has been answered, so neither the request nor the view can own it.
-    return ThreadPoolExecutor(max_workers=BACKGROUND_THREADS, thread_name_prefix="wiredesk-inbox")
+    def submit(self, payload_id: int) -> None:
+        """Process a stored payload soon, in a thread of this process; returns at once."""
+        with self._starting:  # made on first use: most web processes never receive a push
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self._threads,
+                                                thread_name_prefix="wiredesk-inbox")
+        self._pool.submit(self.process, payload_id)
 
-
-def _process_in_thread(payload_id: int) -> None:
-    close_old_connections()
-    try:
-        payload = RawPayload.objects.select_related("source").get(pk=payload_id)
-        # Not recovered meanwhile by another process (which would have taken it over).
-        if (payload.outcome == RawPayload.Outcome.RECEIVED
-                and payload.claimed_by in ("", leases.holder())):
-            record_delivery(payload.source_id, process(payload).error)
-    except Exception:
-        # The payload stays "received": recovery will try it once more when its claim expires.
-        log.exception("processing payload %s in the background failed", payload_id)
-    finally:
-        connection.close()
+    def process(self, payload_id: int) -> None:
+        """Process one stored payload in the calling thread, with its own connection."""
+        close_old_connections()
+        try:
+            payload = RawPayload.objects.select_related("source").get(pk=payload_id)
+            # Not recovered meanwhile by another process (which would have taken it over).
+            if (payload.outcome == RawPayload.Outcome.RECEIVED
+                    and payload.claimed_by in ("", leases.holder())):
+                record_delivery(payload.source_id, process(self.desk, payload).error)
+        except Exception:
+            # The payload stays "received": recovery tries it once more when its claim expires.
+            log.exception("processing payload %s in the background failed", payload_id)
+        finally:
+            connection.close()
 
 
 def record_delivery(source_id: int, error: str) -> None:

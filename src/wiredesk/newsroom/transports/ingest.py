@@ -21,6 +21,7 @@ from wiredesk.ingest.pipeline import Batch, prepare
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.write.apply import MERGED, apply_candidates
+from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,9 @@ def store_payload(source: Source, body: bytes, *, origin: str, content_type: str
     )
 
 
-def process_payload(payload: RawPayload, *, base_url: str = "") -> IngestReport:
-    """Parse a stored payload and apply every item; a ParseError is recorded and re-raised."""
+def process_payload(desk: WriteDesk, payload: RawPayload, *, base_url: str = "") -> IngestReport:
+    """Parse a stored payload and apply every item with ``desk`` (the running process's); a
+    ParseError is recorded and re-raised."""
     try:
         batch = prepare(payload.body, content_type=payload.content_type,
                         url=base_url or payload.origin, received_at=payload.received_at,
@@ -98,7 +100,7 @@ def process_payload(payload: RawPayload, *, base_url: str = "") -> IngestReport:
     read = len(batch.feed.items) + len(batch.feed.refused_items)
     report.expected = max(batch.feed.expected_items, read)
     report.lost = report.expected - read + len(batch.failures)
-    for action in apply_candidates(payload.source, batch.candidates, payload):
+    for action in apply_candidates(desk, payload.source, batch.candidates, payload):
         _count(report, action)
     _record_outcome(payload, batch, report)
     _record_item_health(payload, report)

@@ -29,11 +29,11 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 
 from wiredesk.newsroom import sealed
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +109,11 @@ def read_capped(stream: Readable, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def accept(source: Source, body: bytes, content_type: str) -> tuple[RawPayload, bool]:
+def accept(source: Source, body: bytes, content_type: str,
+           background: inbox.Background) -> tuple[RawPayload, bool]:
     """Store a pushed body unless the source already sent these exact bytes.
 
-    Returns the payload and whether it is new. A new payload is processed in the background once
+    Returns the payload and whether it is new. A new payload is processed in ``background`` once
     its row is committed.
     """
     digest = hashlib.sha256(body).hexdigest()
@@ -125,25 +126,34 @@ def accept(source: Source, body: bytes, content_type: str) -> tuple[RawPayload, 
             return existing, False
         payload = inbox.store(source, body, transport=Source.Transport.PUSH, origin="push",
                               content_type=content_type)
-        transaction.on_commit(partial(inbox.process_in_background, payload.pk))
+        transaction.on_commit(partial(background.submit, payload.pk))
     return payload, True
 
 
-@csrf_exempt  # authenticated by the source's own secret, not by a browser session
-def receive(request: HttpRequest, slug: str) -> JsonResponse:
-    if request.method != "POST":
-        response = _error(405, "method_not_allowed", "Push with POST.")
-        response["Allow"] = "POST"
-        return response
-    source = Source.objects.filter(slug=slug, is_active=True,
-                                   transport=Source.Transport.PUSH).first()
-    if source is None:
-        # The same answer for unknown, disabled and non-push sources.
-        return _error(404, "not_found", "No push source here.")
-    return _receive_for(source, request)
+class Receiver:
+    """The push view: ``Receiver(desk)`` is mounted by the URL map, once per web process, and
+    processes what it accepts with that process's write desk, for the process's life."""
+
+    csrf_exempt = True  # authenticated by the source's own secret, not by a browser session
+
+    def __init__(self, desk: WriteDesk) -> None:
+        self.background = inbox.Background(desk)
+
+    def __call__(self, request: HttpRequest, slug: str) -> JsonResponse:
+        if request.method != "POST":
+            response = _error(405, "method_not_allowed", "Push with POST.")
+            response["Allow"] = "POST"
+            return response
+        source = Source.objects.filter(slug=slug, is_active=True,
+                                       transport=Source.Transport.PUSH).first()
+        if source is None:
+            # The same answer for unknown, disabled and non-push sources.
+            return _error(404, "not_found", "No push source here.")
+        return _receive_for(source, request, self.background)
 
 
-def _receive_for(source: Source, request: HttpRequest) -> JsonResponse:
+def _receive_for(source: Source, request: HttpRequest,
+                 background: inbox.Background) -> JsonResponse:
     bearer_ok = bearer_matches(source, request.headers.get("Authorization", ""))
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not bearer_ok and not (signature and source.push_hmac_key):
@@ -159,7 +169,7 @@ def _receive_for(source: Source, request: HttpRequest) -> JsonResponse:
         return _unauthorised()
     if not body.strip():
         return _error(400, "empty", "The body is empty.")
-    payload, new = accept(source, body, request.META.get("CONTENT_TYPE", ""))
+    payload, new = accept(source, body, request.META.get("CONTENT_TYPE", ""), background)
     return JsonResponse({"payload": payload.pk, "status": "received" if new else "duplicate"},
                         status=202)
 

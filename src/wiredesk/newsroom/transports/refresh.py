@@ -20,6 +20,7 @@ from wiredesk.core.errors import FetchError, ParseError
 from wiredesk.ingest.fetch import FetchPolicy, FetchResult, fetch_feed
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
+from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,8 @@ def fetch_policy() -> FetchPolicy:
     )
 
 
-def refresh_source(source: Source) -> RefreshReport:
-    """Poll one source once. The caller holds the source's lease."""
+def refresh_source(desk: WriteDesk, source: Source) -> RefreshReport:
+    """Poll one source once, writing with ``desk``. The caller holds the source's lease."""
     now = timezone.now()
     source.last_fetch_at = now
     try:
@@ -70,7 +71,7 @@ def refresh_source(source: Source) -> RefreshReport:
     payload = store_payload(source, result.body, origin=result.final_url,
                             content_type=result.content_type)
     try:
-        report = process_payload(payload)
+        report = process_payload(desk, payload)
     except ParseError as exc:
         return _failed(source, str(exc), None)
     _succeeded(source)

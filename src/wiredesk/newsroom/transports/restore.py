@@ -38,7 +38,7 @@ from wiredesk.dedupe import fingerprint_to_bytes
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.exports import EXPORT_FORMAT, ITEM_ID, MARKER, SOURCE_SLUG
 from wiredesk.newsroom.models import Section, Source, Story, StoryEvent, StoryVersion, Tombstone
-from wiredesk.newsroom.write.duplicates import desk
+from wiredesk.newsroom.write.desk import WriteDesk
 from wiredesk.newsroom.write.publishing import publish_change, publish_changes
 
 __all__ = ["RestoreError", "RestoreReport", "is_export", "restore_files"]
@@ -87,9 +87,12 @@ def is_export(path: Path) -> bool:
     return isinstance(record, dict) and MARKER in record
 
 
-def restore_files(paths: Iterable[Path], *, now: datetime | None = None) -> RestoreReport:
-    """Restore every story of these export files, then the merges between them."""
-    restorer = _Restorer(now or clock.now())
+def restore_files(desk: WriteDesk, paths: Iterable[Path], *,
+                  now: datetime | None = None) -> RestoreReport:
+    """Restore every story of these export files, then the merges between them. Versions are
+    fingerprinted with ``desk``'s fingerprinter; the duplicate keys are written by its next
+    session, like any stored version's."""
+    restorer = _Restorer(desk, now or clock.now())
     for path in paths:
         restorer.restore_file(path)
     restorer.link()
@@ -108,7 +111,8 @@ class _Link:
 
 
 class _Restorer:
-    def __init__(self, now: datetime) -> None:
+    def __init__(self, desk: WriteDesk, now: datetime) -> None:
+        self.desk = desk
         self.now = now
         self.report = RestoreReport()
         self.links: list[_Link] = []
@@ -185,7 +189,7 @@ class _Restorer:
             gate_reasons=(row.get("gate_reasons")
                           if isinstance(row.get("gate_reasons"), list) else []),
             timely=row.get("timely") is not False)
-        stored = StoryVersion.objects.bulk_create([_version(story, v) for v in versions])
+        stored = StoryVersion.objects.bulk_create([_version(self.desk, story, v) for v in versions])
         story.current_version = next(v for v in stored if v.number == current_number)
         story.save(update_fields=["current_version"])
         if story.status == Story.Status.KILLED:  # as a kill leaves it: never published again
@@ -275,7 +279,7 @@ def _section(data: object) -> Section | None:
     return section
 
 
-def _version(story: Story, data: dict[str, Any]) -> StoryVersion:
+def _version(desk: WriteDesk, story: Story, data: dict[str, Any]) -> StoryVersion:
     number = data.get("number")
     if not isinstance(number, int) or number < 1:
         raise RestoreError(f"version number {number!r}")
@@ -305,7 +309,7 @@ def _version(story: Story, data: dict[str, Any]) -> StoryVersion:
         urgency=urgency if isinstance(urgency, int) and urgency >= 0 else None,
         # The story's own text is fingerprinted as ingest does (duplicates.item_text), so the
         # restored desk still recognises its copies; a mirrored version never is.
-        fingerprint=(fingerprint_to_bytes(desk.fingerprinter.fingerprint(
+        fingerprint=(fingerprint_to_bytes(desk.duplicates.fingerprinter.fingerprint(
             html_to_text(body_html) or summary)) if own else None))
 
 

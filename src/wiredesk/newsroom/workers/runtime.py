@@ -13,6 +13,7 @@ from django.db import connection
 from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.workers.scheduler import run_worker
+from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def _serve_granian(host: str, port: int, *, threads: int, workers: int) -> None:
 
 def _recover_once() -> None:
     try:
-        if recovered := inbox.recover():
+        if recovered := inbox.recover(WriteDesk()):
             log.warning("recovered %d payloads left unprocessed by a stopped process", recovered)
     except Exception:
         log.exception("recovering unprocessed payloads failed; a worker will do it")

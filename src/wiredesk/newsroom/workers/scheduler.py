@@ -45,6 +45,7 @@ from wiredesk.newsroom.transports.refresh import RefreshReport, refresh_source
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.workers.enrichment import run_enricher
 from wiredesk.newsroom.workers.timed import apply_timed_changes
+from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +86,11 @@ def _dead_holders(now: datetime) -> list[str]:
                              .values_list("lease_holder", flat=True).distinct())
 
 
-def refresh_claimed(source: Source) -> RefreshReport:
+def refresh_claimed(desk: WriteDesk, source: Source) -> RefreshReport:
     """Refresh a leased source in a worker thread, with the thread's own database connection."""
     close_old_connections()
     try:
-        return refresh_source(source)
+        return refresh_source(desk, source)
     except Exception as exc:  # a bug must not kill the worker; it is recorded on the source
         log.exception("refresh of source %s crashed", source.pk)
         Source.objects.filter(pk=source.pk).update(
@@ -101,12 +102,14 @@ def refresh_claimed(source: Source) -> RefreshReport:
 
 def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     """Poll due sources and scan drop folders until ``stop`` is set, recovering payloads left
-    unprocessed in a thread beside that; with ``WIREDESK_ENRICH``, enrich stories in another."""
+    unprocessed in a thread beside that; with ``WIREDESK_ENRICH``, enrich stories in another.
+    The worker's threads write with one desk, the worker's own."""
     log.info("worker started with %d threads", threads)
+    desk = WriteDesk()
     if settings.WIREDESK_ENRICH:
         threading.Thread(target=run_enricher, args=(stop,), kwargs={"tick": tick},
                          name="wiredesk-enrich", daemon=True).start()
-    recoverers = [threading.Thread(target=run_recovery, args=(stop,), kwargs={"tick": tick},
+    recoverers = [threading.Thread(target=run_recovery, args=(desk, stop), kwargs={"tick": tick},
                                    name=f"wiredesk-recover-{n}", daemon=True)
                   for n in range(_recovery_threads())]
     for recoverer in recoverers:
@@ -115,14 +118,15 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     folders: defaultdict[int, dict[str, Sighting]] = defaultdict(dict)
     with leases.kept(), ThreadPoolExecutor(max_workers=threads,
                                            thread_name_prefix="wiredesk-ingest") as pool:
-        _keep_busy(stop, pool, threads=threads, tick=tick, folders=folders)
+        _keep_busy(desk, stop, pool, threads=threads, tick=tick, folders=folders)
         for recoverer in recoverers:
             recoverer.join(timeout=30)
     connection.close()  # releasing the leases used this thread's connection
     log.info("worker stopped")
 
 
-def _keep_busy(stop: threading.Event, pool: ThreadPoolExecutor, *, threads: int, tick: float,
+def _keep_busy(desk: WriteDesk, stop: threading.Event, pool: ThreadPoolExecutor, *,
+               threads: int, tick: float,
                folders: defaultdict[int, dict[str, Sighting]]) -> None:
     """Claim a source as soon as an ingest thread is free, until ``stop`` is set. Not a batch of
     ``threads`` at a time: one slow feed (up to the fetch timeout) would leave the other threads
@@ -136,7 +140,7 @@ def _keep_busy(stop: threading.Event, pool: ThreadPoolExecutor, *, threads: int,
         free = threads - len(running)
         sources = (_guarded("claiming sources", partial(claim, free, transports=WATCHED)) or []
                    if free else [])
-        running.update(pool.submit(_work_on, s, folders[s.pk]) for s in sources)
+        running.update(pool.submit(_work_on, desk, s, folders[s.pk]) for s in sources)
         if not running:
             stop.wait(tick)
             continue
@@ -163,23 +167,23 @@ def _recovery_threads() -> int:
     return inbox.BACKGROUND_THREADS if connection.vendor == "postgresql" else 1
 
 
-def run_recovery(stop: threading.Event, *, tick: float) -> None:
+def run_recovery(desk: WriteDesk, stop: threading.Event, *, tick: float) -> None:
     """Process payloads a stopped process left unprocessed: all of them at once when the worker
     starts, then whatever turns up (a process dying elsewhere), looking every ``tick``."""
     while not stop.is_set():
         recovered = _guarded("recovering unprocessed payloads",
-                             lambda: inbox.recover(stop=stop))
+                             lambda: inbox.recover(desk, stop=stop))
         if recovered:
             log.warning("recovered %d payloads left unprocessed by a stopped process", recovered)
         stop.wait(tick)
 
 
-def _work_on(source: Source, seen: dict[str, Sighting]) -> str:
+def _work_on(desk: WriteDesk, source: Source, seen: dict[str, Sighting]) -> str:
     """Refresh or scan one claimed source; returns the line to log ("" when nothing happened)."""
     if source.transport == Source.Transport.FOLDER:
-        scan = scan_claimed(source, seen)
+        scan = scan_claimed(desk, source, seen)
         return "" if scan.idle else scan.line()
-    return refresh_claimed(source).line()
+    return refresh_claimed(desk, source).line()
 
 
 def _guarded(what: str, step: Callable[[], T]) -> T | None:

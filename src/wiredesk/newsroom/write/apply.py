@@ -10,12 +10,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection
 from django.db.models import OuterRef, Subquery
 
 from wiredesk.core.gate import GateResult
@@ -43,8 +41,8 @@ from wiredesk.newsroom.models import (
     Tombstone,
 )
 from wiredesk.newsroom.write import gating
-from wiredesk.newsroom.write.clustering import clusters
-from wiredesk.newsroom.write.duplicates import Doc, desk
+from wiredesk.newsroom.write.desk import WriteDesk
+from wiredesk.newsroom.write.duplicates import Doc
 from wiredesk.newsroom.write.publishing import publish_changes
 
 log = logging.getLogger(__name__)
@@ -55,7 +53,7 @@ log = logging.getLogger(__name__)
 MERGED = "merged"
 
 
-def apply_candidates(source: Source, candidates: list[Candidate],
+def apply_candidates(desk: WriteDesk, source: Source, candidates: list[Candidate],
                      payload: RawPayload | None) -> list[str]:
     """Decide and apply a payload's candidates, in chunks of one transaction each.
 
@@ -64,46 +62,32 @@ def apply_candidates(source: Source, candidates: list[Candidate],
     the stories meanwhile -- the chunk is applied again one item at a time, each in its own
     transaction, so one bad item never takes the others down with it.
 
-    Each chunk holds the duplicate desk (see :mod:`wiredesk.newsroom.write.duplicates`): duplicate
-    and cluster decisions are taken one transaction at a time across all workers.
+    Each chunk is one session of the process's write desk (:mod:`wiredesk.newsroom.write.desk`):
+    duplicate and cluster decisions are taken one transaction at a time across all workers.
     """
     outcomes: list[str] = []
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start:start + CHUNK]
         try:
-            with desk_session():
-                outcomes += _apply_chunk(source, chunk, payload)
+            with desk.session():
+                outcomes += _apply_chunk(desk, source, chunk, payload)
         except (IntegrityError, DataError):
             log.info("bulk apply for source %s failed; applying one by one", source.pk)
-            outcomes += [apply_candidate(source, candidate, payload) for candidate in chunk]
+            outcomes += [apply_candidate(desk, source, candidate, payload)
+                         for candidate in chunk]
     return outcomes
 
 
-def apply_candidate(source: Source, candidate: Candidate, payload: RawPayload | None) -> str:
+def apply_candidate(desk: WriteDesk, source: Source, candidate: Candidate,
+                    payload: RawPayload | None) -> str:
     """Decide and apply one candidate in its own transaction. Retries once on a racing insert."""
     try:
-        with desk_session():
-            return _apply_chunk(source, [candidate], payload)[0]
+        with desk.session():
+            return _apply_chunk(desk, source, [candidate], payload)[0]
     except IntegrityError:
         # Another process created the same story between our read and our insert: decide again.
-        with desk_session():
-            return _apply_chunk(source, [candidate], payload)[0]
-
-
-@contextmanager
-def desk_session() -> Iterator[None]:
-    """One transaction holding the duplicate desk and the clusterer, both caught up with the
-    database. A failed transaction takes its index additions back and drops the clusterer's
-    in-memory placements (it is rebuilt on next use)."""
-    with desk.session():
-        try:
-            with transaction.atomic():
-                desk.sync()
-                clusters.sync()
-                yield
-        except BaseException:
-            clusters.reset()
-            raise
+        with desk.session():
+            return _apply_chunk(desk, source, [candidate], payload)[0]
 
 
 CHUNK = 500
@@ -169,7 +153,7 @@ class _New:
         return f"p{self.position}"
 
 
-def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | None
+def _apply_chunk(desk: WriteDesk, source: Source, chunk: list[Candidate], payload: RawPayload | None
                  ) -> list[str]:
     ids = [candidate.identity.external_id for candidate in chunk]
     repeated = {external_id for external_id, n in Counter(ids).items() if n > 1}
@@ -185,18 +169,18 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
         decision = _decide(source, loaded, candidate, now)
         outcomes[position] = decision.action
         if decision.action is Action.CREATE:
-            new = _check(source, position, candidate, decision, payload, now)
+            new = _check(desk, source, position, candidate, decision, payload, now)
             if new.duplicate.story_id is None:
                 # In the index under a placeholder, so the chunk's later items can match it.
-                desk.add(new.placeholder, new.placeholder, new.doc, now)
+                desk.duplicates.add(new.placeholder, new.placeholder, new.doc, now)
                 fresh.append(new)
             else:
                 duplicates.append(new)
-        elif (story := _apply_decision(source, loaded, candidate, decision, payload, now)):
+        elif (story := _apply_decision(desk, source, loaded, candidate, decision, payload, now)):
             changed.append(story)
     placeholders = {new.placeholder: story for new, story in
-                    zip(fresh, _create_stories(source, fresh, payload, now), strict=True)}
-    for new, outcome in _create_duplicates(source, duplicates, placeholders, payload, now):
+                    zip(fresh, _create_stories(desk, source, fresh, payload, now), strict=True)}
+    for new, outcome in _create_duplicates(desk, source, duplicates, placeholders, payload, now):
         outcomes[new.position] = outcome
         if new.merged_into is not None:
             changed.append(new.merged_into)
@@ -206,25 +190,26 @@ def _apply_chunk(source: Source, chunk: list[Candidate], payload: RawPayload | N
             decision = _decide(source, loaded, candidate, now)
             outcomes[position] = decision.action
             if decision.action is Action.CREATE:
-                new = _check(source, position, candidate, decision, payload, now)
+                new = _check(desk, source, position, candidate, decision, payload, now)
                 if new.duplicate.story_id is None:
-                    _create_stories(source, [new], payload, now)
+                    _create_stories(desk, source, [new], payload, now)
                 else:
-                    [(_, outcomes[position])] = _create_duplicates(source, [new], {}, payload,
+                    [(_, outcomes[position])] = _create_duplicates(desk, source, [new], {}, payload,
                                                                    now)
                     if new.merged_into is not None:
                         changed.append(new.merged_into)
-            elif (story := _apply_decision(source, loaded, candidate, decision, payload, now)):
+            elif (story := _apply_decision(desk, source, loaded, candidate, decision, payload,
+                                           now)):
                 changed.append(story)
     publish_changes(list({story.pk: story for story in changed}.values()))
     return [outcomes[position] for position in range(len(chunk))]
 
 
-def _check(source: Source, position: int, candidate: Candidate, decision: Decision,
+def _check(desk: WriteDesk, source: Source, position: int, candidate: Candidate, decision: Decision,
            payload: RawPayload | None, now: datetime) -> _New:
     gate = _gate(source, candidate, payload, now, first_sight=True)
-    doc = desk.describe(source, candidate.article, now)
-    return _New(position, candidate, decision, doc, desk.check(source, doc), gate)
+    doc = desk.duplicates.describe(source, candidate.article, now)
+    return _New(position, candidate, decision, doc, desk.duplicates.check(source, doc), gate)
 
 
 def _gate(source: Source, candidate: Candidate, payload: RawPayload | None, now: datetime, *,
@@ -239,8 +224,9 @@ def _gate(source: Source, candidate: Candidate, payload: RawPayload | None, now:
     return gate
 
 
-def _create_duplicates(source: Source, duplicates: list[_New], placeholders: dict[str, Story],
-                       payload: RawPayload | None, now: datetime) -> list[tuple[_New, str]]:
+def _create_duplicates(desk: WriteDesk, source: Source, duplicates: list[_New],
+                       placeholders: dict[str, Story], payload: RawPayload | None,
+                       now: datetime) -> list[tuple[_New, str]]:
     """Store duplicates as stories merged into their matched stories' roots (in bulk), and mirror
     the text of those that are the same story's new version. Sets each one's ``merged_into``
     (left None for one whose match is gone: it becomes a story of its own)."""
@@ -252,14 +238,14 @@ def _create_duplicates(source: Source, duplicates: list[_New], placeholders: dic
     for new in duplicates:
         new.merged_into = roots.get(new.duplicate.story_id or "")
         (merged if new.merged_into is not None else alone).append(new)
-    _create_stories(source, alone, payload, now)  # the matched story was deleted meanwhile
-    stories = _create_stories(source, merged, payload, now)
+    _create_stories(desk, source, alone, payload, now)  # the matched story was deleted meanwhile
+    stories = _create_stories(desk, source, merged, payload, now)
     copies = []
     for story, new in zip(stories, merged, strict=True):
         root = new.merged_into
         assert root is not None
         if story.merge_kind == Story.MergeKind.VERSION:
-            _mirror(root, story, new.candidate, new.doc, payload, now)
+            _mirror(desk, root, story, new.candidate, new.doc, payload, now)
         else:
             copies.append(StoryEvent(story=root, at=now, action="also_reported",
                                      status=root.status,
@@ -310,7 +296,7 @@ def root_of(story_id: int) -> Story | None:
 TRUNCATED_SHARE = 0.6
 
 
-def _mirror(root: Story, merged: Story, candidate: Candidate, doc: Doc,
+def _mirror(desk: WriteDesk, root: Story, merged: Story, candidate: Candidate, doc: Doc,
             payload: RawPayload | None, now: datetime) -> None:
     """Make a merged item's text a version of the root story, ordered by creation time.
 
@@ -326,16 +312,16 @@ def _mirror(root: Story, merged: Story, candidate: Candidate, doc: Doc,
         state = dataclasses.replace(state, current_order=dataclasses.replace(
             state.current_order, number=None))
     decision = decide(state, incoming, tombstoned=False, now=now)
-    if decision.action is Action.NEW_VERSION and _truncated(root, doc):
+    if decision.action is Action.NEW_VERSION and _truncated(desk, root, doc):
         decision = Decision(Action.STALE, None, "a shorter copy of the current text")
-    _apply_to(root, known, candidate, decision, payload, now, from_story=merged)
+    _apply_to(desk, root, known, candidate, decision, payload, now, from_story=merged)
 
 
-def _truncated(root: Story, doc: Doc) -> bool:
+def _truncated(desk: WriteDesk, root: Story, doc: Doc) -> bool:
     current = root.current_version
     if current is None or not current.fingerprint:
         return False
-    words = desk.word_count(current.pk)
+    words = desk.duplicates.word_count(current.pk)
     if words is None:
         words = fingerprint_from_bytes(bytes(current.fingerprint)).word_count
     return doc.fingerprint.word_count < TRUNCATED_SHARE * words
@@ -348,8 +334,8 @@ def _decide(source: Source, loaded: _Loaded, candidate: Candidate, now: datetime
                   tombstoned=external_id in loaded.tombstoned, now=now)
 
 
-def _apply_decision(source: Source, loaded: _Loaded, candidate: Candidate, decision: Decision,
-                    payload: RawPayload | None, now: datetime) -> Story | None:
+def _apply_decision(desk: WriteDesk, source: Source, loaded: _Loaded, candidate: Candidate,
+                    decision: Decision, payload: RawPayload | None, now: datetime) -> Story | None:
     """Apply any decision but CREATE; returns the story when its public state changed."""
     story = loaded.stories.get(candidate.identity.external_id)
     if decision.action is Action.KILL:
@@ -357,25 +343,25 @@ def _apply_decision(source: Source, loaded: _Loaded, candidate: Candidate, decis
         loaded.tombstoned.add(candidate.identity.external_id)
     if story is None or decision.action is Action.IDENTICAL:
         return None
-    changed = _apply_to(story, loaded.known, candidate, decision, payload, now)
+    changed = _apply_to(desk, story, loaded.known, candidate, decision, payload, now)
     if story.merged_into_id is not None and decision.action in (Action.NEW_VERSION, Action.KILL):
-        return _follow_merge(story, candidate, decision, payload, now)
+        return _follow_merge(desk, story, candidate, decision, payload, now)
     return story if changed else None
 
 
-def _follow_merge(story: Story, candidate: Candidate, decision: Decision,
+def _follow_merge(desk: WriteDesk, story: Story, candidate: Candidate, decision: Decision,
                   payload: RawPayload | None, now: datetime) -> Story | None:
     """A merged story changed: carry the change to the story it was merged into."""
     root = root_of(story.pk)
     if root is None or root.pk == story.pk:
         return None
     if story.merge_kind == Story.MergeKind.VERSION:
-        doc = desk.describe(story.source, candidate.article, now)
-        _mirror(root, story, candidate, doc, payload, now)
+        doc = desk.duplicates.describe(story.source, candidate.article, now)
+        _mirror(desk, root, story, candidate, doc, payload, now)
     return root  # a copy's headline, link or status shows in the root's "Also reported by"
 
 
-def _apply_to(story: Story, known: dict[int, set[str]], candidate: Candidate,
+def _apply_to(desk: WriteDesk, story: Story, known: dict[int, set[str]], candidate: Candidate,
               decision: Decision, payload: RawPayload | None, now: datetime,
               from_story: Story | None = None) -> bool:
     """Apply a decision to a stored story; True when its public state changed."""
@@ -385,12 +371,12 @@ def _apply_to(story: Story, known: dict[int, set[str]], candidate: Candidate,
     version = None
     if action is Action.NEW_VERSION:
         gate = _gate(story.source, candidate, payload, now, first_sight=False)
-        version = _add_version(story, candidate, payload, now, current=True,
+        version = _add_version(desk, story, candidate, payload, now, current=True,
                                from_story=from_story)
         decision = _gated(story, decision, gate)
     elif action in (Action.STALE, Action.KILL) and \
             candidate.content_hash not in known[story.pk]:
-        version = _add_version(story, candidate, payload, now, current=False,
+        version = _add_version(desk, story, candidate, payload, now, current=False,
                                from_story=from_story)
     if action in (Action.NEW_VERSION, Action.KILL):
         _take_status(story, candidate, decision, now)
@@ -411,9 +397,11 @@ def _gated(story: Story, decision: Decision, gate: GateResult) -> Decision:
     status, reason = decision.status, decision.reason
     if not gate.public and status is LifecycleStatus.PUBLISHED:
         status, reason = LifecycleStatus.HELD, gating.held_reason(gate)
-    elif gate.public and status is LifecycleStatus.HELD and \
-            story.status_reason.startswith(gating.HELD_BY_GATE):
-        status = LifecycleStatus.PUBLISHED
+    elif status is LifecycleStatus.HELD and story.status_reason.startswith(gating.HELD_BY_GATE):
+        # Still the gate's hold when this version fails too (with this version's reasons), so a
+        # later passing version or the review queue's release can tell it from an editor's.
+        status, reason = (LifecycleStatus.PUBLISHED, reason) if gate.public else \
+            (status, gating.held_reason(gate))
     return dataclasses.replace(decision, status=status, reason=reason)
 
 
@@ -480,8 +468,8 @@ def _incoming(source: Source, candidate: Candidate) -> Incoming:
     )
 
 
-def _create_stories(source: Source, created: list[_New], payload: RawPayload | None,
-                    now: datetime) -> list[Story]:
+def _create_stories(desk: WriteDesk, source: Source, created: list[_New],
+                    payload: RawPayload | None, now: datetime) -> list[Story]:
     """Create new stories with their first versions: a few statements however many there are.
 
     Each first version is fingerprinted and indexed for duplicate detection (replacing its
@@ -495,8 +483,8 @@ def _create_stories(source: Source, created: list[_New], payload: RawPayload | N
         for story, new in zip(stories, created, strict=True)])
     for story, version, new in zip(stories, versions, created, strict=True):
         story.current_version = version
-        desk.remove(new.placeholder)
-        desk.add(str(version.pk), str(story.pk), new.doc, now)
+        desk.duplicates.remove(new.placeholder)
+        desk.duplicates.add(str(version.pk), str(story.pk), new.doc, now)
     # One UPDATE with a subquery, rather than bulk_update's CASE over every row.
     Story.objects.filter(pk__in=[s.pk for s in stories]).update(current_version_id=Subquery(
         StoryVersion.objects.filter(story_id=OuterRef("pk"), number=1).values("pk")[:1]))
@@ -539,6 +527,8 @@ def _story(source: Source, new: _New, now: datetime) -> Story:
         publication_mode=new.gate.mode.value, gate_outcome=new.gate.outcome.value,
         gate_reasons=[verdict.as_dict() for verdict in new.gate.verdicts],
         timely=new.gate.timely)
+    gating.place(story, new.gate, now, first_sight=True)  # what the routing rules set
+    return story
 
 
 def _creation_cause(new: _New, payload: RawPayload | None) -> str:
@@ -575,7 +565,7 @@ def _version(story: Story, number: int, candidate: Candidate, payload: RawPayloa
     )
 
 
-def _add_version(story: Story, candidate: Candidate, payload: RawPayload | None,
+def _add_version(desk: WriteDesk, story: Story, candidate: Candidate, payload: RawPayload | None,
                  now: datetime, *, current: bool, from_story: Story | None = None
                  ) -> StoryVersion:
     """Add a version to an existing story; the caller publishes the change.
@@ -583,7 +573,8 @@ def _add_version(story: Story, candidate: Candidate, payload: RawPayload | None,
     A story's own version is fingerprinted and indexed (a later re-send matches the latest text);
     a version mirrored from a merged story is not: the merged story's own version is.
     """
-    doc = desk.describe(story.source, candidate.article, now) if from_story is None else None
+    doc = (desk.duplicates.describe(story.source, candidate.article, now)
+           if from_story is None else None)
     version = _version(story, story.version_count + 1, candidate, payload, now, current=current,
                        fingerprint=doc.blob if doc else None, from_story=from_story)
     version.save()

@@ -395,7 +395,8 @@ def _hashes(terms: Iterable[str]) -> tuple[int, ...]:
 
 
 class ClusterDesk:
-    """Cluster decisions for one process, over the state in the database. Use :data:`clusters`.
+    """Cluster decisions for one process, over the state in the database; held by the process's
+    :class:`~wiredesk.newsroom.write.desk.WriteDesk`.
 
     Holds no state between sessions, so a fresh desk -- a new process -- decides exactly as an
     old one would.
@@ -484,5 +485,3 @@ class ClusterDesk:
         for pk, headline, body_html, summary, published, key in rows:
             self._clusterer.place(_doc(pk, headline, body_html, summary, published), key)
 
-
-clusters = ClusterDesk()

@@ -22,7 +22,8 @@ any process -- and forgets keys older than :data:`KEEP`. Within a session, what 
 added (items of the same payload, stored or about to be) is in a small in-memory index that
 dies with the session, so a failed transaction leaves nothing behind.
 
-Decisions are serialised: :meth:`DuplicateDesk.session` holds a process lock, and on PostgreSQL a
+Decisions are serialised: the write desk's session
+(:class:`~wiredesk.newsroom.write.desk.WriteDesk`) holds its process lock, and on PostgreSQL a
 transaction-level advisory lock, from the catch-up to the commit. Otherwise two workers receiving
 the same story through two feeds at the same moment could both find nothing and publish it twice.
 Only the deciding and writing is serialised; fetching and parsing stay parallel.
@@ -31,9 +32,7 @@ Only the deciding and writing is serialised; fetching and parsing stay parallel.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -112,7 +111,9 @@ class DuplicateDesk:
     """Duplicate decisions for one process: the rules for reading and writing the key rows.
 
     Holds no state between sessions but a fingerprinter, so a fresh desk -- a new process --
-    takes exactly the decisions an old one would. Use :data:`desk`.
+    takes exactly the decisions an old one would. A process holds one in its
+    :class:`~wiredesk.newsroom.write.desk.WriteDesk`, whose sessions call :meth:`sync` and
+    :meth:`reset`.
     """
 
     def __init__(self, config: IndexConfig | None = None) -> None:
@@ -120,31 +121,17 @@ class DuplicateDesk:
         self.fingerprinter = Fingerprinter()
         self.scheme = KeyScheme.for_config(self.config)
         self.stats = IndexStats()
-        self._lock = threading.RLock()
         self._session: NearDuplicateIndex | None = None
         self._removed: set[str] = set()
 
     def reset(self) -> None:
-        """Drop the session's additions (tests, restores); nothing else is kept."""
-        with self._lock:
-            self._session = None
-            self._removed.clear()
-
-    @contextmanager
-    def session(self) -> Iterator[None]:
-        """Hold the desk for one transaction's decisions. Enter *before* the transaction opens
-        (the lock is taken first, so two threads never wait on each other's database locks), and
-        call :meth:`sync` inside it. What the session added is forgotten when it ends: if the
-        transaction committed, the next session indexes it from the database."""
-        with self._lock:
-            try:
-                yield
-            finally:
-                self.reset()
+        """Drop the session's additions (at its end); nothing else is kept."""
+        self._session = None
+        self._removed.clear()
 
     def sync(self) -> None:
-        """Inside the session's transaction: take the cross-process lock, write the keys of the
-        versions stored since the last session, and forget keys that left the window."""
+        """At the start of a session's transaction: take the cross-process lock, write the keys of
+        the versions stored since the last session, and forget keys that left the window."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
@@ -315,5 +302,3 @@ def _readable(pk: int, blob: object) -> Fingerprint | None:
         log.warning("version %s: unreadable fingerprint (%s)", pk, error)
         return None
 
-
-desk = DuplicateDesk()

@@ -3,7 +3,7 @@
 Both lock the story (``merge_locked``): the desk never merges it again by itself, and since a story
 that exists is found by its identity before any duplicate check, a re-ingest of the same item --
 a re-poll, a re-processed payload, a new version under the same id -- goes to that story and stays
-where the editor put it. Both run in the duplicate desk's session, like ingest.
+where the editor put it. Both run in a session of the write desk they are given, like ingest.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from django.db.models import Max
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story, StoryEvent, StoryVersion
-from wiredesk.newsroom.write.apply import desk_session, root_of
-from wiredesk.newsroom.write.clustering import clusters
+from wiredesk.newsroom.write.apply import root_of
+from wiredesk.newsroom.write.desk import WriteDesk
 from wiredesk.newsroom.write.publishing import publish_changes
 
 
@@ -21,11 +21,11 @@ class MergeRefused(ValueError):
     """The merge or split asked for makes no sense (said why, for the admin's message)."""
 
 
-def split(story: Story, editor: str) -> Story:
+def split(desk: WriteDesk, story: Story, editor: str) -> Story:
     """Take a merged story out of the story it was merged into: it is published on its own
     again, and the text it had given the other story (as versions) is taken back. Returns the
     story it was merged into."""
-    with desk_session():
+    with desk.session():
         story = Story.objects.select_for_update().get(pk=story.pk)
         root = story.merged_into
         if root is None:
@@ -39,7 +39,7 @@ def split(story: Story, editor: str) -> Story:
         story.cluster = None
         story.save(update_fields=["merged_into", "merge_kind", "merged_by", "merge_locked",
                                   "cluster"])
-        clusters.place_new([Story.objects.select_related("current_version").get(pk=story.pk)])
+        desk.clusters.place_new([Story.objects.select_related("current_version").get(pk=story.pk)])
         StoryEvent.objects.create(story=story, at=now, action="split", status=story.status,
                                   cause=f"split from story {root.pk} by {editor}")
         StoryEvent.objects.create(
@@ -50,13 +50,13 @@ def split(story: Story, editor: str) -> Story:
         return root
 
 
-def merge(story: Story, into: Story, editor: str) -> Story:
+def merge(desk: WriteDesk, story: Story, into: Story, editor: str) -> Story:
     """Merge ``story`` into ``into`` by hand, as another outlet's copy ("Also reported by").
 
     Stories already merged into ``story`` move along with it; ``into`` may itself be merged, in
     which case the story it stands for is used. Returns that story.
     """
-    with desk_session():
+    with desk.session():
         root = root_of(into.pk)
         if root is None:
             raise MergeRefused(f"story {into.pk} no longer exists")

@@ -8,6 +8,7 @@ from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.workers.scheduler import POLLED, claim, refresh_claimed
 from wiredesk.newsroom.workers.timed import apply_timed_changes
+from wiredesk.newsroom.write.desk import WriteDesk
 
 # A stored error can be a long multi-line report; its first line is enough to see what is wrong.
 ERROR_SHOWN = 200
@@ -39,8 +40,9 @@ class Command(BaseCommand):
         failed = 0
         with leases.kept():  # a slow feed stays this pass's until done
             sources = claim(10_000, source_ids=named)
+            desk = WriteDesk()
             for source in sources:
-                report = refresh_claimed(source)
+                report = refresh_claimed(desk, source)
                 failed += report.status == "error"
                 self.stdout.write(report.line())
         # What was not fetched and why: a failing source must not hide behind "nothing is due".

@@ -10,6 +10,7 @@ from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.transports.importer import import_files
 from wiredesk.newsroom.transports.restore import is_export, restore_files
 from wiredesk.newsroom.workers import leases
+from wiredesk.newsroom.write.desk import WriteDesk
 
 
 class Command(BaseCommand):
@@ -28,16 +29,16 @@ class Command(BaseCommand):
         if not files:
             raise CommandError("no files to import")
         with leases.kept():
-            self._import(files, options["source"])
+            self._import(WriteDesk(), files, options["source"])
 
-    def _import(self, files: list[Path], source_name: str) -> None:
+    def _import(self, desk: WriteDesk, files: list[Path], source_name: str) -> None:
         # Payloads a stopped process (an import, a push receiver) left unprocessed go first.
-        if recovered := inbox.recover():
+        if recovered := inbox.recover(desk):
             self.stdout.write(f"{recovered} payloads left unprocessed by a stopped process "
                               "were processed first.")
         exports = [path for path in files if is_export(path)]
         if exports:  # Wiredesk's own export: restored as it was, not ingested as a feed
-            restored = restore_files(exports)
+            restored = restore_files(desk, exports)
             self.stdout.write(restored.summary())
             for problem in restored.problems:
                 self.stderr.write(f"  {problem}")
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         def advance(_: Path) -> None:
             progress.update()
 
-        result = import_files(source, files, on_file=advance)
+        result = import_files(desk, source, files, on_file=advance)
         progress.close()
         for path, error in result.failures:
             self.stderr.write(f"could not import {path}: {error}")

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from wiredesk.newsroom.models import RawPayload
 from wiredesk.newsroom.transports.inbox import reprocess
+from wiredesk.newsroom.write.desk import WriteDesk
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         if not payloads:
             self.stdout.write("No payload to re-process.")
             return
-        results = reprocess(payloads)
+        results = reprocess(WriteDesk(), payloads)
         for result in results:
             self.stdout.write(result.line())
         failed = sum(result.failed for result in results)
