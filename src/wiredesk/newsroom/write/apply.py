@@ -493,7 +493,7 @@ def _create_stories(desk: WriteDesk, source: Source, created: list[_New],
                    version=version, cause=_creation_cause(new, payload))
         for story, version, new in zip(stories, versions, created, strict=True)])
     texts = {story.pk: new.doc.text for story, new in zip(stories, created, strict=True)}
-    clusters.place_new([story for story in stories if story.merged_into_id is None], texts)
+    desk.clusters.place_new([story for story in stories if story.merged_into_id is None], texts)
     publish_changes(stories, created=True)
     return stories
 
@@ -579,7 +579,7 @@ def _add_version(desk: WriteDesk, story: Story, candidate: Candidate, payload: R
                        fingerprint=doc.blob if doc else None, from_story=from_story)
     version.save()
     if doc is not None:
-        desk.add(str(version.pk), str(story.pk), doc, now)
+        desk.duplicates.add(str(version.pk), str(story.pk), doc, now)
     story.version_count = version.number
     fields = ["version_count"]
     if current:
