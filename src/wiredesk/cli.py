@@ -1,6 +1,6 @@
 """The ``wiredesk`` command: Django's management commands under Wiredesk's settings.
 
-``wiredesk run``, ``serve``, ``worker``, ``source``, ``fetch``, ``import``, ``export``,
+``wiredesk run``, ``serve``, ``worker``, ``source``, ``rules``, ``fetch``, ``import``, ``export``,
 ``reprocess``, ``enrich`` and ``demo`` are Wiredesk's own (see docs/commands.md); ``wiredesk help``
 lists them. Django's (``migrate``, ``createsuperuser``, ``shell``…) work too, listed by
 ``wiredesk help --all``.
@@ -23,7 +23,7 @@ DOCUMENTED_NAMES = {module: name for name, module in ALIASES.items()}
 # What `wiredesk help` lists, in this order; Django's other commands are one line away.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Serving", ("run", "serve", "worker")),
-    ("Sources", ("source", "fetch", "import", "export", "reprocess")),
+    ("Sources", ("source", "rules", "fetch", "import", "export", "reprocess")),
     ("Enrichment", ("enrich",)),
     ("Setup", ("demo", "createsuperuser", "migrate")),
 )

@@ -96,6 +96,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_FEED_MODE", "excerpt", "Publication mode of a publisher feed (RSS, Atom, "
             "JSON Feed) read from the web or from disk whose source sets none: `excerpt`, "
             "`headline` or `full` (only with a licence for the full text)."),
+    Setting("WIREDESK_REVIEW_RELEASE_MINUTES", "0", "Minutes after which an item held for "
+            "review (by a check or a routing rule) that no editor approved or rejected is "
+            "published by the desk; 0: never. A rule's own `release_after` wins; an item held "
+            "for its rights is never released. See docs/rules.md."),
     # The admin's protection (wiredesk.newsroom.admin_access).
     Setting("WIREDESK_ADMIN_LOGIN_ATTEMPTS", "5", "Failed admin sign-ins after which the user "
             "and address are locked out (django-axes)."),

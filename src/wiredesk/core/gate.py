@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from wiredesk.core.items import Article
 from wiredesk.core.language import detect, primary
 from wiredesk.core.rights import Mode, read_rights, stricter
+from wiredesk.core.rules import NO_ROUTING, Routing
 from wiredesk.core.text import html_to_text
 
 
@@ -82,6 +83,9 @@ class GateResult:
     language: str
     timely: bool
     verdicts: tuple[Verdict, ...] = field(default=())
+    # What the publisher's routing rules decided besides (wiredesk.core.routing): section, tags,
+    # front-page place, delay, headline.
+    routing: Routing = NO_ROUTING
 
     @property
     def reason(self) -> str:

@@ -279,6 +279,12 @@ class Story(models.Model):
     timely = models.BooleanField(
         default=True, help_text="False for an undated story or one first seen long after its "
                                 "date: kept off the top of the home page and the news sitemap.")
+    # What the routing rules set (wiredesk.core.rules, newsroom/write/gating.py): a place at the
+    # top of the home page until a time (10 pinned, 1-9 raised), and when a story held for review
+    # is released by the desk if no editor has decided by then.
+    front_priority = models.PositiveSmallIntegerField(default=0)
+    front_until = models.DateTimeField(null=True, blank=True)
+    release_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-first_published_at", "-id"]
@@ -568,3 +574,4 @@ from wiredesk.newsroom.write.deskstate import (  # noqa: E402, F401
     TermCount,
 )
 from wiredesk.newsroom.imagemodels import Picture, PictureCheck  # noqa: E402, F401
+from wiredesk.newsroom.rules import Rule  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""Changes that happen by the clock: embargoes lifting and licences expiring.
+"""Changes that happen by the clock: embargoes lifting, held items released from the review queue,
+licences expiring.
 
 Run on every scheduler tick. Each change is published like any other (validators move, the search
 index follows), and recorded as a story event.
@@ -13,6 +14,7 @@ from django.db.models import QuerySet
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story, StoryEvent
+from wiredesk.newsroom.write.gating import HELD_BY_GATE
 from wiredesk.newsroom.write.publishing import publish_changes
 
 
@@ -26,6 +28,11 @@ def apply_timed_changes(now: datetime | None = None) -> tuple[int, int]:
         released = _move(Story.objects.filter(status=Story.Status.EMBARGOED,
                                               embargoed_until__lte=now),
                          Story.Status.PUBLISHED, "the embargo time passed", now)
+        # Held for review past the time a rule or WIREDESK_REVIEW_RELEASE_MINUTES allowed.
+        released += _move(Story.objects.filter(status=Story.Status.HELD, release_at__lte=now,
+                                               status_reason__startswith=HELD_BY_GATE),
+                          Story.Status.PUBLISHED, "released from the review queue: nobody "
+                          "decided in time", now)
         expired = _move(Story.objects.filter(expires_at__lte=now).exclude(
                             status__in=[Story.Status.EXPIRED, Story.Status.KILLED]),
                         Story.Status.EXPIRED, "the story's publication period ended", now)

@@ -393,7 +393,7 @@ def _gated(story: Story, decision: Decision, gate: GateResult) -> Decision:
     """A new version passes the gate as a new story does: one it holds or drops is held (a
     published story leaves every public surface); one that passes releases a story the gate
     held, never one an editor held. Its mode and findings replace the story's."""
-    story.save(update_fields=gating.stamp(story, gate))
+    story.save(update_fields=gating.stamp(story, gate, clock.now()))
     status, reason = decision.status, decision.reason
     if not gate.public and status is LifecycleStatus.PUBLISHED:
         status, reason = LifecycleStatus.HELD, gating.held_reason(gate)
@@ -511,7 +511,7 @@ def _story(source: Source, new: _New, now: datetime) -> Story:
         kind = (Story.MergeKind.VERSION
                 if duplicate.outcome is DuplicateOutcome.SAME_STORY_NEW_VERSION
                 else Story.MergeKind.COPY)
-    return Story(
+    story = Story(
         source=source, external_id=new.candidate.identity.external_id,
         identity_basis=new.candidate.identity.basis, slug=article.slug[:100] or "story",
         section_id=source.section_id, headline=article.headline[:500],

@@ -1,0 +1,241 @@
+"""Routing rules as the desk stores them: the :class:`Rule` table, the compiled list the write
+path reads (reloaded when a rule changes, in any process), the flag a rule gets when it fails on
+an item, and the rules file (`wiredesk rules export|import`, TOML) a desk keeps in version
+control. Compiling and evaluating are the core's (wiredesk.core.rules).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Count, F, Max
+from django.utils import timezone
+
+from wiredesk.core.rules import Failure, RuleError, RuleSet, RuleSpec, compile_rule, compile_rules
+
+log = logging.getLogger(__name__)
+
+
+class Rule(models.Model):
+    """One routing rule: conditions (``when``) and actions (``then``), in the shapes of
+    docs/rules.md, at a position in the desk's ordered list; global, or for one source."""
+
+    name = models.CharField(max_length=200)
+    position = models.IntegerField(default=0, help_text="Rules run in this order, lowest first.")
+    source = models.ForeignKey("newsroom.Source", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="rules",
+                               help_text="Empty: every source's items. Else only this source's.")
+    enabled = models.BooleanField(default=True)
+    when = models.JSONField(default=dict, blank=True)
+    then = models.JSONField(default=dict)
+    note = models.TextField(blank=True, help_text="Why the rule exists (for the desk).")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    # A rule that raised on an item (a regular expression that ran too long on hostile text): the
+    # item went on as if the rule had not matched, and the admin shows this.
+    error_count = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "newsroom"
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def spec(self) -> RuleSpec:
+        return RuleSpec(name=self.name, when=self.when or {}, then=self.then or {},
+                        source=self.source.slug if self.source_id and self.source else "",
+                        enabled=self.enabled, key=str(self.pk or ""))
+
+
+def check(spec: RuleSpec) -> None:
+    """Refuse a rule that cannot work, with a message naming the field: it must compile, and the
+    section and source it names must exist."""
+    from wiredesk.newsroom.models import Section, Source
+
+    compile_rule(spec)
+    section = spec.then.get("section")
+    if section and not Section.objects.filter(slug=section).exists():
+        raise RuleError(f"rule {spec.name!r}: then.section: there is no section {section!r} "
+                        "(give its slug)")
+    wanted = _named_sources(spec)
+    known = set(Source.objects.filter(slug__in=wanted).values_list("slug", flat=True))
+    if missing := sorted(wanted - known):
+        raise RuleError(f"rule {spec.name!r}: there is no source {missing[0]!r} (give its slug)")
+
+
+def _named_sources(spec: RuleSpec) -> set[str]:
+    named = {spec.source} if spec.source else set()
+    stack: list[Any] = [spec.when]
+    while stack:
+        part = stack.pop()
+        if isinstance(part, Mapping):
+            value = part.get("source")
+            named |= {value} if isinstance(value, str) else set(value or [])
+            stack += [part.get("not"), *(part.get("any") or [])]
+    return named
+
+
+# -- the list the write path reads --------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Loaded:
+    version: tuple[object, ...] = ()
+    rules: RuleSet | None = None
+
+
+_loaded = _Loaded()
+
+
+def current() -> RuleSet:
+    """The compiled list, re-read whenever a rule was added, changed or deleted (one small
+    aggregate query tells). A stored rule that no longer compiles (edited in the database by
+    hand, or a section deleted) is left out and flagged, never fatal."""
+    version = tuple(Rule.objects.aggregate(n=Count("pk"), at=Max("updated_at")).values())
+    if _loaded.rules is None or version != _loaded.version:
+        _loaded.rules = _compile(Rule.objects.filter(enabled=True).select_related("source"))
+        _loaded.version = version
+    return _loaded.rules
+
+
+def _compile(rules: Iterable[Rule]) -> RuleSet:
+    good = []
+    for rule in rules:
+        try:
+            good.append(compile_rule(rule.spec()))
+        except RuleError as exc:
+            log.warning("rule %s left out: %s", rule.pk, exc)
+            Rule.objects.filter(pk=rule.pk).update(last_error=str(exc)[:500],
+                                                   last_error_at=timezone.now())
+    return RuleSet(tuple(good))
+
+
+def forget() -> None:
+    """Drop the compiled list (tests; a new process starts without one)."""
+    _loaded.rules, _loaded.version = None, ()
+
+
+def flag(failures: Sequence[Failure]) -> None:
+    """Mark rules that failed on an item, for the admin. ``update`` without ``auto_now``: a flag
+    is not an edit, so the compiled list stays."""
+    for failure in failures:
+        log.warning("rule %r failed on an item: %s", failure.rule, failure.error)
+        if failure.key.isdigit():
+            Rule.objects.filter(pk=int(failure.key)).update(
+                error_count=F("error_count") + 1, last_error=failure.error[:500],
+                last_error_at=timezone.now())
+
+
+# -- the rules file -----------------------------------------------------------------------------
+
+HEADER = ("# Wiredesk routing rules (docs/rules.md). Rules run in this order; the first rule\n"
+          "# that decides (publish, hold, drop) ends the list.\n")
+
+
+def export_text() -> str:
+    """Every rule, in order, as TOML."""
+    parts = [HEADER]
+    for rule in Rule.objects.select_related("source").order_by("position", "pk"):
+        lines = ["", "[[rule]]", f"name = {_value(rule.name)}"]
+        if rule.source_id and rule.source:
+            lines.append(f"source = {_value(rule.source.slug)}")
+        if not rule.enabled:
+            lines.append("enabled = false")
+        if rule.note:
+            lines.append(f"note = {_value(rule.note)}")
+        lines += _table("rule.when", rule.when or {})
+        lines += _table("rule.then", rule.then or {})
+        parts.append("\n".join(lines) + "\n")
+    return "".join(parts)
+
+
+def _table(name: str, values: Mapping[str, Any]) -> list[str]:
+    plain = {key: value for key, value in values.items() if not isinstance(value, Mapping)}
+    nested = {key: value for key, value in values.items() if isinstance(value, Mapping)}
+    lines = [f"[{name}]", *(f"{key} = {_value(value)}" for key, value in plain.items())]
+    for key, value in nested.items():
+        lines += _table(f"{name}.{key}", value)
+    return lines
+
+
+def _value(value: Any) -> str:
+    """A TOML value: texts as basic strings (JSON's escapes are TOML's), numbers, booleans,
+    arrays and inline tables."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(part) for part in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_key(key)} = {_value(part)}"
+                               for key, part in value.items()) + "}"
+    raise RuleError(f"cannot write {value!r} to a rules file")
+
+
+def _key(key: str) -> str:
+    return key if key.replace("_", "").isalnum() else json.dumps(key)
+
+
+_FILE_KEYS = frozenset({"name", "source", "enabled", "note", "when", "then"})
+
+
+def parse_text(text: str) -> list[tuple[RuleSpec, str]]:
+    """The rules of a file, each with its note, checked; RuleError on the first problem (with
+    the rule's number in the file), so that a bad file changes nothing."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"not a rules file (TOML): {exc}") from None
+    unknown = sorted(set(data) - {"rule"})
+    if unknown:
+        raise RuleError(f"unknown table {unknown[0]!r}: a rules file has [[rule]] tables only")
+    found = data.get("rule", [])
+    if not isinstance(found, list):
+        raise RuleError("'rule' must be written [[rule]] (a list of rules)")
+    specs = []
+    for number, entry in enumerate(found, 1):
+        where = f"rule {number} in the file"
+        extra = sorted(set(entry) - _FILE_KEYS)
+        if extra:
+            raise RuleError(f"{where}: unknown key {extra[0]!r} (known: "
+                            f"{', '.join(sorted(_FILE_KEYS))})")
+        if not isinstance(entry.get("name"), str) or not entry["name"].strip():
+            raise RuleError(f"{where}: a rule needs a name")
+        if not isinstance(entry.get("enabled", True), bool):
+            raise RuleError(f"{where}: enabled must be true or false")
+        spec = RuleSpec(name=entry["name"].strip(), when=entry.get("when", {}),
+                        then=entry.get("then", {}), source=str(entry.get("source", "")),
+                        enabled=entry.get("enabled", True))
+        check(spec)
+        specs.append((spec, str(entry.get("note", ""))))
+    names = [spec.name for spec, _ in specs]
+    if duplicated := sorted({name for name in names if names.count(name) > 1}):
+        raise RuleError(f"two rules are named {duplicated[0]!r}: names must differ (the "
+                        "admin and the findings on each story go by name)")
+    return specs
+
+
+@transaction.atomic
+def import_text(text: str) -> int:
+    """Replace the desk's rules with the file's, all or nothing; returns how many."""
+    from wiredesk.newsroom.models import Source
+
+    specs = parse_text(text)
+    compile_rules([spec for spec, _ in specs])
+    sources = {source.slug: source for source in Source.objects.filter(
+        slug__in={spec.source for spec, _ in specs if spec.source})}
+    Rule.objects.all().delete()
+    Rule.objects.bulk_create([
+        Rule(name=spec.name, position=10 * number, source=sources.get(spec.source),
+             enabled=spec.enabled, when=dict(spec.when), then=dict(spec.then), note=note)
+        for number, (spec, note) in enumerate(specs, 1)])
+    return len(specs)
