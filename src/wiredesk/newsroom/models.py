@@ -311,17 +311,17 @@ class Story(models.Model):
             # is chosen over the listing indexes.
             models.Index(fields=["merged_into"], name="story_merged_into",
                          condition=models.Q(merged_into__isnull=False)),
+            # Stories a routing rule pinned or raised (a handful): the home page reads them first.
+            models.Index(fields=["-front_priority", "-first_published_at"], name="story_front",
+                         condition=models.Q(front_priority__gt=0)),
+            models.Index(fields=["-first_published_at", "-id"], name="story_enrich_queue",
+                         condition=ENRICH_QUEUE),
         ]
 
     def __str__(self) -> str:
         return self.headline
 
     @property
-            # Stories a routing rule pinned or raised (a handful): the home page reads them first.
-            models.Index(fields=["-front_priority", "-first_published_at"], name="story_front",
-                         condition=models.Q(front_priority__gt=0)),
-            models.Index(fields=["-first_published_at", "-id"], name="story_enrich_queue",
-                         condition=ENRICH_QUEUE),
     def is_public(self) -> bool:
         """Shown on its own (the time guards of ``queries.public_stories`` aside)."""
         return self.status == self.Status.PUBLISHED and self.merged_into_id is None
