@@ -91,7 +91,9 @@ def test_search_takes_a_fixed_number_of_queries(
         count: int) -> None:
     for n in range(count):
         make_story(f"Harbour report {n}")
-    with django_assert_max_num_queries(5):  # fingerprint, navigation, count, ranks, stories
+    # Fingerprint, navigation, cache state, the archive's id range, ranks, stories; on
+    # PostgreSQL the ranks in a savepoint with a statement timeout of their own (4 more).
+    with django_assert_max_num_queries(10):
         assert len(results(client, "harbour")) == count
 
 
@@ -121,8 +123,8 @@ def test_a_story_that_is_not_public_appears_on_no_surface(client: Client, status
     assert results(client, "harbour") == ["Secret harbour deal"]
 
 
-def test_a_large_result_says_more_than_the_cap(client: Client, settings: Settings,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_result_says_about_how_many(client: Client, settings: Settings,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from wiredesk.newsroom import search
 
     monkeypatch.setattr(search, "MAX_RESULTS", 3)
@@ -130,7 +132,7 @@ def test_a_large_result_says_more_than_the_cap(client: Client, settings: Setting
     for n in range(5):
         make_story(f"Harbour report {n}")
     assert summary(client, "/search/?q=harbour") == (
-        "More than 3 stories match harbour; the most relevant of the latest are shown first.")
+        "About 5 stories match harbour; the most relevant of the latest 3 are shown first.")
     assert len(results(client, "harbour")) == 2
     assert len(results(client, "harbour", page=2)) == 1
     results(client, "harbour", status=404, page=3)

@@ -18,13 +18,14 @@ word's best matches are looked for among its newest thousand.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 
 from wiredesk.newsroom import clock
 
@@ -35,10 +36,13 @@ MAX_RESULTS = 1000
 # results further, and they bound the work a hostile query can ask for.
 MAX_INPUT = 1000
 MAX_TERMS = 12
-# PostgreSQL: stories are bucketed by id (2**BUCKET_BITS ids a bucket, a lexeme in the document
-# that no text can produce), and queries look at the newest FIRST_WINDOW ids first.
-BUCKET_BITS = 10
-FIRST_WINDOW = 1 << 12
+# Seconds a query may take: past it, the newest matches found so far are the answer.
+TIME_BUDGET = 0.25
+# PostgreSQL: stories are bucketed by id at several levels (2**level ids a bucket; in each
+# document a lexeme per level that no text can produce), and queries look at the newest
+# FIRST_WINDOW ids first, then at larger windows of whole buckets.
+LEVELS = (10, 12, 14, 16, 18, 20, 22)
+FIRST_WINDOW = 1 << 13
 # Headline matches weigh this many times a body match (SQLite's BM25 column weights; the
 # PostgreSQL document is built with the headline at weight A, the body at weight B).
 HEADLINE_WEIGHT = 5.0
@@ -92,10 +96,11 @@ def parse(text: str) -> Query:
 @dataclass(frozen=True, slots=True)
 class Matches:
     """Public story ids best match first, and whether that is all of them (else there are more
-    than ``len(story_ids)``: the query hit its cap)."""
+    than ``len(story_ids)``: the query hit its cap, and ``estimate`` says about how many match)."""
 
     story_ids: list[int]
     complete: bool
+    estimate: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +109,25 @@ class SearchPage:
     # Exact when ``exact``; otherwise the cap, and there are more matches than that.
     total: int
     exact: bool = True
+    # When not exact: about how many stories match in all (above ``total``; see :func:`about`).
+    estimate: int | None = None
 
 
 def search(text: str, *, limit: int, offset: int = 0, cap: int | None = None) -> SearchPage:
     """A page of public story ids best match first, and how many match (see :class:`SearchPage`)."""
     found = matches(parse(text), cap=cap)
     return SearchPage(found.story_ids[offset:offset + limit], len(found.story_ids),
-                      found.complete)
+                      found.complete, None if found.complete else about(found))
+
+
+def about(found: Matches) -> int:
+    """How many stories match: exact when the matches are complete, else the estimate rounded to
+    two significant figures ("about 12,000"), never below what is known to match."""
+    if found.complete or found.estimate is None:
+        return len(found.story_ids)
+    estimate = max(found.estimate, len(found.story_ids) + 1)
+    step = 10 ** max(0, len(str(estimate)) - 2)
+    return max(round(estimate / step) * step, len(found.story_ids) + 1)
 
 
 def matches(query: Query, *, cap: int | None = None) -> Matches:
@@ -119,17 +136,26 @@ def matches(query: Query, *, cap: int | None = None) -> Matches:
     cap = MAX_RESULTS if cap is None else cap
     if not query:
         return Matches([], True)
-    scored, more = _candidates(query, cap + 1)
+    found = _candidates(query, cap + 1)
     if connection.vendor == "postgresql":
-        best_first = sorted(scored, key=lambda row: (-row[1], -row[0]))
+        best_first = sorted(found.scored, key=lambda row: (-row[1], -row[0]))
     else:
-        best_first = sorted(scored, key=lambda row: (row[1], -row[0]))  # BM25: lower is better
+        best_first = sorted(found.scored, key=lambda row: (row[1], -row[0]))  # BM25: lower first
     ids = [story_id for story_id, _ in best_first]
     if len(ids) > cap:
         # The oldest candidate only told us there are more; it is not among the ranked.
         oldest = min(ids)
         ids = [i for i in ids if i != oldest]
-    return Matches(ids, not more)
+    if not found.more:
+        return Matches(ids, True)
+    return Matches(ids, False, found.estimate)
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    scored: list[tuple[int, float]]  # public candidates and their scores
+    more: bool  # whether more than the limit match
+    estimate: int  # how many match in all (exact when not ``more``)
 
 
 # What makes an indexed story public, checked per candidate (``queries.public_stories`` says the
@@ -146,46 +172,63 @@ def _now() -> Any:
     return connection.ops.adapt_datetimefield_value(now)
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The newest stories, as whole id buckets of one level: ids from ``first << level`` on."""
+
+    level: int
+    first: int  # the oldest bucket
+    last: int  # the newest bucket
+
+    @classmethod
+    def newest(cls, size: int, newest_id: int) -> Window:
+        """At least the newest ``size`` ids, in at most five buckets of the largest level that
+        is no larger than ``size`` (so at most twice ``size`` ids)."""
+        level = max([lv for lv in LEVELS if 1 << lv <= size] or [LEVELS[0]])
+        last = newest_id >> level
+        return cls(level, max(0, (newest_id - size + 1) >> level), last)
+
+    def span(self, newest_id: int) -> int:
+        """How many ids the window covers, up to the newest."""
+        return max(1, newest_id - (self.first << self.level) + 1)
+
+    def tsquery(self) -> str:
+        """The window as a tsquery: any of its bucket lexemes."""
+        return " | ".join(f"'{lexeme(self.level, b)}'" for b in range(self.first, self.last + 1))
+
+
 def candidates_sql(query: Query, limit: int,
-                   window: int | None = None) -> tuple[str, list[Any]]:
+                   window: Window | None = None) -> tuple[str, list[Any]]:
     """The statement that finds the newest ``limit`` public matches with their scores, on this
     database, and its parameters (separate so that tests can EXPLAIN it).
 
-    On PostgreSQL, ``window`` limits the search to the newest ``window`` story ids (through the
-    bucket lexemes, see :func:`bucket_lexeme`), and each row starts with the newest id indexed;
-    one row with no story when nothing matches."""
+    PostgreSQL: within ``window`` (else the whole archive); each row is a candidate (id, score,
+    whether it is public) with the number of matches in the window.
+    SQLite: each row a public match (id, BM25 score), newest first."""
     now = _now()
     if connection.vendor == "postgresql":
         tsquery, params = tsquery_sql(query)
         if window is None:
-            match, buckets, window_params = "f.document @@ q.q", "", []
+            match, window_params = "f.document @@ q.q", []
         else:
-            # GIN intersects the query's posting lists with those of the newest buckets, skipping
-            # through the long lists of common words: the cost follows the window, not the word.
-            match = "f.document @@ (q.q && w.b)"
-            buckets = (", w AS MATERIALIZED (SELECT array_to_string(ARRAY("
-                       "SELECT quote_literal(' b' || g) FROM generate_series("
-                       f"GREATEST(0, (m.id - %s) >> {BUCKET_BITS}), m.id >> {BUCKET_BITS}) g), "
-                       "' | ')::tsquery AS b FROM m)")
-            window_params = [window]
-        # The inner query takes the ids of the newest matches from the GIN index (sorting ids
-        # only); those are checked against the story table and ranked, reading their documents.
-        # A query of stop words only ("the") is empty: no row in q, so no match (an empty
-        # tsquery ANDed with the window's buckets would match every story in the window).
+            # GIN intersects the query's posting lists with those of the window's buckets, and
+            # skips through the long lists of common words: the cost follows the window.
+            match, window_params = "f.document @@ (q.q && %s::tsquery)", [window.tsquery()]
+        # The innermost query counts the window's matches and keeps the newest ids (sorting ids
+        # only); those are looked up in the story table and ranked, reading their documents.
+        # A query of stop words only ("the") is empty: no row in q, so no match (an empty tsquery
+        # ANDed with the window's buckets would match every story in the window).
         return (f"WITH q AS MATERIALIZED (SELECT q FROM (SELECT {tsquery} AS q) t "
-                "WHERE numnode(q) > 0), "
-                f"m AS MATERIALIZED (SELECT COALESCE(MAX(story_id), 0) AS id FROM {TABLE})"
-                f"{buckets} "
-                "SELECT m.id, c.story_id, c.rank, c.found FROM m LEFT JOIN ("
-                "SELECT d.story_id, ts_rank_cd(d.document, q.q) AS rank, x.found "
-                "FROM q, (SELECT y.story_id, count(*) OVER () AS found FROM ("
-                f"SELECT f.story_id FROM {TABLE} f, q{', w' if buckets else ''} "
-                f"WHERE {match} ORDER BY f.story_id DESC LIMIT %s) y) x "
+                "WHERE numnode(q) > 0) "
+                "SELECT x.story_id, ts_rank_cd(d.document, q.q), x.found, "
+                f"s.id IS NOT NULL AND {_PUBLIC} "
+                "FROM q, (SELECT y.story_id, y.found FROM ("
+                "SELECT f.story_id, count(*) OVER () AS found "
+                f"FROM {TABLE} f, q WHERE {match}) y "
+                "ORDER BY y.story_id DESC LIMIT %s) x "
                 f"JOIN {TABLE} d ON d.story_id = x.story_id "
-                f"JOIN newsroom_story s ON s.id = x.story_id WHERE {_PUBLIC}) c ON true",
-                [*params, *window_params, limit, now, now])
-
-
+                "LEFT JOIN newsroom_story s ON s.id = x.story_id",
+                [*params, now, now, *window_params, limit])
     # CROSS JOIN fixes the join order: SQLite walks the FTS index newest first (ORDER BY rowid
     # DESC is consumed by FTS5) and looks each match up in the story table by primary key, so
     # the query stops after ``limit`` public matches. Any other order re-runs the full-text match
@@ -197,29 +240,101 @@ def candidates_sql(query: Query, limit: int,
             [HEADLINE_WEIGHT, fts5_expression(query), now, now, limit])
 
 
-def _candidates(query: Query, limit: int) -> tuple[list[tuple[int, float]], bool]:
-    """The newest ``limit`` public matches with their scores, and whether there are more."""
+def _id_range(cursor: Any) -> tuple[int, int]:
+    """The oldest and the newest story id (two index ends)."""
+    cursor.execute("SELECT (SELECT MIN(id) FROM newsroom_story), "
+                   "(SELECT MAX(id) FROM newsroom_story)")
+    oldest, newest = cursor.fetchone()
+    return int(oldest or 0), int(newest or 0)
+
+
+def _candidates(query: Query, limit: int) -> _Found:
+    """The newest ``limit`` public matches with their scores, whether there are more, and about
+    how many: the density of matches among the newest stories looked at, times the archive
+    (measured in story ids, which count every story, public or not: the matches and the archive
+    are thinned alike by the stories that are not public).
+
+    No query runs longer than :data:`TIME_BUDGET`: past it, the newest matches found so far are
+    the answer (a phrase of common words that rarely meet, whose every candidate is checked)."""
+    deadline = time.monotonic() + TIME_BUDGET
     with connection.cursor() as cursor:
+        first, newest = _id_range(cursor)
+        archive = max(1, newest - first + 1)
         if connection.vendor != "postgresql":
-            cursor.execute(*candidates_sql(query, limit))
-            rows = [(int(row[0]), float(row[1])) for row in cursor.fetchall()]
-            return rows, len(rows) >= limit
-        # Newest stories first: a window of the newest ids, then one sized from the matches found
-        # so far to hold about the limit (the rows a window matches are all read to sort them,
+            rows, interrupted = _sqlite_walk(cursor, query, limit, deadline)
+            if len(rows) < limit and not interrupted:
+                return _Found(rows, False, len(rows))
+            reached = min((story_id for story_id, _ in rows), default=newest)
+            return _Found(rows, True,
+                          max(len(rows), limit) * archive // max(1, newest - reached + 1))
+        # Newest stories first: a window of the newest ids, then one sized from the matches
+        # found in it to hold about the limit (every match of a window is read to sort the ids,
         # so a window much larger than needed costs as much as the whole archive); the whole
-        # archive once that window would cover it, or when nothing matched (a rare word, whose
-        # posting list is short).
-        window: int | None = FIRST_WINDOW
+        # archive once that window would cover half of it, or when nothing matched (a rare word,
+        # whose posting list is short).
+        size = FIRST_WINDOW
+        best = _Found([], True, 0)
         while True:
+            window = Window.newest(size, newest) if size < archive // 2 else None
+            result = _pg_probe(cursor, query, limit, window, deadline)
+            if result is None:  # out of time: the newest matches found so far
+                return _Found(best.scored, True, max(best.estimate, limit))
+            found = int(result[0][2]) if result else 0
+            rows = [(int(r[0]), float(r[1])) for r in result if r[3]]
+            if window is None:
+                return _Found(rows, found >= limit, found)
+            span = min(window.span(newest), archive)
+            best = _Found(rows, True, found * archive // span)
+            if found >= limit:
+                return best
+            if not found:
+                size = archive
+                continue
+            size = max(int(span * limit * 1.5 / found), 2 * span)
+
+
+def _pg_probe(cursor: Any, query: Query, limit: int, window: Window | None,
+              deadline: float) -> list[tuple[Any, ...]] | None:
+    """The rows of one window's statement, or None when it ran out of time (cancelled by the
+    server: ``statement_timeout``, for this statement only)."""
+    left = int((deadline - time.monotonic()) * 1000)
+    if left <= 0:
+        return None
+    # In a transaction of its own, the timeout ends with it; in a savepoint of an outer one, it
+    # would last as long as that, so it is set back.
+    nested = connection.in_atomic_block
+    try:
+        with transaction.atomic():
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(left)])
             cursor.execute(*candidates_sql(query, limit, window))
-            result = cursor.fetchall()
-            newest = int(result[0][0]) if result else 0
-            rows = [(int(r[1]), float(r[2])) for r in result if r[1] is not None]
-            found = max((int(r[3]) for r in result if r[3] is not None), default=0)
-            if window is None or found >= limit or window >= newest:
-                return rows, found >= limit
-            larger = int(window * limit * 1.5 / found) if found else newest
-            window = larger if larger < newest else None
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            if nested:
+                cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+            return rows
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "57014":  # query_canceled
+            return None
+        raise
+
+
+def _sqlite_walk(cursor: Any, query: Query, limit: int,
+                 deadline: float) -> tuple[list[tuple[int, float]], bool]:
+    """The matches newest first, read one by one until the limit or the deadline (SQLite's
+    progress handler interrupts the statement); and whether it was interrupted."""
+    raw = connection.connection
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    rows: list[tuple[int, float]] = []
+    try:
+        cursor.execute(*candidates_sql(query, limit))
+        while row := cursor.fetchone():
+            rows.append((int(row[0]), float(row[1])))
+    except OperationalError as exc:
+        if "interrupted" not in str(exc):
+            raise
+        return rows, True
+    finally:
+        raw.set_progress_handler(None, 0)
+    return rows, False
 
 
 def fts5_expression(query: Query) -> str:
@@ -290,7 +405,18 @@ def add_buckets_sql(vendor: str) -> list[str]:
     if vendor != "postgresql":
         return []
     return [f"UPDATE {TABLE} SET document = document || "
-            f"array_to_tsvector(ARRAY[' b' || (story_id >> {BUCKET_BITS})])"]
+            "array_to_tsvector(ARRAY[' b' || (story_id >> 10)])"]
+
+
+def relevel_buckets_sql(vendor: str) -> list[str]:
+    """Replace every PostgreSQL document's one-level bucket lexeme (migration 0013) with the
+    lexemes of every level (a migration's step; the GIN index is built again once, after)."""
+    if vendor != "postgresql":
+        return []
+    return [f"DROP INDEX IF EXISTS {TABLE}_document",
+            f"UPDATE {TABLE} SET document = "
+            f"ts_delete(document, ' b' || (story_id >> 10)) || {_buckets_sql('story_id')}",
+            *(s for s in create_index_sql(vendor) if "USING GIN" in s)]
 
 
 def drop_index_sql(vendor: str) -> list[str]:
@@ -315,7 +441,7 @@ def index(entries: Sequence[Entry]) -> None:
                 "setweight(to_tsvector('english', %s), 'A') || "
                 "setweight(to_tsvector('english', %s), 'B') || array_to_tsvector(%s)) "
                 "ON CONFLICT (story_id) DO UPDATE SET document = EXCLUDED.document",
-                [(e.story_id, e.headline, e.body_text, [bucket_lexeme(e.story_id)])
+                [(e.story_id, e.headline, e.body_text, bucket_lexemes(e.story_id))
                  for e in entries],
             )
             return
@@ -325,9 +451,43 @@ def index(entries: Sequence[Entry]) -> None:
         )
 
 
-def bucket_lexeme(story_id: int) -> str:
-    """The lexeme of the story's id bucket: it starts with a space, which no parsed word holds."""
-    return f" b{story_id >> BUCKET_BITS}"
+def bulk_index(entries: Sequence[Entry]) -> None:
+    """:func:`index` for a bulk load of new stories: on PostgreSQL the texts go in by COPY to a
+    temporary table and the documents are built from it in one statement (a million-story
+    archive in minutes, not hours); elsewhere the same as :func:`index`."""
+    if connection.vendor != "postgresql" or not entries:
+        index(entries)
+        return
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS search_load "
+                       "(story_id bigint, headline text, body text) ON COMMIT DELETE ROWS")
+        with cursor.copy("COPY search_load (story_id, headline, body) FROM STDIN") as copy:
+            for e in entries:
+                copy.write_row((e.story_id, e.headline, e.body_text))
+        cursor.execute(
+            f"INSERT INTO {TABLE} (story_id, document) SELECT story_id, "
+            "setweight(to_tsvector('english', headline), 'A') || "
+            "setweight(to_tsvector('english', body), 'B') || "
+            f"{_buckets_sql('story_id')} FROM search_load "
+            "ON CONFLICT (story_id) DO UPDATE SET document = EXCLUDED.document")
+        cursor.execute("TRUNCATE search_load")
+
+
+def lexeme(level: int, bucket: int) -> str:
+    """The lexeme of an id bucket: it starts with a space, which no parsed word holds."""
+    return f" w{level}_{bucket}"
+
+
+def bucket_lexemes(story_id: int) -> list[str]:
+    """The lexemes of the story's bucket at every level."""
+    return [lexeme(level, story_id >> level) for level in LEVELS]
+
+
+def _buckets_sql(story_id: str) -> str:
+    """:func:`bucket_lexemes` as a SQL expression of a story id column (a tsvector)."""
+    parts = ", ".join(f"' w{level}_' || ({story_id} >> {level})" for level in LEVELS)
+    return f"array_to_tsvector(ARRAY[{parts}])"
 
 
 def remove(story_ids: Sequence[int]) -> None:

@@ -26,24 +26,25 @@ MAX_FILTERED_MATCHES = search.MAX_RESULTS
 # A cached result is keyed by the desk's state, so a change makes it unreachable; the timeout only
 # bounds how long an unused one takes memory.
 CACHE_TIMEOUT = 600
-_KEY_PREFIX = "wiredesk:search:"
+_KEY_PREFIX = "wiredesk:search:2:"  # the version of what is cached (search.Matches)
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
     """One page of results: the stories, how many match, and whether that count is exact (else
-    more than ``total`` match, and ``total`` is the number ranked)."""
+    more than ``total`` match, ``total`` is the number ranked, and about ``estimate`` match)."""
 
     stories: list[Story]
     total: int
     exact: bool
+    estimate: int = 0
 
 
 def search_page(query: str, *, limit: int, offset: int, cached: bool = True) -> Found:
     """One page of matches for ``query`` and the number of matches in all."""
     found = ranked(query, cached=cached)
     page = found.story_ids[offset:offset + limit]
-    return Found(in_order(page), len(found.story_ids), found.complete)
+    return Found(in_order(page), len(found.story_ids), found.complete, search.about(found))
 
 
 def search_filtered(query: str, scope: Q, *, limit: int,
