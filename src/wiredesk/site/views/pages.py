@@ -156,4 +156,4 @@ def search(request: HttpRequest) -> HttpResponse:
     status = 404 if number > (page.pages or 1) else 200
     return render(request, "site/search.html",
                   {"query": query, "stories": found.stories, "page": page,
-                   "exact": found.exact}, status=status)
+                   "exact": found.exact, "estimate": found.estimate}, status=status)
