@@ -20,6 +20,7 @@ from wiredesk.newsroom.models import Entity, Story, StoryEntity, StoryQuote
 from wiredesk.newsroom.write.publishing import publish_change
 from wiredesk.site.api import StoryQuery
 from wiredesk.site.enriched import public_quotes
+from wiredesk.site.params import make_cursor
 from wiredesk.site.sitemaps import EntitySitemap, IdRangePaginator, StorySitemap
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +131,59 @@ def test_sitemap_pages_are_primary_key_ranges(person: Entity, sitemap: type) -> 
         # The primary key, or an index on the filtered column (which holds the rowid too).
         assert "rowid>? AND rowid<?" in plan, plan
     assert_no_sort(plan)
+
+
+def test_the_api_since_reads_two_index_ranges(person: Entity) -> None:
+    """?since= as two disjoint ranges: published since from the listing index (bounded below by
+    since, not walked to the archive's end), updated since from the partial index of updated
+    stories."""
+    now = timezone.now()
+    since = now - timedelta(hours=2)
+    older = [make_story(f"Older {n}", published_at=now - timedelta(days=2, minutes=n))
+             for n in range(12)]
+    Story.objects.filter(pk=older[3].pk).update(last_updated_at=now)  # a few are updated
+    recent, updated = StoryQuery(since=since).parts()
+    sql, params = StoryQuery(since=since).stories(filters=recent)[:21].query.sql_with_params()
+    plan = plan_of(sql, params)
+    assert "story_listing_latest" in plan, plan
+    if connection.vendor == "sqlite":
+        assert "first_published_at>?" in plan.replace(" ", ""), plan
+    assert_no_sort(plan)
+    sql, params = StoryQuery(since=since).stories(filters=updated).query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    assert "story_last_updated" in plan, plan
+
+
+def test_the_api_since_pages_published_and_updated_stories_newest_first(client: Client,
+                                                                         db: None) -> None:
+    now = timezone.now()
+    since = now - timedelta(hours=2)
+    fresh = [make_story(f"Fresh {n}", published_at=now - timedelta(minutes=10 * n))
+             for n in range(3)]
+    old = [make_story(f"Old {n}", published_at=now - timedelta(days=1, minutes=n))
+           for n in range(4)]
+    for story in old[1::2]:  # updated since: in the list at their publication time
+        Story.objects.filter(pk=story.pk).update(last_updated_at=now - timedelta(minutes=5))
+    expected = [s.headline for s in fresh] + ["Old 1", "Old 3"]
+    url = f"/api/v1/stories?since={since.isoformat().replace('+', '%2B')}&page_size=2"
+    first = json.loads(client.get(url).content)
+    assert first["total"] == 5 and first["total_exact"]
+    seen, next_url = [], url
+    while next_url:
+        data = json.loads(client.get(next_url).content)
+        seen += [item["headline"] for item in data["items"]]
+        next_url = data["next"] and data["next"].removeprefix("http://testserver")
+    assert seen == expected
+    # Cursors both ways give the same order.
+    cursor = make_cursor(old[1].first_published_at, old[1].pk)
+    data = json.loads(client.get(f"{url}&before={cursor}").content)
+    assert [item["headline"] for item in data["items"]] == ["Old 3"]
+    data = json.loads(client.get(f"{url}&after={cursor}").content)
+    assert [item["headline"] for item in data["items"]] == ["Fresh 1", "Fresh 2"]

@@ -311,6 +311,9 @@ class Story(models.Model):
             # is chosen over the listing indexes.
             models.Index(fields=["merged_into"], name="story_merged_into",
                          condition=models.Q(merged_into__isnull=False)),
+            # The API's ?since=: stories updated since, published before (the few updated).
+            models.Index(fields=["last_updated_at"], name="story_last_updated",
+                         condition=models.Q(last_updated_at__isnull=False)),
             # Stories a routing rule pinned or raised (a handful): the home page reads them first.
             models.Index(fields=["-front_priority", "-first_published_at"], name="story_front",
                          condition=models.Q(front_priority__gt=0)),

@@ -11,10 +11,10 @@ Stories that are not public do not exist for the API (404), exactly as for the a
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -56,6 +56,7 @@ from wiredesk.site.pagination import (
     MAX_OFFSET,
     MAX_PAGE,
     Position,
+    Window,
     links,
     page_url,
     read_window,
@@ -189,6 +190,20 @@ class StoryQuery:
         return self.scope & (Q(first_published_at__gte=self.since)
                              | Q(last_updated_at__gte=self.since))
 
+    def parts(self) -> list[Q]:
+        """:attr:`filters` as disjoint filters that are each one index range: published since
+        (the listing's own index, from its newest story down to ``since``), and published
+        before but updated since (the few stories of the partial index on ``last_updated_at``).
+        With the two conditions OR-ed in one statement, the listing is walked to its end
+        whenever fewer than a page (or than the count's cap) match: every story of the archive
+        for a client polling every few minutes."""
+        scope = self.scope  # once: it looks up the entity
+        if self.since is None:
+            return [scope]
+        time, _ = self.order
+        return [scope & Q(**{f"{time}__gte": self.since}),
+                scope & Q(**{f"{time}__lt": self.since}) & Q(last_updated_at__gte=self.since)]
+
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
@@ -260,16 +275,14 @@ def story_list(request: HttpRequest) -> JsonResponse:
         previous = page_url(request, query.page - 1) if query.page > 1 else None
         following = page_url(request, query.page + 1) if query.page < pages else None
     else:
-        filters = query.filters  # once: it looks up the entity
-
-        def listing(where: Q | None) -> QuerySet[Story]:
-            return query.stories(where, filters)
-
-        window = read_window(listing, query.order, query.position, query.page_size)
+        listings = [partial(query.stories, filters=part) for part in query.parts()]
+        window = read_merged(listings, query.order, query.position, query.page_size)
         if not window.rows and query.position.number != 1:
             raise ApiError(404, "not_found", "This page is past the last page.")
         stories = window.rows
-        total, exact = _capped_count(listing(None))
+        counts = [_capped_count(listing(None)) for listing in listings]
+        found = sum(count for count, _ in counts)
+        total, exact = min(found, TOTAL_CAP), found <= TOTAL_CAP and all(e for _, e in counts)
         pages = max(1, -(-total // query.page_size))
         previous, following = links(request, query.position, window, query.page_size,
                                     lambda story: story.first_published_at)
@@ -286,6 +299,33 @@ def story_list(request: HttpRequest) -> JsonResponse:
         "items": [story_to_ninjs(story, base_url=base, enrichments=enrichments)
                   for story in stories],
     })
+
+
+def read_merged(listings: Sequence[Callable[[Q | None], QuerySet[Story]]], order: tuple[str, str],
+                position: Position, size: int) -> Window:
+    """One page of the union of disjoint listings, newest first (see :meth:`StoryQuery.parts`):
+    each is read as :func:`read_window` reads one, the rows merged by (publication time, id)."""
+    if len(listings) == 1:
+        return read_window(listings[0], order, position, size)
+
+    def merged(parts: list[list[Story]]) -> list[Story]:
+        return sorted((row for rows in parts for row in rows),
+                      key=lambda story: (story.first_published_at, story.pk), reverse=True)
+
+    if position.before is None and position.after is None:
+        # Page n of the union is among the first n pages of each part.
+        offset = (position.number - 1) * size
+        rows = merged([list(listing(None)[:offset + size + 1])
+                       for listing in listings])[offset:offset + size + 1]
+        return Window(rows[:size], position.number > 1, len(rows) > size)
+    windows = [read_window(listing, order, position, size) for listing in listings]
+    rows = merged([window.rows for window in windows])
+    if position.before is not None:  # the newest ``size`` past the cursor
+        return Window(rows[:size], True,
+                      len(rows) > size or any(window.has_older for window in windows))
+    # after: the ``size`` closest to the cursor, i.e. the oldest of those newer than it
+    return Window(rows[-size:], len(rows) > size or any(window.has_newer for window in windows),
+                  True)
 
 
 def _capped_count(items: QuerySet[Any]) -> tuple[int, bool]:
