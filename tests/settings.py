@@ -14,6 +14,8 @@ os.environ.setdefault("WIREDESK_ALLOWED_HOSTS", "testserver")
 # Tests that run the worker loop test ingest; enrichment is tested by calling it directly (its
 # thread would otherwise race each test's rollback).
 os.environ.setdefault("WIREDESK_ENRICH", "false")
+# Likewise the picture job (tests/newsroom/test_pictures.py calls it directly).
+os.environ.setdefault("WIREDESK_IMAGES", "false")
 # Most tests predate the publication gate and deliver short hand-built items from polled feeds:
 # they test ingest and the site with everything published in full. The gate's own tests
 # (tests/core/test_gate.py, tests/newsroom/test_gate_*.py) switch it on with its defaults.

@@ -80,6 +80,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_LOG_FORMAT", "plain", "`plain` (a line of text per message) or `json` "
             "(one JSON object per line, with the source, payload and story ids where known)."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
+    # Pictures hosted by the desk (wiredesk.newsroom.images; see docs/site.md).
+    Setting("WIREDESK_IMAGES", "true", "Fetch, verify and store the pictures of stories whose "
+            "rights allow it, in a thread of each worker, and show them from the site's own "
+            "origin; `false` shows no pictures from new stories."),
+    Setting("WIREDESK_IMAGE_MAX_BYTES", "15728640", "Largest picture file fetched, in bytes; a "
+            "larger one is refused (the story is published without it)."),
+    Setting("WIREDESK_IMAGE_MAX_PIXELS", "40000000", "Largest picture accepted, in pixels "
+            "(width × height, read from the file's header before decoding): a bigger canvas is "
+            "refused as a decompression bomb."),
+    Setting("WIREDESK_MEDIA_STORAGE", "", "Django storage class for pictures, e.g. "
+            "storages.backends.s3.S3Storage (django-storages) for several machines. Empty: "
+            "files under $WIREDESK_DATA_DIR/media, served by the site at /media/."),
+    Setting("WIREDESK_MEDIA_STORAGE_OPTIONS", "{}", "JSON object of options for "
+            "WIREDESK_MEDIA_STORAGE, e.g. {\"bucket_name\": \"news-pictures\", "
+            "\"custom_domain\": \"img.example.com\"}."),
     # The publication gate (wiredesk.core.gate, newsroom/write/gating.py; see docs/publication.md).
     Setting("WIREDESK_GATE", "true", "Run the publication gate on every new story and version "
             "(thin, teaser, undated, stale, language and placeholder checks, item rights); "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -75,6 +76,9 @@ WIREDESK_PUSH_MAX_BYTES = env_int("WIREDESK_PUSH_MAX_BYTES")
 WIREDESK_FOLDER_SETTLE = float(env("WIREDESK_FOLDER_SETTLE"))
 WIREDESK_IFRAME_HOSTS = env_list("WIREDESK_IFRAME_HOSTS")
 WIREDESK_PAGE_SIZE = env_int("WIREDESK_PAGE_SIZE")
+WIREDESK_IMAGES = env_bool("WIREDESK_IMAGES")
+WIREDESK_IMAGE_MAX_BYTES = env_int("WIREDESK_IMAGE_MAX_BYTES")
+WIREDESK_IMAGE_MAX_PIXELS = env_int("WIREDESK_IMAGE_MAX_PIXELS")
 WIREDESK_ADMIN_ALLOW_NETWORKS = env_list("WIREDESK_ADMIN_ALLOW_NETWORKS")
 WIREDESK_ADMIN_LOCKOUT_MINUTES = env_int("WIREDESK_ADMIN_LOCKOUT_MINUTES")
 WIREDESK_TRUSTED_PROXIES = env_list("WIREDESK_TRUSTED_PROXIES")
@@ -214,6 +218,18 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing directory otherwise
 WHITENOISE_USE_FINDERS = True
+
+# Pictures hosted by the desk (wiredesk.newsroom.images): files under the data folder, served at
+# /media/ with a year's cache lifetime (names are content hashes), unless a storage class is set
+# (django-storages' S3Storage for several machines; docs/site.md).
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": env("WIREDESK_MEDIA_STORAGE")
+                or "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": json.loads(env("WIREDESK_MEDIA_STORAGE_OPTIONS") or "{}")},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 _secure_cookies = env("WIREDESK_SECURE_COOKIES").lower()

@@ -27,7 +27,9 @@ def story_links(client: Client, url: str) -> tuple[list[str], str | None, str | 
     response = client.get(url)
     assert response.status_code == 200, url
     doc = html.fromstring(response.content)
-    links = [str(href) for href in doc.xpath("//main//article//h2/a/@href")]
+    # Page 1 of the home page lists them in its river, under the top stories (h3 headlines).
+    links = [str(href) for href in doc.xpath(
+        "(//section[@class='river']//article//h3 | //main//article//h2)/a/@href")]
     following = doc.xpath("//head/link[@rel='next']/@href")
     previous = doc.xpath("//head/link[@rel='prev']/@href")
     return links, (str(following[0]) if following else None), (

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from wiredesk.newsroom.admin_pictures import PictureInline
 from wiredesk.newsroom.models import (
     Cluster,
     Entity,
@@ -210,7 +211,7 @@ class StoryAdmin(admin.ModelAdmin[Story]):
               "embargoed_until", "expires_at", "corrected_at", "correction_note",
               "version_count", "changed_at", "summary", "merged_into", "merge_kind", "merged_by",
               "merge_locked", "duplicate_evidence", "cluster", "cluster_score"]
-    inlines = [MergedStoryInline, StoryEventInline, StoryVersionInline]
+    inlines = [MergedStoryInline, StoryEventInline, StoryVersionInline, PictureInline]
     actions = ["hold", "unpublish", "republish", "kill", "split", "merge"]
 
     @admin.display(description="duplicate of", ordering="merged_into")

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from wiredesk import demo
 from wiredesk.core.errors import ParseError
+from wiredesk.newsroom.demopictures import demo_is_current, load_demo_pictures
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.sources import section_named
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
@@ -40,4 +41,6 @@ def load_demo() -> list[str]:
             lines.append(f"{entry.name}: {process_payload(desk, payload).summary()}")
         except ParseError as exc:
             lines.append(f"{entry.name}: could not be read: {exc}")
+    demo_is_current()
+    lines.append(load_demo_pictures())
     return lines

@@ -21,15 +21,14 @@ from wiredesk.core.text import html_to_text
 from wiredesk.newsroom.models import Source, Story, StoryVersion
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
-    StoryImage,
     byline_name,
     iso,
     page_url,
-    story_images,
     web_url,
 )
 from wiredesk.newsroom.write import editorial, gating
 from wiredesk.site.enriched import StoryEnrichment, story_enrichment
+from wiredesk.site.pictures import Shown, story_pictures
 
 FALLBACK_DATE_NOTE = ("Time shown is when we received this story; the source's date could not "
                       "be read.")
@@ -179,7 +178,7 @@ class ArticlePage:
     story: Story
     version: StoryVersion
     versions: list[StoryVersion]
-    images: list[StoryImage]
+    images: list[Shown]  # the desk's stored pictures, the lead first
     url: str
     canonical_url: str
     original_url: str
@@ -223,7 +222,7 @@ def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
     # An excerpt carries no picture unless the source licenses its items in full (the text was
     # only cut to an excerpt by the gate): a publisher's feed image is not ours to show.
     licensed = gating.source_mode(story.source) is Mode.FULL
-    images = story_images(version) if not excerpt or licensed else []
+    images = story_pictures(story) if not excerpt or licensed else []
     url = page_url(story, settings.WIREDESK_BASE_URL)
     return ArticlePage(
         story=story, version=version, versions=versions, images=images, url=url,
@@ -239,7 +238,7 @@ def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
     )
 
 
-def news_article(story: Story, version: StoryVersion, images: list[StoryImage],
+def news_article(story: Story, version: StoryVersion, images: list[Shown],
                  url: str) -> dict[str, Any]:
     """schema.org NewsArticle for the page's JSON-LD."""
     byline = byline_name(version.byline)
@@ -260,7 +259,11 @@ def news_article(story: Story, version: StoryVersion, images: list[StoryImage],
         "url": url,
     }
     if images:
-        data["image"] = [image.url for image in images]
+        # The largest rendition of each (1200 pixels or more where the photo is that wide).
+        data["image"] = [{"@type": "ImageObject", "url": image.absolute_share_url(),
+                          "width": image.share_width, "height": image.share_height,
+                          **({"caption": image.caption} if image.caption else {})}
+                         for image in images]
     if story.section:
         data["articleSection"] = story.section.name
     if version.language:

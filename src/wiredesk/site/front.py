@@ -1,35 +1,170 @@
-"""The top of the home page: the newest timely stories first, never an undated one above a dated
-one.
+"""The home page: a lead story with its picture, the top stories of the moment, a block per section
+and the latest-news river.
 
-A story the publication gate marked untimely (undated, so its time is when we received it; or
-first seen long after its date) stays in the latest-news listing at its time, but the home page's
-first :data:`TOP` places go to timely stories, then to dated ones, and only then to undated ones
-(see wiredesk.core.gate).
+**Ranking.** The candidates are the newest timely stories (of the :data:`POOL` newest, those
+within :data:`WINDOW` of the newest): the publication gate marks an undated story or one first seen long
+after its date as untimely (wiredesk.core.gate), and such a story never reaches the top; it stays
+in the river at its time. Stories of one event (a cluster) compete as one entry, represented by
+their best story. An entry's score is
+
+    event size x recency x source priority x (1.15 with a picture)
+
+where event size is ``1 + (sources - 1) + 0.25 x (stories - sources)`` (a second outlet counts more
+than a follow-up from the same one), recency halves every :data:`HALF_LIFE_HOURS` measured from the
+newest candidate (so an archive or a quiet night still has a front page), and source priority is
+the ``WIREDESK_SOURCE_PRIORITY`` weight of its source (1 by default). The lead is the best-scored
+of the top three entries that has a picture, else the first.
+
+Everything comes from one read of the pool, one of cluster sizes and one of pictures; the river
+is the latest listing's page as before.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count
 
 from wiredesk.newsroom.models import Story
-from wiredesk.site.listings import Listing
+from wiredesk.newsroom.queries import public_stories
+from wiredesk.site.pictures import attach
 
-TOP = 10
+POOL = 150
+WINDOW = timedelta(hours=72)
+HALF_LIFE_HOURS = 12.0
+TOP = 7  # the lead and six more
+SECTION_STORIES = 4
+PICTURE_BONUS = 1.15
 
-# Each tier fills the places the one before left; each is one query down the listing index.
-_TIERS = (Q(timely=True), Q(current_version__date_is_fallback=False))
+
+@dataclass(slots=True)
+class Entry:
+    """A story on the front page, with its event's size."""
+
+    story: Story
+    stories: int = 1  # in its cluster, itself included
+    sources: int = 1
+    score: float = 0.0
+    others: list[Story] = field(default_factory=list)  # other stories of the event shown under it
+
+    @property
+    def more(self) -> int:
+        return self.stories - 1
+
+    @property
+    def cluster_url(self) -> str:
+        cluster = self.story.cluster
+        return cluster.get_absolute_url() if cluster is not None and self.more else ""
 
 
-def front_page(listing: Listing, stories: list[Story]) -> list[Story]:
-    """The first page: the top :data:`TOP` by tier, then the page's other stories in listing
-    order."""
-    if all(story.timely for story in stories[:TOP]):
-        return stories  # the common case: nothing to move, no query
-    top: list[Story] = []
-    for tier in _TIERS:
-        shown = [story.pk for story in top]
-        top += list(listing.stories(tier).exclude(pk__in=shown)[:TOP - len(top)])
-        if len(top) == TOP:
-            break
-    placed = {story.pk for story in top}
-    return top + [story for story in stories if story.pk not in placed]
+@dataclass(slots=True)
+class FrontPage:
+    lead: Entry | None
+    top: list[Entry]
+    sections: list[tuple[str, str, list[Story]]]  # (name, slug, stories)
+
+    @property
+    def shown_ids(self) -> set[int]:
+        ids = {entry.story.pk for entry in self.top}
+        if self.lead is not None:
+            ids.add(self.lead.story.pk)
+        return ids
+
+
+def source_priority() -> dict[str, float]:
+    """WIREDESK_SOURCE_PRIORITY ("slug:2,other:0.5") as weights by source slug."""
+    weights: dict[str, float] = {}
+    for part in getattr(settings, "WIREDESK_SOURCE_PRIORITY", []):
+        slug, _, weight = part.partition(":")
+        try:
+            weights[slug.strip()] = float(weight)
+        except ValueError:
+            continue
+    return weights
+
+
+def event_size(stories: int, sources: int) -> float:
+    return 1.0 + (sources - 1) + 0.25 * max(0, stories - sources)
+
+
+def recency(published: datetime, newest: datetime) -> float:
+    hours = max(0.0, (newest - published).total_seconds() / 3600)
+    return float(0.5 ** (hours / HALF_LIFE_HOURS))
+
+
+def _pool() -> list[Story]:
+    """The newest timely stories: one read."""
+    stories = list(public_stories()
+                   .filter(timely=True, current_version__date_is_fallback=False)
+                   .select_related("cluster", "section", "source", "current_version")
+                   .defer("current_version__body_html")
+                   .order_by("-first_published_at", "-id")[:POOL])
+    return stories
+
+
+def _cluster_sizes(cluster_ids: set[int]) -> dict[int, tuple[int, int]]:
+    if not cluster_ids:
+        return {}
+    rows = (public_stories().filter(cluster_id__in=cluster_ids).order_by()
+            .values("cluster_id").annotate(stories=Count("pk"),
+                                           sources=Count("source_id", distinct=True)))
+    return {row["cluster_id"]: (row["stories"], row["sources"]) for row in rows}
+
+
+def rank(pool: list[Story]) -> list[Entry]:
+    """One entry per event (or unclustered story), best first (module docstring); the stories'
+    pictures must be attached (:func:`wiredesk.site.pictures.attach`)."""
+    if not pool:
+        return []
+    sizes = _cluster_sizes({s.cluster_id for s in pool if s.cluster_id is not None})
+    weights = source_priority()
+    newest = max(story.first_published_at for story in pool)
+    events: dict[object, list[Story]] = defaultdict(list)
+    for story in pool:
+        events[story.cluster_id if story.cluster_id is not None else f"s{story.pk}"].append(story)
+    entries = []
+    for key, stories in events.items():
+        count, sources = sizes.get(key, (1, 1)) if isinstance(key, int) else (1, 1)
+        count, sources = max(count, len(stories)), max(sources, len({s.source_id
+                                                                      for s in stories}))
+
+        def story_score(story: Story) -> float:
+            return (recency(story.first_published_at, newest)
+                    * weights.get(story.source.slug, 1.0)
+                    * (PICTURE_BONUS if getattr(story, "picture", None) else 1.0))
+
+        stories.sort(key=story_score, reverse=True)
+        best = stories[0]
+        # The event's recency is its latest story's: a developing story stays up.
+        latest = max(s.first_published_at for s in stories)
+        score = (event_size(count, sources) * recency(latest, newest)
+                 * weights.get(best.source.slug, 1.0)
+                 * (PICTURE_BONUS if getattr(best, "picture", None) else 1.0))
+        entries.append(Entry(best, count, sources, score, others=stories[1:3]))
+    entries.sort(key=lambda e: (e.score, e.story.first_published_at, e.story.pk), reverse=True)
+    return entries
+
+
+def front_page(sections: list[tuple[str, str]], river: list[Story]) -> FrontPage:
+    """The lead, the top stories and the section blocks (``sections``: (slug, name) in nav
+    order). The pictures of the ``river``'s stories are read with the pool's, in one query."""
+    pool = _pool()
+    attach([*pool, *river])
+    # The top is ranked among the stories of the last WINDOW; section blocks take from them all.
+    since = pool[0].first_published_at - WINDOW if pool else None
+    entries = rank([story for story in pool if since and story.first_published_at >= since])
+    top = entries[:TOP]
+    lead = next((e for e in top[:3] if getattr(e.story, "picture", None)),
+                top[0] if top else None)
+    rest = [e for e in top if e is not lead]
+    shown = {e.story.pk for e in top} | {s.pk for e in top for s in e.others}
+    blocks = []
+    for slug, name in sections:
+        stories = [s for s in pool if s.section is not None and s.section.slug == slug
+                   and s.pk not in shown][:SECTION_STORIES]
+        if stories:
+            blocks.append((name, slug, stories))
+    return FrontPage(lead, rest, blocks)

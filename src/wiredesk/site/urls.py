@@ -23,7 +23,7 @@ from wiredesk.site.sitemaps import (
     sitemap_fingerprint,
     sitemap_index,
 )
-from wiredesk.site.views import health, pages
+from wiredesk.site.views import health, media, pages
 
 app_name = "site"
 
@@ -69,4 +69,5 @@ urlpatterns = [
     path("api/v1/openapi.json", api.openapi_description, name="api-openapi"),
     re_path(r"^api/", api.not_found, name="api-not-found"),
     path("healthz", health.healthz, name="healthz"),
+    path("media/images/<path:name>", media.picture, name="picture"),
 ]

@@ -44,6 +44,7 @@ from wiredesk.newsroom.transports.folders import scan_claimed
 from wiredesk.newsroom.transports.refresh import RefreshReport, refresh_source
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.workers.enrichment import run_enricher
+from wiredesk.newsroom.workers.pictures import run_pictures
 from wiredesk.newsroom.workers.timed import apply_timed_changes
 from wiredesk.newsroom.write.desk import WriteDesk
 
@@ -109,6 +110,9 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     if settings.WIREDESK_ENRICH:
         threading.Thread(target=run_enricher, args=(stop,), kwargs={"tick": tick},
                          name="wiredesk-enrich", daemon=True).start()
+    if settings.WIREDESK_IMAGES:
+        threading.Thread(target=run_pictures, args=(stop,), kwargs={"tick": tick},
+                         name="wiredesk-pictures", daemon=True).start()
     recoverers = [threading.Thread(target=run_recovery, args=(desk, stop), kwargs={"tick": tick},
                                    name=f"wiredesk-recover-{n}", daemon=True)
                   for n in range(_recovery_threads())]

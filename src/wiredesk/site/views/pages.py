@@ -36,9 +36,10 @@ from wiredesk.site.listings import (
     source_fingerprint,
     story_fingerprint,
 )
-from wiredesk.site.nav import with_nav
+from wiredesk.site.nav import nav_sections, with_nav
 from wiredesk.site.pagination import listing_page, offset_page, page_info, page_number, page_size
 from wiredesk.site.params import clean_text, object_id
+from wiredesk.site.pictures import attach
 from wiredesk.site.searching import search_page
 
 MAX_QUERY_LENGTH = 200
@@ -49,9 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
     listing = latest()
     stories, page = listing_page(request, listing.stories, listing.order)
     if page.number == 1:
-        stories = front_page(listing, stories)
+        front = front_page(nav_sections(request), stories)
+    else:
+        front = None
+        attach(stories)
     return render(request, "site/home.html", {"listing": listing, "stories": stories,
-                                              "page": page})
+                                              "page": page, "front": front})
 
 
 @conditional(with_nav(section_fingerprint))
@@ -103,6 +107,7 @@ def quotes(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _listing(request: HttpRequest, listing: Listing, template: str) -> HttpResponse:
     stories, page = listing_page(request, listing.stories, listing.order)
+    attach(stories)
     return render(request, template, {"listing": listing, "stories": stories, "page": page})
 
 
