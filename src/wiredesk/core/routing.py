@@ -60,3 +60,20 @@ def _findings(routing: Routing) -> list[Verdict]:
                       f"failed on this item and was skipped: {failure.error}")
               for failure in routing.failures]
     return found
+
+
+def replay(findings: list[dict[str, str]], source_mode: Mode, language: str = "",
+           timely: bool = True) -> GateResult:
+    """The gate's result rebuilt from a story's stored findings, leaving out what rules added:
+    what the checks and rights decided, so that another list of rules can be tried on it (the
+    admin's preview)."""
+    verdicts = tuple(Verdict(f["check"], Outcome(f["outcome"]), f.get("reason", ""))
+                     for f in findings if not str(f.get("check", "")).startswith(RULE)
+                     and f.get("outcome") in _SEVERITY_NAMES)
+    mode = stricter(source_mode, *(_MODES[v.outcome] for v in verdicts if v.outcome in _MODES))
+    checks = [v.outcome for v in verdicts if v.outcome in (Outcome.HOLD, Outcome.DROP)]
+    outcome = max(checks, key=_SEVERITY.__getitem__, default=_BY_MODE[mode])
+    return GateResult(outcome, mode, language, timely, verdicts)
+
+
+_SEVERITY_NAMES = frozenset(str(outcome) for outcome in Outcome)

@@ -426,3 +426,7 @@ class TombstoneAdmin(admin.ModelAdmin[Tombstone]):
     list_display = ["source", "external_id", "reason", "created_at"]
     list_filter = ["source"]
     search_fields = ["external_id"]
+
+
+# Routing rules and the review queue (issue 12) have their own module.
+from wiredesk.newsroom import admin_rules  # noqa: E402, F401

@@ -577,4 +577,4 @@ from wiredesk.newsroom.write.deskstate import (  # noqa: E402, F401
     TermCount,
 )
 from wiredesk.newsroom.imagemodels import Picture, PictureCheck  # noqa: E402, F401
-from wiredesk.newsroom.rules import Rule  # noqa: E402, F401
+from wiredesk.newsroom.rules import HeldStory, Rule  # noqa: E402, F401

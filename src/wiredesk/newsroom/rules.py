@@ -10,16 +10,35 @@ import json
 import logging
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
-from wiredesk.core.rules import Failure, RuleError, RuleSet, RuleSpec, compile_rule, compile_rules
+from wiredesk.core.rules import (
+    Failure,
+    Item,
+    RuleError,
+    RuleSet,
+    RuleSpec,
+    compile_rule,
+    compile_rules,
+)
+from wiredesk.newsroom.models import Story
 
 log = logging.getLogger(__name__)
+
+
+class HeldStory(Story):
+    """The review queue in the admin (newsroom/review.py): the stories held for an editor."""
+
+    class Meta:
+        proxy = True
+        app_label = "newsroom"
+        verbose_name = "held story (review queue)"
+        verbose_name_plural = "review queue"
 
 
 class Rule(models.Model):
@@ -239,3 +258,92 @@ def import_text(text: str) -> int:
              enabled=spec.enabled, when=dict(spec.when), then=dict(spec.then), note=note)
         for number, (spec, note) in enumerate(specs, 1)])
     return len(specs)
+
+
+# -- the admin's preview ------------------------------------------------------------------------
+
+PREVIEW_ITEMS = 500
+EXAMPLES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    story_id: int
+    headline: str
+    source: str
+    before: str  # the outcome under the rules as stored
+    after: str  # the outcome with the rule being edited in its place
+    did: str  # what the edited rule did to it
+
+
+@dataclass(slots=True)
+class Preview:
+    """What a rule, and the whole list with it, would have done to the recent items."""
+
+    examined: int = 0
+    matched: int = 0
+    changed: int = 0
+    before: dict[str, int] = field(default_factory=dict)
+    after: dict[str, int] = field(default_factory=dict)
+    matches: list[Example] = field(default_factory=list)
+    changes: list[Example] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def preview(spec: RuleSpec, position: int, replaces: int | None = None,
+            limit: int = PREVIEW_ITEMS) -> Preview:
+    """Run the stored list, and the list with ``spec`` at ``position`` (replacing the stored
+    rule ``replaces``), over the last ``limit`` items, from their stored versions and the gate's
+    stored findings; nothing is written."""
+    from collections import Counter
+
+    from wiredesk.core.routing import apply_routing, replay
+    from wiredesk.core.text import html_to_text
+    from wiredesk.newsroom.write.gating import source_mode
+
+    edited = compile_rule(spec)
+    stored = [rule for rule in Rule.objects.filter(enabled=True).select_related("source")
+              if rule.pk != replaces]
+    old = _compile(rule for rule in Rule.objects.filter(enabled=True).select_related("source"))
+    placed = sorted([(rule.position, rule.pk or 0, rule.spec()) for rule in stored] +
+                    [(position, replaces or 10**12, spec)], key=lambda entry: entry[:2])
+    new = RuleSet(tuple(edited if entry[2] is spec else compile_rule(entry[2])
+                        for entry in placed if entry[2].enabled))
+    result = Preview()
+    before, after = Counter[str](), Counter[str]()
+    stories = (Story.objects.filter(merged_into__isnull=True, current_version__isnull=False)
+               .select_related("current_version", "source", "section").order_by("-pk")[:limit])
+    for story in stories:
+        version = story.current_version
+        assert version is not None
+        source = story.source
+        topics = [str(part) for subject in version.subjects or [] if isinstance(subject, dict)
+                  for part in (subject.get("code", ""), subject.get("name", ""))]
+        item = Item(source=source.slug, format=source.format, language=version.language,
+                    section=source.section.slug if source.section else "",
+                    topics=[*topics, *map(str, version.categories or [])],
+                    headline=version.headline, text=html_to_text(version.body_html),
+                    urgency=version.urgency, has_image=bool(version.images),
+                    received=version.received_at)
+        mode = source_mode(source)
+        gate = replay(story.gate_reasons or [], mode, version.language, story.timely)
+        was = apply_routing(gate, old.route(item, version.headline), mode).outcome.value
+        routed = new.route(item, version.headline)
+        now = apply_routing(gate, routed, mode).outcome.value
+        before[was] += 1
+        after[now] += 1
+        result.examined += 1
+        example = Example(story.pk, story.headline, source.name, was, now,
+                          dict(routed.matched).get(spec.name, ""))
+        if spec.name in dict(routed.matched):
+            result.matched += 1
+            if len(result.matches) < EXAMPLES:
+                result.matches.append(example)
+        if was != now:
+            result.changed += 1
+            if len(result.changes) < EXAMPLES:
+                result.changes.append(example)
+        result.failures += [f"{f.rule} on “{story.headline}”: {f.error}"
+                            for f in routed.failures][:EXAMPLES - len(result.failures)]
+    result.before, result.after = dict(before), dict(after)
+    return result

@@ -57,4 +57,18 @@ class Migration(migrations.Migration):
             name='source',
             field=models.ForeignKey(blank=True, help_text="Empty: every source's items. Else only this source's.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='newsroom.source'),
         ),
+        # The review queue's admin view of held stories (no table of its own).
+        migrations.CreateModel(
+            name='HeldStory',
+            fields=[
+            ],
+            options={
+                'verbose_name': 'held story (review queue)',
+                'verbose_name_plural': 'review queue',
+                'proxy': True,
+                'indexes': [],
+                'constraints': [],
+            },
+            bases=('newsroom.story',),
+        ),
     ]
