@@ -1,4 +1,5 @@
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.db import transaction
 from wiredesk.core.errors import FetchError, RefusedAddress, WiredeskError
 from wiredesk.ingest.fetch import check_feed_address
 from wiredesk.newsroom.models import Source
+from wiredesk.newsroom.opml import OPMLError, export_opml, import_opml
 from wiredesk.newsroom.sources import (
     add_folder_source,
     add_push_source,
@@ -21,7 +23,7 @@ from wiredesk.newsroom.transports.refresh import fetch_policy
 
 class Command(BaseCommand):
     help = ("Manage sources: add URL, add-push NAME, add-folder PATH, push-token ID, list, "
-            "disable ID, enable ID.")
+            "disable ID, enable ID, import FILE.opml, export.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True)
@@ -40,6 +42,13 @@ class Command(BaseCommand):
         token.add_argument("id", type=int)
         token.add_argument("--hmac", action="store_true", help="Replace the HMAC key too.")
         actions.add_parser("list", help="List sources with their health.")
+        opml_in = actions.add_parser(
+            "import", help="Add the feeds of an OPML file (with Wiredesk's settings when it "
+                           "has them); a bad or hostile file is refused whole.")
+        opml_in.add_argument("file")
+        opml_out = actions.add_parser("export", help="Write the polled sources as OPML 2.0.")
+        opml_out.add_argument("--output", "-o", default="-",
+                              help="File to write (default: standard output).")
         for name in ("disable", "enable"):
             sub = actions.add_parser(name, help=f"{name.capitalize()} a source.")
             sub.add_argument("id", type=int)
@@ -70,6 +79,8 @@ class Command(BaseCommand):
                 self._show_credentials(source, credentials)
             elif action == "list":
                 self._list()
+            elif action in ("import", "export"):
+                self._opml(action, options)
             else:
                 self._enable(options["id"], action == "enable", action)
         except WiredeskError as exc:
@@ -85,6 +96,27 @@ class Command(BaseCommand):
         if warning:
             self.stderr.write(f"warning: {warning}")
         self.stdout.write(f"Added source {source.pk}: {source.name} <{source.url}>")
+
+    def _opml(self, action: str, options: dict[str, Any]) -> None:
+        """OPML in or out (wiredesk.newsroom.opml)."""
+        if action == "export":
+            data = export_opml()
+            if options["output"] == "-":
+                self.stdout.write(data.decode("utf-8"), ending="")
+            else:
+                Path(options["output"]).write_bytes(data)
+                self.stdout.write(f"Wrote {options['output']}")
+            return
+        try:
+            data = Path(options["file"]).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {options['file']}: {exc}") from exc
+        try:
+            done = import_opml(data)
+        except OPMLError as exc:
+            raise CommandError(f"{options['file']}: {exc}; no source was added") from exc
+        self.stdout.write(f"{done.added} sources added, {done.updated} updated from "
+                          f"{options['file']}.")
 
     def _show_credentials(self, source: Source, credentials: Credentials) -> None:
         url = settings.WIREDESK_BASE_URL + push_path(source)
