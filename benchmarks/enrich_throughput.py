@@ -61,9 +61,10 @@ def sized(text: str, words: int) -> str:
 
 def run(batch: list[tuple[str, str]]) -> list[float]:
     """Enrich a batch in this process; per-story seconds (the model is loaded first, untimed)."""
-    from wiredesk.enrich.pipeline import enrich
+    from wiredesk.enrich.pipeline import Enricher
     from wiredesk.enrich.result import StoryText
 
+    enrich = Enricher().enrich
     enrich(StoryText("warm-up", "Warm-up text about Paris and Joe Smith."))
     timings = []
     for headline, text in batch:
@@ -87,10 +88,10 @@ def main() -> int:
     batch = [(headline, sized(text, args.words))
              for headline, text in (stories * (args.stories // len(stories) + 1))[:args.stories]]
     words = statistics.mean(len(text.split()) for _, text in batch)
-    from wiredesk.enrich.pipeline import methods
+    from wiredesk.enrich.pipeline import Enricher
 
     print(f"corpus: {name}, {len(batch)} stories of {words:.0f} words on average")
-    print(f"entities: {methods()['entities']}")
+    print(f"entities: {Enricher().methods()['entities']}")
     started = time.perf_counter()
     timings = run(batch)
     one = len(batch) / (time.perf_counter() - started)

@@ -194,7 +194,7 @@ def build(args: argparse.Namespace) -> ner.Recogniser:
         return ner.FallbackRecogniser()
     if args.raw:
         return ner.SpacyRecogniser(corrections=False)
-    return ner.get_recogniser()
+    return ner.build_recogniser()
 
 
 def main() -> int:

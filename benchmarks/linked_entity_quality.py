@@ -66,10 +66,10 @@ def _linked(text: str, entity: entity_rules.Entity, stories: int) -> bool:
     return linking.decide(evidence).linked
 
 
-def conll(split: str, errors: Counter[str]) -> tuple[Tally, Tally]:
+def conll(recogniser: ner.Recogniser, split: str, errors: Counter[str]) -> tuple[Tally, Tally]:
     """(linked, all) tallies on one CoNLL++ split."""
     documents = read_documents(DATA / f"conllpp_{split}.txt")
-    per_doc = [(doc, entity_rules.entities_for(doc.text, ner.recognise(doc.text)))
+    per_doc = [(doc, entity_rules.entities_for(doc.text, recogniser.recognise(doc.text)))
                for doc in documents]
     stories = Counter(e.key for _, found in per_doc for e in {x.key: x for x in found}.values())
     linked, every = Tally(), Tally()
@@ -110,12 +110,12 @@ def feed_stories() -> Iterable[tuple[str, str, dict[str, list[str]]]]:
         yield story["half"], html_to_text(item.content_html or item.summary_html), story["labels"]
 
 
-def feeds(errors: Counter[str]) -> dict[str, tuple[Tally, Tally]]:
+def feeds(recogniser: ner.Recogniser, errors: Counter[str]) -> dict[str, tuple[Tally, Tally]]:
     out = {half: (Tally(), Tally()) for half in ("tune", "report")}
     unlabelled = 0
     for half, text, labels in feed_stories():
         linked, every = out[half]
-        found = entity_rules.entities_for(text, ner.recognise(text))
+        found = entity_rules.entities_for(text, recogniser.recognise(text))
         real = {name for name, kinds in labels.items() if kinds != ["none"]}
         linked.gold += len(real)
         every.gold += len(real)
@@ -153,18 +153,19 @@ def main() -> int:
     if not (SHARED / "data").is_dir():
         print(f"skipped: {SHARED / 'data'} is absent (evaluation data is kept outside the repo)")
         return 0
-    print(f"recogniser: {ner.recogniser_name()}")
+    recogniser = ner.build_recogniser()
+    print(f"recogniser: {recogniser.name}")
     errors: Counter[str] = Counter()
     splits = ("dev", "test") if args.split == "both" else (args.split,)
     if DATA.is_dir():
         for split in splits:
-            linked, every = conll(split, errors)
+            linked, every = conll(recogniser, split, errors)
             print(f"\nCoNLL++ {split} ({'tuning' if split == 'dev' else 'report'})")
             print(linked.line("linked entities"))
             print(every.line("all entities (before)"))
     if FIXTURE.is_file():
         print("\nreal feed stories (The Guardian, 50 labelled)")
-        for half, (linked, every) in feeds(errors).items():
+        for half, (linked, every) in feeds(recogniser, errors).items():
             print(linked.line(f"linked, {half} half"))
             print(every.line(f"all, {half} half"))
     for what, count in errors.most_common(args.errors):

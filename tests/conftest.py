@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.enrichment import *  # noqa: F403  (a fresh enricher per test)
 from tests.support.factories import *  # noqa: F403  (story/source factories)
 from tests.support.fixtures import *  # noqa: F403  (local feed server)
 

@@ -257,8 +257,8 @@ STORY = (
 )
 
 
-def test_with_the_recogniser() -> None:
-    entities = entities_for(STORY)
+def test_with_the_recogniser(recogniser: ner.Recogniser) -> None:
+    entities = entities_for(STORY, recogniser.recognise(STORY))
     found = {e.name: e for e in entities}
     assert found["Joe Biden"].kind == "person"
     assert found["Joe Biden"].count == 4  # "Joe Biden" and three bare "Biden"

@@ -1,6 +1,6 @@
 """Enrichers run only on the languages they are made for."""
 
-from wiredesk.enrich.pipeline import enrich, supports
+from wiredesk.enrich.pipeline import Enricher, supports
 from wiredesk.enrich.result import StoryText
 
 GERMAN = ("Bundeskanzler Olaf Scholz sagte am Montag in Berlin, die Regierung werde die "
@@ -12,7 +12,7 @@ def test_supported_languages() -> None:
     assert not supports("de") and not supports("pt-BR")
 
 
-def test_a_story_in_another_language_is_not_enriched() -> None:
-    result = enrich(StoryText("Scholz verspricht Glasfaser", GERMAN, language="de"))
+def test_a_story_in_another_language_is_not_enriched(enricher: Enricher) -> None:
+    result = enricher.enrich(StoryText("Scholz verspricht Glasfaser", GERMAN, language="de"))
     assert result.entities == () and result.quotes == () and result.topics == ()
     assert "not supported" in result.methods["skipped"]

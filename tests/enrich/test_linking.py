@@ -8,7 +8,7 @@ import pytest
 from wiredesk.core.text import html_to_text
 from wiredesk.demo import DEMO_SOURCES
 from wiredesk.enrich.linking import Evidence, decide, objection, supported
-from wiredesk.enrich.pipeline import enrich
+from wiredesk.enrich.pipeline import Enricher
 from wiredesk.enrich.result import Enrichment, StoryText
 from wiredesk.ingest.formats import parse_feed
 
@@ -93,23 +93,23 @@ def test_sports_copy_places_and_clubs_read_as_people_get_no_page() -> None:
                                place_word=True, sports_copy=True)).linked
 
 
-def _demo(headline_start: str) -> Enrichment:
+def _demo(enricher: Enricher, headline_start: str) -> Enrichment:
     for demo in DEMO_SOURCES:
         for item in parse_feed(demo.path.read_bytes()).items:
             if item.title.startswith(headline_start):
-                return enrich(StoryText(item.title, html_to_text(item.content_html
-                                                                 or item.summary_html)))
+                return enricher.enrich(StoryText(item.title, html_to_text(
+                    item.content_html or item.summary_html)))
     raise AssertionError(f"no demo story {headline_start!r}")
 
 
-def test_demo_junk_gets_no_page() -> None:
-    typhoon = _demo("Typhoon Quilla")
+def test_demo_junk_gets_no_page(enricher: Enricher) -> None:
+    typhoon = _demo(enricher, "Typhoon Quilla")
     linked = {(e.name, e.kind) for e in typhoon.entities if e.linked}
     assert not any(name == "Typhoon Quilla" for name, _ in linked)
     assert not any(e.kind == "person" and e.name == "Typhoon Quilla" and e.linked
                    for e in typhoon.entities)
     assert ("Ferry", "organisation") not in linked and ("Farmers", "organisation") not in linked
-    remittances = _demo("Remittances to Mexico")
+    remittances = _demo(enricher, "Remittances to Mexico")
     assert "Digital" not in {e.name for e in remittances.entities if e.linked}
     assert {"Gabriela Montiel", "Bank of Mexico"} <= {e.name for e in remittances.entities
                                                       if e.linked}

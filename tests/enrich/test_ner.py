@@ -1,8 +1,7 @@
 """Named-entity recognition: the pinned model with its corrections, and the degraded fallback.
 
 Sentences are written for these tests (no evaluation material is copied). The model is loaded once
-for the module (about 2 s); tests that exercise the process-wide recogniser put back whatever was
-there before.
+for the module (about 2 s); tests of :func:`ner.build_recogniser` build their own.
 """
 
 from __future__ import annotations
@@ -12,12 +11,12 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from wiredesk.core.lexicon.places import gazetteer
 from wiredesk.enrich import ner
 
 STORY = (
@@ -38,15 +37,6 @@ def kinds(mentions: list[ner.Mention]) -> dict[str, str]:
 def model() -> ner.SpacyRecogniser:
     """The pinned model, checked against its recorded SHA-256."""
     return ner.SpacyRecogniser()
-
-
-@pytest.fixture
-def fresh_global() -> Iterator[None]:
-    """Let a test rebuild the process-wide recogniser, then restore the previous one."""
-    previous = ner._recogniser
-    ner.set_recogniser(None)
-    yield
-    ner.set_recogniser(previous)
 
 
 def test_mentions_are_slices_of_the_text(model: ner.SpacyRecogniser) -> None:
@@ -129,38 +119,55 @@ def test_the_model_files_match_the_pinned_digest() -> None:
     assert ner.model_digest(ner.model_path()) == ner.MODEL_SHA256
 
 
-def test_the_process_recogniser_is_the_model(fresh_global: None) -> None:
-    assert not ner.is_degraded()
-    assert ner.MODEL_DIR in ner.recogniser_name()
-    assert kinds(ner.recognise("Angela Ruiz joined Reuters in Madrid."))["Angela Ruiz"] == "person"
+def test_the_recogniser_built_is_the_model() -> None:
+    recogniser = ner.build_recogniser()
+    assert not recogniser.degraded
+    assert ner.MODEL_DIR in recogniser.name
+    assert kinds(recogniser.recognise("Angela Ruiz joined Reuters in Madrid."))["Angela Ruiz"] \
+        == "person"
+
+
+def test_an_enricher_owns_its_recogniser() -> None:
+    """No recogniser is kept for the process: two enrichers built without one build their own,
+    and one given a recogniser uses that one."""
+    from wiredesk.enrich.pipeline import Enricher
+
+    fallback = ner.FallbackRecogniser()
+    assert Enricher(fallback).recogniser is fallback
+    assert "DEGRADED" in Enricher(fallback).methods()["entities"]
+    first, second = Enricher(), Enricher()
+    assert first.recogniser is first.recogniser
+    assert first.recogniser is not second.recogniser
 
 
 # --- the fallback ---------------------------------------------------------------------------
 
 
 def test_a_changed_model_is_refused_with_one_warning(
-    fresh_global: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(ner, "MODEL_SHA256", "0" * 64)
     with caplog.at_level(logging.WARNING, logger="wiredesk.enrich.ner"):
-        assert ner.is_degraded()
-        ner.recognise(STORY)
-        ner.recognise(STORY)
+        recogniser = ner.build_recogniser()
+        assert recogniser.degraded
+        recogniser.recognise(STORY)
+        recogniser.recognise(STORY)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert "do not match the pinned SHA-256" in warnings[0].getMessage()
     assert "fallback" in warnings[0].getMessage()
-    assert ner.recogniser_name().startswith("fallback")
+    assert recogniser.name.startswith("fallback")
 
 
 def test_a_missing_model_package_falls_back(
-    fresh_global: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(ner, "MODEL_PACKAGE", "wiredesk_no_such_model_package")
     with caplog.at_level(logging.WARNING, logger="wiredesk.enrich.ner"):
-        assert ner.is_degraded()
+        recogniser = ner.build_recogniser()
+        assert recogniser.degraded
     assert "is not installed" in caplog.text
-    found = kinds(ner.recognise(STORY))
+    found = kinds(recogniser.recognise(STORY))
     assert found["Giulia Ferrante"] == "person"
 
 
@@ -201,7 +208,7 @@ def test_fallback_mentions_are_slices_of_the_text() -> None:
 
 def test_recasing_keeps_every_offset() -> None:
     text = "İSTANBUL TALKS END\nTalks in Istanbul ended."
-    recased = ner.recase_shouting(text, ner.gazetteer().lookup)
+    recased = ner.recase_shouting(text, gazetteer().lookup)
     assert len(recased) == len(text)
     assert recased.endswith("Talks in Istanbul ended.")
     # "TALKS" as the body spells it; "END" unseen, so lower case; "İSTANBUL" would change length
@@ -268,9 +275,11 @@ def test_a_company_named_by_its_first_word_stays_the_company(model: ner.SpacyRec
 def test_the_same_text_gives_the_same_mentions_in_every_process() -> None:
     # Re-enrichment republishes only what changed, so a process's hash seed must change nothing.
     # "Jordan" below is both a known part of a person's name and a country in the gazetteer.
-    script = ("import json; from wiredesk.enrich import ner; "
+    script = ("import json; from wiredesk.enrich.corrections import Span, refine; "
+              "from wiredesk.core.lexicon.places import gazetteer; "
               "text = 'Michael Jordan flew home. Fans in Amman cheered when Jordan landed.'; "
-              "print(json.dumps(ner.refine(text, [(0, 14, 'person')], ner.gazetteer())))")
+              "spans = refine(text, [Span(0, 14, 'person')], gazetteer()); "
+              "print(json.dumps([(s.start, s.end, s.kind) for s in spans]))")
     outputs = {
         subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout

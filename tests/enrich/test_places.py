@@ -165,13 +165,13 @@ def test_a_us_state_after_a_us_city_is_the_state_throughout() -> None:
     assert [c.code for c in found.countries] == ["GE", "AM"]
 
 
-def test_with_the_recogniser() -> None:
+def test_with_the_recogniser(recogniser: ner.Recogniser) -> None:
     text = (
         "OTTAWA (AP) - Canada and the U.S. agreed on Monday to expand the U.S.-Canada "
         "crossing at Detroit, officials from both countries said. Venezuela and Cuba were not "
         "invited, and Mexican diplomats asked why the United Kingdom was."
     )
-    found = places_for(text, ner.recognise(text))
+    found = places_for(text, recogniser.recognise(text))
     listed = {c.code: c for c in found.countries}
     assert {"CA", "US", "VE", "CU", "GB"} <= set(listed)
     assert "MX" not in listed  # one demonym only

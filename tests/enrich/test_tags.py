@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wiredesk.enrich.entities import Entity, entities_for, entity_key
-from wiredesk.enrich.ner import Kind
+from wiredesk.enrich.ner import Kind, Recogniser
 from wiredesk.enrich.tags import summary_for, tags_for, title_case
 
 
@@ -65,12 +65,12 @@ def test_title_case() -> None:
     assert title_case("ELECTIONS") == "Elections"
 
 
-def test_tags_from_a_real_story() -> None:
+def test_tags_from_a_real_story(recogniser: Recogniser) -> None:
     text = (
         "BRUSSELS (AP) - NATO leaders met on Thursday. Secretary General Mara Velden said NATO "
         "would expand its mission in Estonia, and Velden thanked Germany. Estonia welcomed it."
     )
-    tags = tags_for(entities_for(text), ["defence"])
+    tags = tags_for(entities_for(text, recogniser.recognise(text)), ["defence"])
     assert tags[:2] == ["NATO", "Mara Velden"]
     assert "Estonia" in tags and "Defence" in tags
     assert "Brussels" not in tags  # a city

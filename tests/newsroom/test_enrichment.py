@@ -7,7 +7,6 @@ runs too when ``../shared`` is present (the acceptance list of issue 5).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from django.test import Client
 
 from tests.newsroom.feeds import Entry, paragraphs, rss
 from wiredesk.enrich import ner, pipeline
+from wiredesk.enrich.pipeline import Enricher
 from wiredesk.enrich.result import Enrichment as EnrichmentResult
 from wiredesk.enrich.result import StoryText
 from wiredesk.newsroom.models import Enrichment, Entity, Source, Story, StoryEntity, StoryQuote
@@ -55,12 +55,12 @@ def publish(source: Source, guid: str = "sines-1", body: str = HARBOUR,
     return Story.objects.get(external_id=guid)
 
 
-def test_a_published_story_is_enriched_after_publication(client: Client,
+def test_a_published_story_is_enriched_after_publication(enricher: Enricher, client: Client,
                                                           source: Source) -> None:
     story = publish(source)
     assert client.get(story.get_absolute_url()).status_code == 200  # online before enrichment
     assert list(pending()) == [story]
-    [outcome] = enrich_pending()
+    [outcome] = enrich_pending(enricher)
     assert outcome.changed and not outcome.stale
     assert list(pending()) == []
     record = Enrichment.objects.get(story=story)
@@ -76,10 +76,10 @@ def test_a_published_story_is_enriched_after_publication(client: Client,
     assert quotes["Nobody asked us,"] == "Rui Tavares"
 
 
-def test_the_article_page_shows_numbers_quotes_and_links(client: Client,
+def test_the_article_page_shows_numbers_quotes_and_links(enricher: Enricher, client: Client,
                                                          source: Source) -> None:
     story = publish(source)
-    enrich_story(story.pk)
+    enrich_story(enricher, story.pk)
     page = client.get(story.get_absolute_url()).content.decode()
     assert "By the numbers" in page and "$2.1 billion" in page and "4.5 million" in page
     assert "Quotes" in page and "Nobody asked us," in page
@@ -88,9 +88,10 @@ def test_the_article_page_shows_numbers_quotes_and_links(client: Client,
     assert "economy, business and finance" in page or "labour" in page
 
 
-def test_entity_pages_quote_index_and_feeds(client: Client, source: Source) -> None:
+def test_entity_pages_quote_index_and_feeds(enricher: Enricher, client: Client,
+                                            source: Source) -> None:
     story = publish(source)
-    enrich_story(story.pk)
+    enrich_story(enricher, story.pk)
     person = Entity.objects.get(name="Rui Tavares")
     page = client.get(person.get_absolute_url()).content.decode()
     assert story.headline in page and "What Rui Tavares said" in page
@@ -107,11 +108,12 @@ def test_entity_pages_quote_index_and_feeds(client: Client, source: Source) -> N
     assert client.get(f"/feeds/entity/{topic.slug}.json").json()["items"]
 
 
-def test_the_api_and_export_carry_the_enrichment(client: Client, source: Source) -> None:
+def test_the_api_and_export_carry_the_enrichment(enricher: Enricher, client: Client,
+                                                 source: Source) -> None:
     story = publish(source)
     before = client.get(f"/api/v1/stories/{story.pk}").json()
     assert before["entities"] == [] and before["enrichment"] is None
-    enrich_story(story.pk)
+    enrich_story(enricher, story.pk)
     detail = client.get(f"/api/v1/stories/{story.pk}").json()
     people = {e["name"]: e["id"] for e in detail["entities"] if e["type"] == "person"}
     assert people["Helena Marques Duarte"] == "person:helena-marques-duarte"
@@ -132,24 +134,25 @@ def test_the_api_and_export_carry_the_enrichment(client: Client, source: Source)
 
 
 def test_enrichment_is_idempotent_versioned_and_follows_new_versions(
-        source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
+        enricher: Enricher, source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
     story = publish(source)
-    enrich_story(story.pk)
+    enrich_story(enricher, story.pk)
     changed_at = Story.objects.get(pk=story.pk).changed_at
-    assert enrich_story(story.pk).changed is False  # the same result again: nothing republished
+    # The same result again: nothing republished.
+    assert enrich_story(enricher, story.pk).changed is False
     assert Story.objects.get(pk=story.pk).changed_at == changed_at
     # An upgraded enricher redoes the archive, but republishes only what it changes.
     monkeypatch.setattr(pipeline, "ENRICHER_VERSION", "test-upgrade")
     monkeypatch.setattr("wiredesk.newsroom.workers.enrichment.ENRICHER_VERSION", "test-upgrade")
     assert list(pending("test-upgrade")) == [story]
-    assert enrich_story(story.pk).changed is False
+    assert enrich_story(enricher, story.pk).changed is False
     assert Enrichment.objects.get(story=story).version == "test-upgrade"
     assert Story.objects.get(pk=story.pk).changed_at == changed_at
     # A new version of the story is enriched again.
     publish(source, body=HARBOUR.replace("Rui Tavares", "Rui Tavares Lopes").replace(
         "Tavares said", "Tavares Lopes said"))
     assert list(pending("test-upgrade")) == [story]
-    assert enrich_story(story.pk).changed
+    assert enrich_story(enricher, story.pk).changed
     assert "Rui Tavares Lopes" in StoryEntity.objects.filter(story=story).values_list(
         "entity__name", flat=True)
 
@@ -165,28 +168,20 @@ def test_the_enrich_command_reports_its_methods_and_progress(source: Source) -> 
     assert "2 stories enriched; 0 still to do" in text
 
 
-@pytest.fixture
-def degraded() -> Iterator[None]:
-    ner.set_recogniser(ner.FallbackRecogniser())
-    yield
-    ner.set_recogniser(None)
-
-
-def test_without_the_model_enrichment_degrades_and_says_so(source: Source,
-                                                           degraded: None) -> None:
+def test_without_the_model_enrichment_degrades_and_says_so(source: Source) -> None:
     story = publish(source)
-    enrich_story(story.pk)
+    enrich_story(Enricher(ner.FallbackRecogniser()), story.pk)
     record = Enrichment.objects.get(story=story)
     assert "DEGRADED" in record.data["methods"]["entities"]
     assert "Rui Tavares" in {e["name"] for e in record.data["entities"]}  # simpler, not blind
 
 
-def test_the_shared_sample_story(shared_data: Path, source: Source) -> None:
+def test_the_shared_sample_story(enricher: Enricher, shared_data: Path, source: Source) -> None:
     sample = (shared_data.parent / "samples" / "wire-story-biden-lopez-obrador.txt").read_text()
     blocks = [block.strip() for block in sample.split("\n\n") if block.strip()]
     story = publish(source, guid="sample", body=paragraphs(*blocks),
                     headline="Biden and Lopez Obrador meet at the White House")
-    enrich_story(story.pk)
+    enrich_story(enricher, story.pk)
     data = Enrichment.objects.get(story=story).data
     names = {e["name"] for e in data["entities"]} | {c["name"] for c in data["countries"]}
     assert {"Joe Biden", "Andres Manuel Lopez Obrador", "Kamala Harris", "Jill Biden",
@@ -205,14 +200,14 @@ def test_the_shared_sample_story(shared_data: Path, source: Source) -> None:
 
 
 def test_a_short_name_in_a_later_story_is_the_entity_named_in_full_before(
-        client: Client, source: Source) -> None:
+        enricher: Enricher, client: Client, source: Source) -> None:
     first = publish(source)
-    enrich_story(first.pk)
+    enrich_story(enricher, first.pk)
     later = publish(source, guid="sines-2", headline="Port talks resume",
                     body=paragraphs("LISBON, Nov 28 (Test Wire) - Talks on the Sines port plan "
                                     "resumed on Saturday, and Marques Duarte said a deal was "
                                     "close.", "Unions said they would wait and see."))
-    enrich_story(later.pk)
+    enrich_story(enricher, later.pk)
     person = Entity.objects.get(key="person:helena-marques-duarte")
     assert not Entity.objects.filter(key="person:marques-duarte").exists()
     assert set(person.story_links.values_list("story_id", flat=True)) == {first.pk, later.pk}
@@ -221,15 +216,15 @@ def test_a_short_name_in_a_later_story_is_the_entity_named_in_full_before(
         {"id": e["id"], "name": e["name"]} for e in detail["entities"]]
 
 
-def test_the_admin_lists_entities_with_their_story_counts(editor: Client,
+def test_the_admin_lists_entities_with_their_story_counts(enricher: Enricher, editor: Client,
                                                           source: Source) -> None:
     story = publish(source)
-    enrich_story(story.pk)
+    enrich_story(enricher, story.pk)
     page = editor.get("/admin/newsroom/entity/?q=Tavares").content.decode()
     assert "Rui Tavares" in page and '<td class="field-stories">1</td>' in page
 
 
-def test_a_source_maps_topics_to_sections(source: Source) -> None:
+def test_a_source_maps_topics_to_sections(enricher: Enricher, source: Source) -> None:
     from wiredesk.newsroom.models import Section
 
     business = Section.objects.create(name="Business", slug="business")
@@ -237,18 +232,18 @@ def test_a_source_maps_topics_to_sections(source: Source) -> None:
     source.save()
     story = publish(source)
     assert story.section is None
-    enrich_story(story.pk)
+    enrich_story(enricher, story.pk)
     story.refresh_from_db()
     assert story.section == business
 
 
-def test_the_api_filters_by_entity_and_lists_a_persons_quotes(client: Client,
+def test_the_api_filters_by_entity_and_lists_a_persons_quotes(enricher: Enricher, client: Client,
                                                               source: Source) -> None:
     story = publish(source)
     publish(source, guid="other", headline="Chess prodigy wins city open",
             body=paragraphs("A 14-year-old from Porto won the city open chess tournament."))
     for pending_story in pending():
-        enrich_story(pending_story.pk)
+        enrich_story(enricher, pending_story.pk)
     listed = client.get("/api/v1/stories?entity=person:rui-tavares").json()
     assert [item["headline"] for item in listed["items"]] == [story.headline]
     quotes = client.get("/api/v1/quotes?speaker=person:rui-tavares").json()
@@ -261,16 +256,16 @@ def test_the_api_filters_by_entity_and_lists_a_persons_quotes(client: Client,
     assert "/api/v1/quotes" in spec["paths"]
 
 
-def test_a_short_form_entity_is_absorbed_when_the_full_name_appears(client: Client,
-                                                                     source: Source) -> None:
+def test_a_short_form_entity_is_absorbed_when_the_full_name_appears(
+        enricher: Enricher, client: Client, source: Source) -> None:
     early = publish(source, guid="sines-0", headline="Port plan talks set",
                     body=paragraphs("Talks on the Sines port plan will open on Friday, Prime "
                                     "Minister Marques Duarte said on Thursday.",
                                     "\"It is a good plan,\" Marques Duarte told reporters."))
-    enrich_story(early.pk)
+    enrich_story(enricher, early.pk)
     assert Entity.objects.filter(key="person:marques-duarte").exists()
     full = publish(source)
-    enrich_story(full.pk)
+    enrich_story(enricher, full.pk)
     assert not Entity.objects.filter(key="person:marques-duarte").exists()
     person = Entity.objects.get(key="person:helena-marques-duarte")
     assert set(person.story_links.values_list("story_id", flat=True)) == {early.pk, full.pk}
@@ -279,9 +274,9 @@ def test_a_short_form_entity_is_absorbed_when_the_full_name_appears(client: Clie
     assert "person:helena-marques-duarte" in {e["id"] for e in detail["entities"]}
 
 
-def test_an_editor_merges_two_entities(editor: Client, source: Source) -> None:
+def test_an_editor_merges_two_entities(enricher: Enricher, editor: Client, source: Source) -> None:
     story = publish(source)
-    enrich_story(story.pk)
+    enrich_story(enricher, story.pk)
     tavares = Entity.objects.get(key="person:rui-tavares")
     ibarra = Entity.objects.get(key="person:carlos-ibarra")
     editor.post("/admin/newsroom/entity/", {"action": "merge", "_selected_action": [ibarra.pk],
@@ -294,7 +289,7 @@ def test_an_editor_merges_two_entities(editor: Client, source: Source) -> None:
 
 
 def test_a_story_that_fails_is_set_aside_and_the_others_go_on(
-        source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
+        enricher: Enricher, source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
     publish(source, guid="sines")
     publish(source, guid="storm", headline="Storm closes schools in Porto", body=paragraphs(
         "PORTO, Nov 28 (Test Wire) - The mayor of Porto closed 30 schools on Friday after a "
@@ -305,29 +300,29 @@ def test_a_story_that_fails_is_set_aside_and_the_others_go_on(
     *broken, last = pending().values_list("pk", flat=True)  # the queue's order
     broken_headlines = {Story.objects.get(pk=pk).current_version.headline  # type: ignore[union-attr]
                         for pk in broken}
-    real = enrichment.enrich
 
-    def failing(text: StoryText) -> EnrichmentResult:
-        if text.headline in broken_headlines:
-            raise ValueError("cannot enrich this")
-        return real(text)
+    class Failing(Enricher):
+        def enrich(self, story: StoryText) -> EnrichmentResult:
+            if story.headline in broken_headlines:
+                raise ValueError("cannot enrich this")
+            return super().enrich(story)
 
-    monkeypatch.setattr(enrichment, "enrich", failing)
-    assert enrich_pending(limit=2) == []  # the first two in the queue fail
-    [outcome] = enrich_pending(limit=2)  # ... and no longer stand in front of the third
+    failing = Failing(enricher.recogniser)
+    assert enrich_pending(failing, limit=2) == []  # the first two in the queue fail
+    [outcome] = enrich_pending(failing, limit=2)  # ... and no longer stand in front of the third
     assert outcome.story_id == last
-    assert enrich_pending(limit=2) == []  # set aside: not retried on every pass
+    assert enrich_pending(failing, limit=2) == []  # set aside: not retried on every pass
     enrichment.forget_failures()
-    monkeypatch.setattr(enrichment, "enrich", real)
-    assert len(enrich_pending(limit=2)) == 2  # due again, and fixed
+    assert len(enrich_pending(enricher, limit=2)) == 2  # due again, and fixed
     assert list(pending()) == []
 
 
-def test_a_story_claimed_by_another_enricher_is_left_to_it(source: Source) -> None:
+def test_a_story_claimed_by_another_enricher_is_left_to_it(enricher: Enricher,
+                                                           source: Source) -> None:
     story = publish(source)
     with claims.claim(enrichment.ENRICH_CLAIM, story.pk) as mine:
         assert mine
-        assert enrich_pending() == []  # another thread of this worker holds it
+        assert enrich_pending(enricher) == []  # another thread of this worker holds it
         with claims.claim(enrichment.ENRICH_CLAIM, story.pk) as again:
             assert not again
     if connection.vendor == "postgresql":
@@ -339,8 +334,8 @@ def test_a_story_claimed_by_another_enricher_is_left_to_it(source: Source) -> No
                              user=settings["USER"], password=settings["PASSWORD"] or None,
                              dbname=settings["NAME"], autocommit=True) as other:
             other.execute("SELECT pg_advisory_lock(%s, %s)", [enrichment.ENRICH_CLAIM, story.pk])
-            assert enrich_pending() == []
+            assert enrich_pending(enricher) == []
             other.execute("SELECT pg_advisory_unlock(%s, %s)",
                           [enrichment.ENRICH_CLAIM, story.pk])
-    [outcome] = enrich_pending()
+    [outcome] = enrich_pending(enricher)
     assert outcome.story_id == story.pk and list(pending()) == []

@@ -10,6 +10,7 @@ from lxml import etree
 
 from wiredesk.core.text import html_to_text
 from wiredesk.demo import DEMO_SOURCES
+from wiredesk.enrich.pipeline import Enricher
 from wiredesk.ingest.formats import parse_feed
 from wiredesk.newsroom.models import Entity, Source, Story
 from wiredesk.newsroom.sources import local_source
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
-def _demo_story(source: Source, title_start: str) -> Story:
+def _demo_story(enricher: Enricher, source: Source, title_start: str) -> Story:
     from tests.newsroom.feeds import Entry, rss
 
     for demo in DEMO_SOURCES:
@@ -33,13 +34,14 @@ def _demo_story(source: Source, title_start: str) -> Story:
                 process_payload(WriteDesk(), store_payload(
                     source, rss(Entry(title_start, item.title, paragraphs)), origin="test://"))
                 story = Story.objects.get(external_id=title_start)
-                enrich_story(story.pk)
+                enrich_story(enricher, story.pk)
                 return story
     raise AssertionError(title_start)
 
 
-def test_the_remittances_story_shows_its_news_and_links_no_junk(client: Client) -> None:
-    story = _demo_story(local_source("Meridian"), "Remittances to Mexico")
+def test_the_remittances_story_shows_its_news_and_links_no_junk(enricher: Enricher,
+                                                                client: Client) -> None:
+    story = _demo_story(enricher, local_source("Meridian"), "Remittances to Mexico")
     page = client.get(story.get_absolute_url()).content.decode()
     box = page.split('class="by-the-numbers"', 1)[1].split("</aside>", 1)[0]
     assert "$6.1 billion" in box and "7.4%" in box
@@ -63,8 +65,8 @@ def test_the_remittances_story_shows_its_news_and_links_no_junk(client: Client) 
     assert "Digital" in str(api) or digital is None  # the API keeps it, with its confidence
 
 
-def test_typhoon_quilla_is_no_person(client: Client) -> None:
-    story = _demo_story(local_source("Meridian"), "Typhoon Quilla")
+def test_typhoon_quilla_is_no_person(enricher: Enricher, client: Client) -> None:
+    story = _demo_story(enricher, local_source("Meridian"), "Typhoon Quilla")
     page = client.get(story.get_absolute_url()).content.decode()
     person = Entity.objects.filter(kind="person", name="Typhoon Quilla").first()
     if person is not None:

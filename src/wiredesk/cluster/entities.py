@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from wiredesk.cluster.stopwords import STOPWORDS
+from wiredesk.core.lexicon.words import STOPWORDS
 
 # Sentences end at a line break, or at . ! ? followed by space and a capital or a quote.
 _SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[\"'\N{LEFT DOUBLE QUOTATION MARK}A-Z])")

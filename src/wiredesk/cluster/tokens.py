@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 
-from wiredesk.cluster.stopwords import STOPWORDS
+from wiredesk.core.lexicon.words import STOPWORDS
 
 # Numbers keep their inner separators ("5.6", "1,200", "10:53"); words keep inner apostrophes.
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+(?:['\N{RIGHT SINGLE QUOTATION MARK}][^\W\d_]+)*")

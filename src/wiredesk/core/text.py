@@ -9,8 +9,10 @@ because a false positive here silently rewrites published copy.
 from __future__ import annotations
 
 import re
-import unicodedata
 from html.parser import HTMLParser
+
+from wiredesk.core.lexicon.folding import to_ascii
+from wiredesk.core.lexicon.words import MONTH_ABBREVIATIONS, MONTHS
 
 # Typographic characters, spelled out so that the code cannot be misread.
 LSQUO = "\N{LEFT SINGLE QUOTATION MARK}"
@@ -28,15 +30,6 @@ OPENING_MARKS = "\"'(" + LDQUO + LSQUO
 SLUG_MAX_LENGTH = 80
 SLUG_FALLBACK = "story"
 
-# Letters NFKD does not decompose into an ASCII base letter; without this table "Straße" would
-# become "strae" and "Łódź" would become "odz".
-_TRANSLITERATE = str.maketrans(
-    {
-        "ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
-        "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ł": "l", "Ł": "L",
-        "\N{LATIN SMALL LETTER DOTLESS I}": "i", "ħ": "h", "Ħ": "H",
-    }
-)
 # Apostrophes are dropped rather than turned into separators: "Biden's" -> "bidens", not "biden-s".
 _APOSTROPHES = re.compile(f"['`{LSQUO}{RSQUO}\N{MODIFIER LETTER APOSTROPHE}]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -44,7 +37,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 def slugify(headline: str) -> str:
     """An ASCII, lower-case, hyphenated slug of at most ``SLUG_MAX_LENGTH`` chars; never empty."""
-    ascii_text = headline if headline.isascii() else _to_ascii(headline)
+    ascii_text = headline if headline.isascii() else to_ascii(headline)
     slug = _NON_ALNUM.sub("-", _APOSTROPHES.sub("", ascii_text).lower()).strip("-")
     if len(slug) > SLUG_MAX_LENGTH:
         cut = slug[: SLUG_MAX_LENGTH + 1]
@@ -52,14 +45,6 @@ def slugify(headline: str) -> str:
         slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:SLUG_MAX_LENGTH]
         slug = slug.strip("-")
     return slug or SLUG_FALLBACK
-
-
-def _to_ascii(text: str) -> str:
-    return (
-        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-        .encode("ascii", "ignore")
-        .decode("ascii")
-    )
 
 
 # ------------------------------------------------------------------------------------ html to text
@@ -229,10 +214,8 @@ def is_subhead(paragraph_text: str) -> bool:
 
 # --------------------------------------------------------------------------------------- datelines
 
-_MONTHS = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
+# Month names and their abbreviations (the lexicon's), the longest first.
+_MONTHS = "(?:" + "|".join(sorted(MONTHS + MONTH_ABBREVIATIONS, key=len, reverse=True)) + ")"
 _DATE = rf"(?:{_MONTHS}\.?\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}\.?)(?:,?\s+\d{{4}})?"
 # A place word starts with a letter and may hold dots, apostrophes, hyphens and slashes
 # ("BEIJING/SHANGHAI", "N'DJAMENA").

@@ -21,9 +21,9 @@ Adding a feed's boilerplate is one entry with a name and a reason.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from wiredesk.core.lexicon.folding import fold_for_compare
 from wiredesk.core.text import split_dateline
 
 # How many leading paragraphs may hold bylines, photo lines and editors' notes.
@@ -107,8 +107,6 @@ _AGENCIES = "|".join(re.escape(agency) for agency in AGENCY_CREDITS)
 _AGENCY_DATELINE = re.compile(
     rf"^[^()\n]{{1,80}}?\(\s*(?:{_AGENCIES})\s*\)\s*(?:[-_:\u2013\u2014]+\s*)?",
 )
-_APOSTROPHES = re.compile("['`\u2018\u2019\u02bc\u2032]")
-_NON_WORD = re.compile(r"[\W_]+")
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n|\n")
 
 
@@ -146,20 +144,9 @@ def strip_dateline(paragraph: str) -> str:
     return paragraph[match.end():].strip() if match else paragraph
 
 
-def fold(text: str) -> str:
-    """Case, Unicode forms, quotes and punctuation folded away; words separated by one space.
-
-    NFKC makes full-width and compatibility characters plain; apostrophes, straight or curly, are
-    dropped inside words ("Biden's" becomes "bidens") and every other non-word character separates
-    words, so typographic quotes, dashes and spacing never make two copies differ.
-    """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_NON_WORD.sub(" ", _APOSTROPHES.sub("", folded)).split())
-
-
 def normalise_text(text: str) -> str:
     """The comparison form of a story's plain text: boilerplate removed, then folded."""
-    return fold(" ".join(strip_boilerplate(text)))
+    return fold_for_compare(" ".join(strip_boilerplate(text)))
 
 
 def comparison_tokens(text: str) -> list[str]:

@@ -22,7 +22,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from wiredesk.dedupe.boilerplate import fold
+from wiredesk.core.lexicon.folding import fold_for_compare
 
 
 class Signal(enum.StrEnum):
@@ -170,8 +170,8 @@ def parse_headline(headline: str) -> HeadlineInfo:
     while _strip_one_prefix(reading):
         pass
     _strip_trailing(reading)
-    return HeadlineInfo(reading.rest, fold(reading.rest), tuple(reading.signals), reading.number,
-                        reading.kind, tuple(reading.labels or ()))
+    return HeadlineInfo(reading.rest, fold_for_compare(reading.rest), tuple(reading.signals),
+                        reading.number, reading.kind, tuple(reading.labels or ()))
 
 
 def _from_slugline(match: re.Match[str]) -> HeadlineInfo:
@@ -179,7 +179,7 @@ def _from_slugline(match: re.Match[str]) -> HeadlineInfo:
     words = _CAMEL_GAP.sub(" ", match.group("words")).replace("-", " ")
     lead = match.group("lead")
     signals = (Signal.UPDATE,) if lead else ()
-    return HeadlineInfo(words, fold(words), signals, int(lead) if lead else None)
+    return HeadlineInfo(words, fold_for_compare(words), signals, int(lead) if lead else None)
 
 
 def _strip_one_prefix(reading: _Reading) -> bool:

@@ -62,10 +62,12 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from wiredesk.core.lexicon.folding import fold_word
+from wiredesk.core.lexicon.words import TITLES
 from wiredesk.core.text import slugify
-from wiredesk.enrich.ner import Kind, Mention, appositive_kind, recognise
+from wiredesk.enrich.corrections import appositive_kind
+from wiredesk.enrich.ner import Kind, Mention
 from wiredesk.enrich.places import (
     country_code,
     demonym_code,
@@ -73,7 +75,7 @@ from wiredesk.enrich.places import (
     is_known_place,
     resolve_places,
 )
-from wiredesk.enrich.speakers import TITLES, split_title
+from wiredesk.enrich.speakers import split_title
 
 __all__ = ["Entity", "entities_for", "entity_key"]
 
@@ -148,13 +150,6 @@ _KEPT_TITLES = _words(
 )
 
 
-@lru_cache(maxsize=16_384)
-def _fold(word: str) -> str:
-    """Lower case, accents stripped, no trailing full stop: for comparing words."""
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().rstrip(".")
-
-
 def _clean(text: str, m: Mention) -> Mention | None:
     """The part of ``m`` that is the name itself, or None for junk (see the module doc)."""
     a, b, kind = m.start, m.end, m.kind
@@ -173,7 +168,7 @@ def _clean(text: str, m: Mention) -> Mention | None:
     tail = [t for t in _TOKEN.finditer(text, a, b)]
     while len(tail) > 1 and (
         tail[-1].group()[:1].islower()
-        or (kind == "person" and _fold(tail[-1].group()) in _CAPTION_WORDS)
+        or (kind == "person" and fold_word(tail[-1].group()) in _CAPTION_WORDS)
     ):
         tail.pop()
         b = tail[-1].end()
@@ -240,8 +235,8 @@ def _qualifier(words: Sequence[str]) -> str:
         code = country_code(bare) or demonym_code(bare)
         if code:
             return code
-    if words and words[-1][:1].isupper() and _fold(words[-1]) not in _NOT_QUALIFIER:
-        return _fold(_POSSESSIVE.sub("", words[-1]))
+    if words and words[-1][:1].isupper() and fold_word(words[-1]) not in _NOT_QUALIFIER:
+        return fold_word(_POSSESSIVE.sub("", words[-1]))
     return ""
 
 
@@ -257,9 +252,9 @@ def _role_before(text: str, start: int) -> _Role | None:
         words[-1] = words[-1][:-1]
     title: list[str] = []
     while words:
-        w = _fold(words[-1])
+        w = fold_word(words[-1])
         if w in _ROLE_WORDS or (w == "of" and title and len(words) > 1
-                                and _fold(words[-2]) in _ROLE_WORDS):
+                                and fold_word(words[-2]) in _ROLE_WORDS):
             title.insert(0, w)
             words.pop()
         else:
@@ -292,7 +287,7 @@ _HEADS = (TITLES | {"lady"}) - _words(
 
 def _ref_word(token: str) -> str:
     """A token of a possible role reference, folded, without a possessive ("president's")."""
-    return _fold(_POSSESSIVE.sub("", token))
+    return fold_word(_POSSESSIVE.sub("", token))
 
 
 def _role_references(text: str) -> Iterable[tuple[int, int, _Role]]:
@@ -367,7 +362,7 @@ def _contains(full: tuple[str, ...], part: tuple[str, ...]) -> bool:
 
 
 def _words_of(surface: str) -> tuple[str, ...]:
-    return tuple(_fold(w) for w in surface.split())
+    return tuple(fold_word(w) for w in surface.split())
 
 
 def _best_spelling(spellings: Counter[str]) -> str:
@@ -473,7 +468,7 @@ def _places(text: str, mentions: list[Mention], groups: dict[str, _Group]) -> No
         if is_country:
             key, canonical = f"country {code}", name
         elif code:
-            key, canonical = f"place {code} {_fold(name)}", name
+            key, canonical = f"place {code} {fold_word(name)}", name
         else:
             key, canonical = f"place {' '.join(_words_of(written))}", written
         group = groups.setdefault(key, _Group("place", country=code, is_country=is_country))
@@ -483,13 +478,11 @@ def _places(text: str, mentions: list[Mention], groups: dict[str, _Group]) -> No
             group.aliases[written] += 1
 
 
-def entities_for(text: str, mentions: Sequence[Mention] | None = None) -> list[Entity]:
+def entities_for(text: str, mentions: Sequence[Mention]) -> list[Entity]:
     """The entities of one story, in order of first mention; see the module docstring.
 
-    ``mentions`` are the recogniser's for ``text`` (it is run when they are not given).
+    ``mentions`` are a recogniser's for ``text`` (:class:`wiredesk.enrich.ner.Recogniser`).
     """
-    if mentions is None:
-        mentions = recognise(text)
     cleaned: list[Mention] = []
     for m in expand_place_mentions(text, mentions):
         if (clean := _clean(text, m)) is not None:

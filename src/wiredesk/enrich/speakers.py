@@ -11,16 +11,17 @@ already found the people, their names are used as the authoritative full forms.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+from wiredesk.core.lexicon.folding import fold_accents
+from wiredesk.core.lexicon.words import MONTH_ABBREVIATIONS, MONTHS, TITLES, WEEKDAYS, lower
 
 __all__ = [
     "MASK",
     "PRONOUNS",
     "Mention",
     "PersonIndex",
-    "fold",
     "mask_abbreviations",
     "pronoun_gender",
     "sentence_starts",
@@ -32,25 +33,6 @@ def _words(text: str) -> frozenset[str]:
     """A word list written as one whitespace-separated string (easier to read and extend)."""
     return frozenset(text.split())
 
-# Words that are capitalised in front of a name but are not part of it. Lower-cased, no dot.
-TITLES = _words(
-    """
-    president vice prime minister premier mayor senator sen rep representative gov
-    governor dr mr mrs ms miss mx chief secretary chancellor king queen prince princess
-    pope judge justice gen general col colonel capt captain lt lieutenant sgt sergeant
-    officer const constable coach director ceo cfo coo chairman chairwoman chair
-    chairperson professor prof ambassador commissioner superintendent supt inspector
-    insp detective det leader councillor councilor alderman trustee spokesperson
-    spokesman spokeswoman lady sheriff attorney lawyer bishop archbishop rev reverend
-    deputy magistrate cardinal rabbi imam sir dame lord mp mla mpp mep correspondent
-    reporter analyst economist executive founder cofounder co-founder owner manager head
-    dean principal chancellor provost nurse doctor pastor father sister brother cpl
-    corporal pte private adm admiral maj major marshal staff sgt. minister-designate
-    speaker whip critic candidate incumbent chef author artist actor actress singer
-    rapper forward defenceman defenseman goaltender goalie quarterback striker
-    midfielder pitcher golfer player
-    """
-)
 # Capitalised words that often precede a name (nationalities, places, institutions) and are
 # dropped when they come before a title: "Mexican President Andres ...", "U.S. Vice President".
 _NOT_NAME_START = _words(
@@ -58,14 +40,12 @@ _NOT_NAME_START = _words(
     the a an in on at but and or so if when while as after before despite for from with
     without this that these those it he she they we i his her their our its there here
     then now yes no meanwhile however also still even earlier later last next today
-    tonight yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday
-    january february march april may june july august september october november
-    december jan feb mar apr jun jul aug sep sept oct nov dec mr mrs ms dr by of to
+    tonight yesterday tomorrow mr mrs ms dr by of to
     according asked says said told like unlike under over during since until both all
     some many several other another every each why what who how where which dear hi
     hello oh well ok okay please thank thanks sources police officials
     """
-)
+) | frozenset(lower(WEEKDAYS + MONTHS + MONTH_ABBREVIATIONS))
 _ORG_WORDS = _words(
     """
     inc corp corporation co ltd llc plc party ministry university college school council
@@ -188,12 +168,6 @@ def sentence_starts(masked: str, lo: int, hi: int) -> list[int]:
     return out
 
 
-def fold(text: str) -> str:
-    """Lower-case and strip accents, so "López" and "Lopez" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
 def pronoun_gender(word: str) -> str:
     """Gender a third-person pronoun implies: "m", "f", "p" (plural) or "" (none)."""
     w = word.lower()
@@ -209,7 +183,7 @@ def pronoun_gender(word: str) -> str:
 def is_org_name(name: str) -> bool:
     """Does a capitalised name end in a word only organisations' names end in ("Authority")."""
     words = name.split()
-    return bool(words) and fold(words[-1]).strip(".") in _ORG_WORDS
+    return bool(words) and fold_accents(words[-1]).strip(".") in _ORG_WORDS
 
 
 def _is_cap(word: str) -> bool:
@@ -221,7 +195,7 @@ def _clean(word: str) -> str:
     word = _POSSESSIVE.sub("", word)
     if word.endswith(".") and not word.endswith(".."):
         core = word[:-1]
-        if not (len(core) == 1 or fold(core) in _ABBREV_KEEP_DOT or "." in core):
+        if not (len(core) == 1 or fold_accents(core) in _ABBREV_KEEP_DOT or "." in core):
             word = core
     return word.strip("-")
 
@@ -235,11 +209,11 @@ def split_title(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
     """
     last_title = -1
     for i, tok in enumerate(tokens[:-1]):
-        if fold(tok).rstrip(".") in TITLES:
+        if fold_accents(tok).rstrip(".") in TITLES:
             last_title = i
-    role = [fold(t).rstrip(".") for t in tokens[: last_title + 1]]
+    role = [fold_accents(t).rstrip(".") for t in tokens[: last_title + 1]]
     name = list(tokens[last_title + 1 :])
-    while name and fold(name[0]).rstrip(".") in _NOT_NAME_START:
+    while name and fold_accents(name[0]).rstrip(".") in _NOT_NAME_START:
         name.pop(0)
     return role, name
 
@@ -316,12 +290,13 @@ class PersonIndex:
             joinable = (
                 run
                 and gap in (" ", "\u00a0")
-                and not (prev_raw.endswith(".") and fold(prev_raw[:-1]) not in _ABBREV_KEEP_DOT
+                and not (prev_raw.endswith(".")
+                         and fold_accents(prev_raw[:-1]) not in _ABBREV_KEEP_DOT
                          and len(prev_raw) > 2 and "." not in prev_raw[:-1])
                 and not _POSSESSIVE.search(prev_raw)
             )
             word = _clean(raw)
-            if _is_cap(word) or (joinable and fold(word) in _PARTICLES):
+            if _is_cap(word) or (joinable and fold_accents(word) in _PARTICLES):
                 if not joinable:
                     if run:
                         yield run
@@ -343,7 +318,7 @@ class PersonIndex:
             if len(toks) >= 2:
                 self._persons.setdefault(k, _Person(k, toks))
         for run in self._runs():
-            while run and fold(run[-1][2]) in _PARTICLES:
+            while run and fold_accents(run[-1][2]) in _PARTICLES:
                 run.pop()
             if not run:
                 continue
@@ -353,19 +328,20 @@ class PersonIndex:
                 continue
             offset = len(words) - len(name)
             start, end = run[offset][0], run[-1][1]
-            if any(fold(w).rstrip(".") in _ORG_WORDS | TITLES for w in name) or (
-                fold(name[-1]) in _NOT_PERSON_LAST
+            if any(fold_accents(w).rstrip(".") in _ORG_WORDS | TITLES for w in name) or (
+                fold_accents(name[-1]) in _NOT_PERSON_LAST
             ):
                 continue
             if len(name) > 1 and (
-                fold(name[0]) in _NOT_PERSON_FIRST or fold(name[0]).endswith(("ish", "ese"))
+                fold_accents(name[0]) in _NOT_PERSON_FIRST
+                or fold_accents(name[0]).endswith(("ish", "ese"))
             ):
                 continue
             if len(name) > 5 or any(w.isupper() and len(w) > 2 for w in name):
                 continue
             written = " ".join(name)
             before = text[max(0, start - 40) : start]
-            low_ctx = [fold(w) for w in re.findall(r"[A-Za-z]+", before)[-3:]]
+            low_ctx = [fold_accents(w) for w in re.findall(r"[A-Za-z]+", before)[-3:]]
             role_t = tuple(role) + tuple(w for w in low_ctx if w in TITLES or w == "first")
             full = self._register(written, role_t, start)
             if full and not role and re.search(r"\b(?:the|a|an)\s+$", before, re.IGNORECASE):
@@ -391,13 +367,13 @@ class PersonIndex:
             if short_hit and len(self._persons[short_hit].tokens) > len(toks):
                 self._persons[short_hit].role.update(role)
                 return short_hit
-            first = fold(toks[0]).rstrip(".")
+            first = fold_accents(toks[0]).rstrip(".")
             if first in TITLES or first in _NOT_NAME_START:
                 return ""
             p = _Person(written, toks, set(role), {}, pos)
-            if fold(toks[0]) in _MALE_NAMES:
+            if fold_accents(toks[0]) in _MALE_NAMES:
                 p.votes["m"] = 1
-            elif fold(toks[0]) in _FEMALE_NAMES:
+            elif fold_accents(toks[0]) in _FEMALE_NAMES:
                 p.votes["f"] = 1
             self._persons[written] = p
             return written
@@ -410,10 +386,10 @@ class PersonIndex:
 
     def _match_short(self, toks: tuple[str, ...], role: tuple[str, ...], pos: int) -> str:
         """Full name a short form refers to: surname suffix match, most recent, title-aware."""
-        ftoks = tuple(fold(t) for t in toks)
+        ftoks = tuple(fold_accents(t) for t in toks)
         cands = []
         for k, p in self._persons.items():
-            ptoks = tuple(fold(t) for t in p.tokens)
+            ptoks = tuple(fold_accents(t) for t in p.tokens)
             if len(ptoks) >= len(ftoks) and (
                 ptoks[-len(ftoks) :] == ftoks or (len(ftoks) == 1 and ftoks[0] == ptoks[0])
             ):
@@ -529,7 +505,7 @@ class PersonIndex:
                         break
                     m = by_start.get(pos)
                     if m is not None and not m.quoted and m.full in self._persons:
-                        prev = fold(words[skip + k - 1].group()) if skip + k > 0 else ""
+                        prev = fold_accents(words[skip + k - 1].group()) if skip + k > 0 else ""
                         if prev not in _NOT_BEFORE_SUBJECT:
                             self._events.append((pos, m.full, m.gender))
                         break
@@ -636,7 +612,7 @@ class PersonIndex:
 
     def resolve_role(self, phrase: str, pos: int) -> str:
         """Person a role phrase ("the Mexican president") refers to, or ""."""
-        words = [fold(w) for w in re.findall(r"[\w.\-]+", phrase)]
+        words = [fold_accents(w) for w in re.findall(r"[\w.\-]+", phrase)]
         words = [w for w in words if w not in ("the", "a", "an", "former", "then")]
         if not words or words[-1] not in TITLES:
             return ""

@@ -18,9 +18,9 @@ the headline -- cut to ``max_chars`` at a sentence or word boundary.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 
+from wiredesk.core.lexicon.folding import fold_words
 from wiredesk.core.text import is_subhead, split_dateline, summarize
 from wiredesk.enrich.entities import Entity
 from wiredesk.enrich.places import country_code
@@ -52,13 +52,6 @@ def _taggable(entity: Entity) -> bool:
     )):
         return False  # a city or a region: not a tag (its country is)
     return entity.count >= 2 or entity.first_offset < LEAD_CHARS
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join(
-        "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().split()
-    )
 
 
 _SMALL = _words("a an and as at but by for in of on or the to vs via with")
@@ -100,8 +93,8 @@ def tags_for(
     seen: set[str] = set()
     for label in topics_labels:
         tag = title_case(" ".join(label.split()))
-        if tag and _fold(tag) not in seen:
-            seen.add(_fold(tag))
+        if tag and fold_words(tag) not in seen:
+            seen.add(fold_words(tag))
             topics.append(tag)
     ranked = sorted(
         (e for e in entities if _taggable(e)),
@@ -109,18 +102,18 @@ def tags_for(
     )
     names: list[str] = []
     for entity in ranked:
-        if _fold(entity.name) in {_fold(n) for n in names}:
+        if fold_words(entity.name) in {fold_words(n) for n in names}:
             continue
         names.append(entity.name)
     room = max(limit - min(MAX_TOPIC_TAGS, len(topics)), 0)
     chosen = names[:room]
-    chosen_keys = {_fold(n) for n in chosen}
+    chosen_keys = {fold_words(n) for n in chosen}
     for tag in topics:
         if len(chosen) >= limit:
             break
-        if _fold(tag) not in chosen_keys:
+        if fold_words(tag) not in chosen_keys:
             chosen.append(tag)
-            chosen_keys.add(_fold(tag))
+            chosen_keys.add(fold_words(tag))
     for name in names[room:]:  # topics left room over: more entities
         if len(chosen) >= limit:
             break
@@ -185,11 +178,11 @@ def summary_for(headline: str, text: str, max_chars: int = 300) -> str:
     """One or two lead sentences of the story, at most ``max_chars`` characters; see the module
     docstring. Falls back to the headline when the text has no prose."""
     paragraphs = _lead_paragraphs(text)
-    head = _fold(headline).rstrip(".")
+    head = fold_words(headline).rstrip(".")
     sentences: list[str] = []
     for paragraph in paragraphs:
         for sentence in _sentences(paragraph, 4):
-            if not sentences and _fold(sentence).rstrip(".") == head:
+            if not sentences and fold_words(sentence).rstrip(".") == head:
                 continue  # the headline again, as the first line of the body
             if _CREDIT.match(sentence):
                 continue  # "Image: Jane Roe." left in the copy by a caption

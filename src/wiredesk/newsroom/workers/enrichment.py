@@ -32,7 +32,7 @@ from django.db.models import F, Q, QuerySet
 
 from wiredesk.core.text import html_to_text
 from wiredesk.enrich import linking
-from wiredesk.enrich.pipeline import ENRICHER_VERSION, enrich
+from wiredesk.enrich.pipeline import ENRICHER_VERSION, Enricher
 from wiredesk.enrich.result import Enrichment as Result
 from wiredesk.enrich.result import EntityRef, StoryText
 from wiredesk.newsroom import clock
@@ -85,12 +85,12 @@ class Outcome:
     stale: bool = False  # a newer version arrived meanwhile: enriched again later
 
 
-def enrich_story(story_id: int) -> Outcome:
-    """Enrich one story's current version and store the result."""
+def enrich_story(enricher: Enricher, story_id: int) -> Outcome:
+    """Enrich one story's current version with ``enricher`` and store the result."""
     story = Story.objects.select_related("current_version").get(pk=story_id)
     version = story.current_version
     assert version is not None
-    result = enrich(story_text(story))
+    result = enricher.enrich(story_text(story))
     with transaction.atomic():
         story = Story.objects.select_for_update(of=("self",)).select_related(
             "current_version", "source").get(pk=story_id)
@@ -115,14 +115,14 @@ def _set_aside() -> list[int]:
         return list(_failed)
 
 
-def _enrich_claimed(story_id: int) -> Outcome | None:
+def _enrich_claimed(enricher: Enricher, story_id: int) -> Outcome | None:
     """Enrich a story unless another enricher holds it or has just done it; None when skipped.
     A failure is logged and the story set aside, never raised: one bad story stops nothing."""
     with claims.claim(ENRICH_CLAIM, story_id) as mine:
         if not mine or not pending().filter(pk=story_id).exists():
             return None
         try:
-            return enrich_story(story_id)
+            return enrich_story(enricher, story_id)
         except Exception:
             log.exception("enriching story %s failed; next try in %d s", story_id,
                           RETRY_FAILED_AFTER)
@@ -131,14 +131,15 @@ def _enrich_claimed(story_id: int) -> Outcome | None:
             return None
 
 
-def enrich_pending(limit: int = BATCH) -> list[Outcome]:
+def enrich_pending(enricher: Enricher, limit: int = BATCH) -> list[Outcome]:
     """Enrich up to ``limit`` stories that need it, skipping those another enricher holds and
     those set aside after a failure."""
     ids = pending().exclude(pk__in=_set_aside()).values_list("pk", flat=True)[:limit]
-    return [outcome for outcome in map(_enrich_claimed, ids) if outcome is not None]
+    return [outcome for outcome in (_enrich_claimed(enricher, pk) for pk in ids)
+            if outcome is not None]
 
 
-def enrich_all(progress: Callable[[int], None] = lambda n: None) -> int:
+def enrich_all(enricher: Enricher, progress: Callable[[int], None] = lambda n: None) -> int:
     """Enrich everything that needs it (``wiredesk enrich --all``); returns how many stories
     were gone through."""
     done = 0
@@ -150,18 +151,21 @@ def enrich_all(progress: Callable[[int], None] = lambda n: None) -> int:
             return done
         for story_id in ids:
             seen.add(story_id)  # a story failing every time must not loop forever
-            _enrich_claimed(story_id)
+            _enrich_claimed(enricher, story_id)
             done += 1
             progress(1)
 
 
-def run_enricher(stop: threading.Event, *, tick: float) -> None:
+def run_enricher(stop: threading.Event, *, tick: float,
+                 enricher: Enricher | None = None) -> None:
     """The worker's enrichment loop: beside ingest, never in its way (its own thread and
-    database connection; nothing ingest waits for)."""
+    database connection; nothing ingest waits for). It uses ``enricher``, or creates its own:
+    the loop owns the recogniser for as long as it runs."""
+    enricher = enricher or Enricher()
     log.info("enricher started")
     while not stop.is_set():
         try:
-            outcomes = enrich_pending()
+            outcomes = enrich_pending(enricher)
         except Exception:
             log.exception("enrichment pass failed; retrying")
             outcomes = []

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from wiredesk.enrich.pipeline import ENRICHER_VERSION, methods
+from wiredesk.enrich.pipeline import ENRICHER_VERSION, Enricher
 from wiredesk.newsroom.workers.enrichment import enrich_all, enrich_story, pending, run_enricher
 
 
@@ -23,19 +23,21 @@ class Command(BaseCommand):
                                  "enrichment process; stop with Ctrl-C).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        enricher = Enricher()  # this run's recogniser, loaded once
         self.stdout.write(f"enricher {ENRICHER_VERSION}: "
-                          + ", ".join(f"{stage}: {how}" for stage, how in methods().items()))
+                          + ", ".join(f"{stage}: {how}"
+                                      for stage, how in enricher.methods().items()))
         if options["follow"]:
             stop = threading.Event()
             try:
-                run_enricher(stop, tick=settings.WIREDESK_WORKER_TICK)
+                run_enricher(stop, tick=settings.WIREDESK_WORKER_TICK, enricher=enricher)
             except KeyboardInterrupt:
                 stop.set()
             return
         if options["ids"]:
             for story_id in options["ids"]:
                 try:
-                    outcome = enrich_story(story_id)
+                    outcome = enrich_story(enricher, story_id)
                 except Exception as exc:
                     raise CommandError(f"story {story_id}: {exc}") from exc
                 self.stdout.write(f"story {story_id}: "
@@ -50,6 +52,6 @@ class Command(BaseCommand):
         def advance(count: int) -> None:
             progress.update(count)
 
-        done = enrich_all(advance)
+        done = enrich_all(enricher, advance)
         progress.close()
         self.stdout.write(f"{done} stories enriched; {pending().count()} still to do")
