@@ -187,3 +187,17 @@ def test_the_api_since_pages_published_and_updated_stories_newest_first(client: 
     assert [item["headline"] for item in data["items"]] == ["Old 3"]
     data = json.loads(client.get(f"{url}&after={cursor}").content)
     assert [item["headline"] for item in data["items"]] == ["Fresh 1", "Fresh 2"]
+
+
+def test_sitemap_pages_hold_a_thousand_ids_and_each_storys_own_url(client: Client,
+                                                                   db: None) -> None:
+    """Pages are written without a reverse() per URL: the URLs are still get_absolute_url's,
+    also for a slug reverse() would have to quote."""
+    assert StorySitemap.limit == EntitySitemap.limit == 1000
+    plain = make_story("Plain headline")
+    odd = make_story("Odd headline", slug="ça va")
+    doc = client.get("/sitemap-stories.xml").content.decode()
+    for story in (plain, odd):
+        assert f"<loc>http://testserver{story.get_absolute_url()}</loc>" in doc, doc
+    assert client.get("/sitemap-stories.xml?p=2").status_code == 404
+    assert client.get("/sitemap-stories.xml?p=x").status_code == 404

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.sitemaps.views import sitemap
 from django.urls import URLPattern, path, re_path
 
 from wiredesk.site import api, feeds, listings
@@ -22,6 +21,7 @@ from wiredesk.site.sitemaps import (
     robots_txt,
     sitemap_fingerprint,
     sitemap_index,
+    sitemap_page,
 )
 from wiredesk.site.views import health, media, pages
 
@@ -59,7 +59,7 @@ urlpatterns = [
     path("feeds/entity/<slug:slug>/quotes.rss",
          conditional(listings.quotes_fingerprint)(feeds.QuoteFeed()), name="entity-quotes-feed"),
     path("sitemap.xml", conditional(sitemap_fingerprint)(sitemap_index), name="sitemap"),
-    path("sitemap-<slug:section>.xml", conditional(sitemap_fingerprint)(sitemap),
+    path("sitemap-<slug:section>.xml", conditional(sitemap_fingerprint)(sitemap_page),
          {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("news-sitemap.xml", conditional(news_fingerprint)(news_sitemap), name="news-sitemap"),
     path("robots.txt", conditional(listings.static_fingerprint)(robots_txt), name="robots"),
