@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -62,11 +63,12 @@ class RuleSpec:
 
 
 class Item:
-    """What rules read of an item, prepared once: lower-cased text, and the set of its words
-    on first need (most items are decided by cheap fields before any rule reads a word)."""
+    """What rules read of an item, prepared once: lower-cased text (words are looked for in it
+    as text, then checked for word boundaries only where found), the word count on first need,
+    the time of day per time zone on first need."""
 
-    __slots__ = ("_headline_words", "_text_words", "format", "has_image", "headline",
-                 "language", "length", "local", "section", "source", "text", "topics", "urgency")
+    __slots__ = ("_clock", "_length", "format", "has_image", "headline", "language", "local",
+                 "section", "source", "text", "topics", "urgency")
 
     def __init__(self, *, source: str = "", format: str = "", language: str = "",
                  section: str = "", topics: Sequence[str] = (), headline: str = "",
@@ -80,21 +82,26 @@ class Item:
         self.headline = headline.lower()
         self.text = text.lower()
         self.urgency = urgency
-        self.length = len(text.split()) if length is None else length
+        self._length = length
         self.has_image = has_image
         self.local = received  # timezone-aware; each time condition reads it in its own zone
-        self._headline_words: frozenset[str] | None = None
-        self._text_words: frozenset[str] | None = None
+        self._clock: dict[ZoneInfo, time] = {}
 
-    def headline_words(self) -> frozenset[str]:
-        if self._headline_words is None:
-            self._headline_words = frozenset(_WORD.findall(self.headline))
-        return self._headline_words
+    @property
+    def length(self) -> int:
+        """Words of body text."""
+        if self._length is None:
+            self._length = len(self.text.split())
+        return self._length
 
-    def text_words(self) -> frozenset[str]:
-        if self._text_words is None:
-            self._text_words = frozenset(_WORD.findall(self.text))
-        return self._text_words
+    def clock(self, zone: ZoneInfo) -> time | None:
+        """The time of day the item arrived, in ``zone``."""
+        if self.local is None:
+            return None
+        found = self._clock.get(zone)
+        if found is None:
+            found = self._clock[zone] = self.local.astimezone(zone).time()
+        return found
 
 
 _WORD = re.compile(r"\w+")
@@ -136,11 +143,9 @@ class Rule:
     """A compiled rule."""
 
     spec: RuleSpec
-    test: tuple[Predicate, ...]
+    matches: Predicate  # every condition, cheapest first, in one call
     actions: Actions
-
-    def matches(self, item: Item) -> bool:
-        return all(test(item) for test in self.test)
+    described: str  # what the actions do, in a few words
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +198,19 @@ def compile_rule(spec: RuleSpec) -> Rule:
         actions = _actions(spec.then)
     except RuleError as exc:
         raise RuleError(f"rule {name!r}: {exc}") from None
-    return Rule(spec, tuple(tests), actions)
+    return Rule(spec, _all(tests), actions, actions.describe())
+
+
+def _all(tests: list[Predicate]) -> Predicate:
+    """One predicate for a list (a rule's conditions): no loop when there are one or two."""
+    if not tests:
+        return lambda item: True
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda item: first(item) and second(item)
+    return lambda item: all(test(item) for test in tests)
 
 
 def compile_rules(specs: Sequence[RuleSpec]) -> RuleSet:
@@ -251,14 +268,14 @@ def _condition(key: str, value: Any, where: str) -> Predicate:
     if key == "not":
         if not isinstance(value, Mapping) or not value:
             raise RuleError(f"{where} must be a table of conditions")
-        inner = _conditions(value, where)
-        return lambda item: not all(test(item) for test in inner)
+        inner = _all(_conditions(value, where))
+        return lambda item: not inner(item)
     # "any": at least one of several tables of conditions.
     if not isinstance(value, list) or not value or \
             not all(isinstance(part, Mapping) and part for part in value):
         raise RuleError(f"{where} must be a list of tables of conditions")
-    alternatives = [_conditions(part, f"{where}[{n}]") for n, part in enumerate(value)]
-    return lambda item: any(all(test(item) for test in tests) for tests in alternatives)
+    alternatives = [_all(_conditions(part, f"{where}[{n}]")) for n, part in enumerate(value)]
+    return lambda item: any(test(item) for test in alternatives)
 
 
 def _strings(value: Any, where: str) -> frozenset[str]:
@@ -310,38 +327,49 @@ def _time_of_day(value: Any, where: str) -> Predicate:
         raise RuleError(f"{where}: unknown time zone {zone!r}") from None
 
     def test(item: Item) -> bool:
-        if item.local is None:
+        now = item.clock(tz)
+        if now is None:
             return False
-        now = item.local.astimezone(tz).time()
         return start <= now < end if start <= end else (now >= start or now < end)
     return test
 
 
 def _words(key: str, phrases: frozenset[str]) -> Predicate:
-    """Any of the words or phrases, as whole words, ignoring case. A one-word phrase is a set
-    lookup; a longer one is searched for only when its first word is in the item."""
-    lowered = {phrase.lower() for phrase in phrases}
-    single = frozenset(p for p in lowered if _WORD.fullmatch(p))
-    multi = [(_WORD.findall(p)[0], re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)"))
-             for p in sorted(lowered - single) if _WORD.search(p)]
-    if not single and not multi:
+    """Any of the words or phrases, as whole words, ignoring case: each is looked for as text
+    (``str.find``, in C) and, where found, checked for word boundaries."""
+    lowered = tuple(sorted({phrase.lower() for phrase in phrases}))
+    if not any(_WORD.search(phrase) for phrase in lowered):
         raise RuleError(f"{key} has no word in it")
-    headline = key in ("words", "headline_words", "entity")
-    body = key in ("words", "body_words", "entity")
+    fields = {"headline_words": ("headline",), "body_words": ("text",)}.get(
+        key, ("headline", "text"))
+    getters = [attrgetter(name) for name in fields]
 
     def test(item: Item) -> bool:
-        for on, words, text in ((headline, Item.headline_words, "headline"),
-                                (body, Item.text_words, "text")):
-            if not on:
-                continue
-            found = words(item)
-            if not single.isdisjoint(found):
-                return True
-            for first, pattern in multi:
-                if first in found and pattern.search(getattr(item, text)):
+        for get in getters:
+            text = get(item)
+            for phrase in lowered:
+                if phrase in text and _bounded(text, phrase):
                     return True
         return False
     return test
+
+
+def _bounded(text: str, phrase: str) -> bool:
+    """``phrase`` occurs in ``text`` as whole words (not "art" in "party")."""
+    size, end_of_text = len(phrase), len(text)
+    check_start, check_end = _wordish(phrase[0]), _wordish(phrase[-1])
+    start = text.find(phrase)
+    while start >= 0:
+        end = start + size
+        if not (check_start and start > 0 and _wordish(text[start - 1])) and \
+                not (check_end and end < end_of_text and _wordish(text[end])):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
+def _wordish(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _regex(key: str, value: Any, where: str) -> Predicate:
@@ -446,16 +474,20 @@ def route(rules: Sequence[Rule], item: Item, headline: str = "") -> Routing:
     stripped: str | None = None
     decided: Rule | None = None
     for rule in rules:
-        actions = rule.actions
         try:
             if not rule.matches(item):
                 continue
+        except Exception as exc:  # one rule's failure never stops ingest
+            failures.append(Failure(rule.spec.name, rule.spec.key, _error(exc)))
+            continue
+        actions = rule.actions
+        try:
             if actions.strip:
                 stripped = _strip(stripped if stripped is not None else headline, actions.strip)
         except Exception as exc:  # one rule's failure never stops ingest
             failures.append(Failure(rule.spec.name, rule.spec.key, _error(exc)))
             continue
-        matched.append((rule.spec.name, actions.describe()))
+        matched.append((rule.spec.name, rule.described))
         for name in ("section", "mode", "pin_hours", "priority", "delay"):
             if value := getattr(actions, name):
                 found[name] = value
