@@ -25,6 +25,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Serving", ("run", "serve", "worker")),
     ("Sources", ("source", "rules", "fetch", "import", "export", "reprocess")),
     ("Enrichment", ("enrich",)),
+    ("Sending out", ("webhook",)),
     ("Setup", ("demo", "createsuperuser", "migrate")),
 )
 # `run` migrates by itself, on any database; Django's maintenance commands (migrate, shell,

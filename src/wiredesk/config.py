@@ -79,6 +79,15 @@ SETTINGS: tuple[Setting, ...] = (
             "(`Authorization: Bearer TOKEN`); empty turns the endpoint off (404)."),
     Setting("WIREDESK_LOG_FORMAT", "plain", "`plain` (a line of text per message) or `json` "
             "(one JSON object per line, with the source, payload and story ids where known)."),
+    # What the desk sends out (wiredesk.newsroom.outbox; see docs/outbound.md).
+    Setting("WIREDESK_WEBSUB_HUB", "", "A WebSub hub's URL (e.g. https://pubsubhubbub.appspot.com/"
+            "): the feeds advertise it and the desk pings it when a feed changes. Empty: none."),
+    Setting("WIREDESK_WEBHOOK_RETRY_BASE", "5", "Seconds before the first retry of a failed "
+            "webhook delivery; each further retry waits up to twice as long (with jitter)."),
+    Setting("WIREDESK_WEBHOOK_RETRY_CAP", "3600", "Longest wait between two attempts at a "
+            "webhook delivery, in seconds."),
+    Setting("WIREDESK_WEBHOOK_ATTEMPTS", "30", "Attempts at a webhook delivery before it is "
+            "dead-lettered (kept in the admin, where it can be replayed)."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
     # Pictures hosted by the desk (wiredesk.newsroom.images; see docs/site.md).
     Setting("WIREDESK_IMAGES", "true", "Fetch, verify and store the pictures of stories whose "

@@ -22,13 +22,13 @@ DATA_DIR = Path(env("WIREDESK_DATA_DIR")).expanduser().resolve()
 # already exists keeps the modes its owner gave it; the files in it are made private below.)
 DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
-
 # Metrics from every process of the desk, summed at scrape (wiredesk.newsroom.metrics): each
 # process writes its counters under this folder. Set before prometheus-client is first imported,
 # which is when it decides how to store values.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
 Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+
 
 def _private_file(path: Path) -> bool:
     """Create ``path`` empty and readable by its owner only, atomically (no moment when it is
@@ -84,14 +84,18 @@ WIREDESK_ADMIN_LOCKOUT_MINUTES = env_int("WIREDESK_ADMIN_LOCKOUT_MINUTES")
 WIREDESK_TRUSTED_PROXIES = env_list("WIREDESK_TRUSTED_PROXIES")
 WIREDESK_RESPONSE_CACHE_MB = env_int("WIREDESK_RESPONSE_CACHE_MB")
 WIREDESK_PURGE_URLS = env_list("WIREDESK_PURGE_URLS")
+WIREDESK_METRICS_TOKEN = env("WIREDESK_METRICS_TOKEN")
+WIREDESK_WEBSUB_HUB = env("WIREDESK_WEBSUB_HUB").strip()
+WIREDESK_WEBHOOK_RETRY_BASE = float(env("WIREDESK_WEBHOOK_RETRY_BASE"))
+WIREDESK_WEBHOOK_RETRY_CAP = float(env("WIREDESK_WEBHOOK_RETRY_CAP"))
+WIREDESK_WEBHOOK_ATTEMPTS = env_int("WIREDESK_WEBHOOK_ATTEMPTS")
+WIREDESK_LOG_FORMAT = env("WIREDESK_LOG_FORMAT").strip().lower()
+if WIREDESK_LOG_FORMAT not in ("plain", "json"):
+    raise ValueError("WIREDESK_LOG_FORMAT must be plain or json")
 WIREDESK_SERVER = env("WIREDESK_SERVER").strip().lower()
 if WIREDESK_SERVER not in ("granian", "waitress"):
     raise ValueError("WIREDESK_SERVER must be granian or waitress")
 
-WIREDESK_METRICS_TOKEN = env("WIREDESK_METRICS_TOKEN")
-WIREDESK_LOG_FORMAT = env("WIREDESK_LOG_FORMAT").strip().lower()
-if WIREDESK_LOG_FORMAT not in ("plain", "json"):
-    raise ValueError("WIREDESK_LOG_FORMAT must be plain or json")
 _base_host = urlsplit(WIREDESK_BASE_URL).hostname or "127.0.0.1"
 ALLOWED_HOSTS = sorted({_base_host, "localhost", "127.0.0.1", "[::1]",
                         *env_list("WIREDESK_ALLOWED_HOSTS")})
@@ -122,12 +126,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # Innermost: times what Django does for the view, by its URL name (wiredesk.newsroom.metrics).
+    "wiredesk.newsroom.metrics.RequestMetrics",
 ]
 
 # Login throttling (django-axes; see wiredesk.newsroom.admin_access).
 AUTHENTICATION_BACKENDS = [
-    # Innermost: times what Django does for the view, by its URL name (wiredesk.newsroom.metrics).
-    "wiredesk.newsroom.metrics.RequestMetrics",
     "wiredesk.newsroom.admin_access.LoginThrottle",
     "django.contrib.auth.backends.ModelBackend",
 ]

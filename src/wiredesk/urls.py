@@ -4,6 +4,7 @@ API)."""
 from django.contrib import admin
 from django.urls import include, path
 
+from wiredesk.newsroom import metrics
 from wiredesk.newsroom.transports import push
 from wiredesk.newsroom.write.desk import WriteDesk
 
@@ -18,5 +19,6 @@ urlpatterns = [
     # The trailing slash is optional: APPEND_SLASH cannot redirect a POST without losing its body.
     path("push/<slug:slug>/", receive_push, name="push"),
     path("push/<slug:slug>", receive_push),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("", include("wiredesk.site.urls")),
 ]

@@ -735,3 +735,30 @@ def _open_client(policy: FetchPolicy, deadline: _Deadline) -> httpx.Client:
         trust_env=False,
         timeout=httpx.Timeout(policy.total_timeout, connect=policy.connect_timeout),
     )
+
+
+# --- Sending: webhooks and hub pings --------------------------------------------------------------
+
+
+def post(url: str, body: bytes, *, headers: dict[str, str], policy: FetchPolicy) -> int:
+    """POST ``body`` to ``url`` through the same guard as a fetch (address policy checked on every
+    connection, one wall-clock deadline, no proxy from the environment, no redirects followed: a
+    receiver that moved must be reconfigured, not guessed at). Returns the HTTP status; at most
+    ``policy.max_bytes`` of the answer are read. Raises a :class:`FetchError` (never an httpx
+    exception) when no answer came."""
+    deadline = _Deadline(policy.total_timeout)
+    target = _checked_url(url, policy.address_policy)
+    with _open_client(policy, deadline) as client, \
+            _translated_errors(target, policy, deadline):
+        request = client.build_request(
+            "POST", target, content=body, headers={"User-Agent": policy.user_agent, **headers})
+        response = client.send(request, stream=True)
+        try:
+            read = 0
+            for chunk in response.iter_raw():
+                read += len(chunk)
+                if read > policy.max_bytes:
+                    break
+        finally:
+            response.close()
+        return response.status_code

@@ -27,6 +27,7 @@ from wiredesk.newsroom.models import (
     StoryVersion,
     Tombstone,
 )
+from wiredesk.newsroom.outbox import admin as outbox_admin  # noqa: F401  (registers)
 from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.transports.push import push_path
 from wiredesk.newsroom.write import editorial, gating, merging

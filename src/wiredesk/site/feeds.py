@@ -15,7 +15,7 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed
+from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
 from django.utils.html import escape
 
 from wiredesk.newsroom.models import Entity, Story, StoryQuote
@@ -29,6 +29,7 @@ from wiredesk.newsroom.serialize import (
 )
 from wiredesk.site.enriched import public_quotes, quote_anchor
 from wiredesk.site.listings import Listing
+from wiredesk.site.websub import HubAtom, HubRss, json_feed_hubs
 from wiredesk.site.xml import xml_safe
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -64,7 +65,7 @@ class StoryFeed(Feed[Story, Listing]):
     def __init__(self, resolve: Resolve, feed_type: type[SyndicationFeed]) -> None:
         self.resolve = resolve
         self.feed_type = feed_type
-        self.format = "atom" if feed_type is Atom1Feed else "rss"
+        self.format = "atom" if issubclass(feed_type, Atom1Feed) else "rss"
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Listing:
         return self.resolve(**kwargs)
@@ -121,11 +122,11 @@ class StoryFeed(Feed[Story, Listing]):
 
 
 def rss(resolve: Resolve) -> StoryFeed:
-    return StoryFeed(resolve, Rss201rev2Feed)
+    return StoryFeed(resolve, HubRss)
 
 
 def atom(resolve: Resolve) -> StoryFeed:
-    return StoryFeed(resolve, Atom1Feed)
+    return StoryFeed(resolve, HubAtom)
 
 
 class JsonFeed:
@@ -151,6 +152,7 @@ def json_feed(listing: Listing, stories: list[Story]) -> dict[str, Any]:
         "language": settings.LANGUAGE_CODE,
         "authors": [{"name": settings.WIREDESK_SITE_NAME, "url": absolute("/")}],
         "items": [json_feed_item(story) for story in stories],
+        **json_feed_hubs(),
     }
 
 
@@ -183,7 +185,7 @@ def json_feed_item(story: Story) -> dict[str, Any]:
 class QuoteFeed(Feed[StoryQuote, Entity]):
     """What one person said, as RSS 2.0: an item per quote, linking to it in its story."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = HubRss
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Entity:
         entity = Entity.objects.filter(slug=kwargs["slug"]).first()

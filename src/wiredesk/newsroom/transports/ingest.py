@@ -6,18 +6,23 @@ be parsed keeps its error beside it (outcome ``failed``) and can be re-processed
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from wiredesk import logformat
 from wiredesk.core.errors import ParseError
 from wiredesk.core.lifecycle import Action
 from wiredesk.ingest.pipeline import Batch, prepare
+from wiredesk.newsroom import metrics
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.write.apply import MERGED, apply_candidates
@@ -84,6 +89,18 @@ def store_payload(source: Source, body: bytes, *, origin: str, content_type: str
     )
 
 
+def _logged_as_payload(process: Callable[..., IngestReport]) -> Callable[..., IngestReport]:
+    """Log lines written while a payload is processed name its source and id (JSON logs)."""
+
+    @functools.wraps(process)
+    def wrapper(desk: WriteDesk, payload: RawPayload, **options: Any) -> IngestReport:
+        with logformat.context(source=payload.source.slug, payload=payload.pk):
+            return process(desk, payload, **options)
+
+    return wrapper
+
+
+@_logged_as_payload
 def process_payload(desk: WriteDesk, payload: RawPayload, *, base_url: str = "") -> IngestReport:
     """Parse a stored payload and apply every item with ``desk`` (the running process's); a
     ParseError is recorded and re-raised."""
@@ -94,6 +111,7 @@ def process_payload(desk: WriteDesk, payload: RawPayload, *, base_url: str = "")
     except ParseError as exc:
         payload.outcome, payload.error = RawPayload.Outcome.FAILED, str(exc)
         payload.save(update_fields=["outcome", "error"])
+        metrics.record_payload(payload.source.slug, payload.outcome, {}, None)
         raise
     report = IngestReport(errors=[f"item {f.position + 1} ({f.title!r}): {f.error}"
                                   for f in batch.failures])
@@ -142,6 +160,10 @@ def _record_outcome(payload: RawPayload, batch: Batch, report: IngestReport) -> 
     payload.item_count = len(batch.feed.items)
     payload.error = ""  # re-processed after a fix: the old error would only mislead
     payload.save(update_fields=["outcome", "warnings", "format", "item_count", "error"])
+    metrics.record_payload(payload.source.slug, payload.outcome,
+                           {name: getattr(report, name) for name in report.COUNTERS},
+                           payload.received_at.timestamp())
+    log.debug("payload processed (%s): %s", payload.outcome, report.summary())
 
 
 def _count(report: IngestReport, outcome: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from wiredesk.core.addresses import AddressPolicy
 from wiredesk.core.backoff import next_check_after
 from wiredesk.core.errors import FetchError, ParseError
 from wiredesk.ingest.fetch import FetchPolicy, FetchResult, fetch_feed
+from wiredesk.newsroom import metrics
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.write.desk import WriteDesk
@@ -58,11 +60,14 @@ def refresh_source(desk: WriteDesk, source: Source) -> RefreshReport:
     """Poll one source once, writing with ``desk``. The caller holds the source's lease."""
     now = timezone.now()
     source.last_fetch_at = now
+    started = time.perf_counter()
     try:
         result = fetch_feed(source.url, etag=source.etag, last_modified=source.last_modified,
                             policy=fetch_policy())
     except FetchError as exc:
+        metrics.record_fetch(source.slug, "error", time.perf_counter() - started)
         return _failed(source, str(exc), getattr(exc, "retry_after", None))
+    metrics.record_fetch(source.slug, result.status, time.perf_counter() - started)
     _remember_validators(source, result)
     _follow_permanent_redirect(source, result)
     if result.status == "not_modified":

@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from wiredesk.ingest.dropfolder import Sighting
 from wiredesk.newsroom.models import Source
+from wiredesk.newsroom.outbox.delivery import run_outbox
 from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.transports.folders import scan_claimed
 from wiredesk.newsroom.transports.refresh import RefreshReport, refresh_source
@@ -110,6 +111,10 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     if settings.WIREDESK_ENRICH:
         threading.Thread(target=run_enricher, args=(stop,), kwargs={"tick": tick},
                          name="wiredesk-enrich", daemon=True).start()
+    # Webhook events and hub pings (wiredesk.newsroom.outbox): waiting rows are sent by every
+    # worker, each delivery claimed by one.
+    threading.Thread(target=run_outbox, args=(stop,), kwargs={"tick": tick},
+                     name="wiredesk-outbox", daemon=True).start()
     if settings.WIREDESK_IMAGES:
         threading.Thread(target=run_pictures, args=(stop,), kwargs={"tick": tick},
                          name="wiredesk-pictures", daemon=True).start()

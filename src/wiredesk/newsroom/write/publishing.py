@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from wiredesk.newsroom import search
 from wiredesk.newsroom.models import Story
+from wiredesk.newsroom.outbox import events as outbox
 from wiredesk.newsroom.write import listing_state, purge
 
 
@@ -43,6 +44,7 @@ def publish_changes(stories: Sequence[Story], *, created: bool = False) -> None:
              default=timezone.now())
     bumped = listing_state.bump_for_stories([story.pk for story in stories], at)
     purge.after_commit(stories, bumped)
+    outbox.after_publish(stories, bumped)  # webhook events and hub pings, in this transaction
     entries, gone = [], []
     for story in stories:
         version = story.current_version
