@@ -96,7 +96,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_IMAGE_MAX_BYTES", "15728640", "Largest picture file fetched, in bytes; a "
             "larger one is refused (the story is published without it)."),
     Setting("WIREDESK_IMAGE_MAX_PIXELS", "40000000", "Largest picture accepted, in pixels "
-            "(width × height, read from the file's header before decoding): a bigger canvas is "
+            "(width x height, read from the file's header before decoding): a bigger canvas is "
             "refused as a decompression bomb."),
     Setting("WIREDESK_MEDIA_STORAGE", "", "Django storage class for pictures, e.g. "
             "storages.backends.s3.S3Storage (django-storages) for several machines. Empty: "
