@@ -256,36 +256,47 @@ def news_fingerprint(request: HttpRequest, *args: Any, **kwargs: Any) -> Fingerp
     return listing_fingerprint([ALL], extra=f"news-window:{edge}")
 
 
-def news_stories() -> QuerySet[Story]:
-    # Up to a thousand entries: only the columns an entry shows (whole rows cost ten times more).
-    # Our own articles only, and only timely ones: an undated story's time is when we received
-    # it, and a story first seen long after its date is not news (see wiredesk.core.gate).
-    return (public_stories().filter(first_published_at__gte=news_cutoff(),
+@dataclass(frozen=True, slots=True)
+class NewsEntry:
+    id: int
+    slug: str
+    published: Any
+    headline: str
+    language: str
+
+
+def news_stories() -> list[NewsEntry]:
+    """Up to a thousand entries, read as plain rows: building a thousand model instances (with
+    their current versions) was most of the sitemap's time. Our own articles only, and only
+    timely ones: an undated story's time is when we received it, and a story first seen long
+    after its date is not news (see wiredesk.core.gate)."""
+    rows = (public_stories().filter(first_published_at__gte=news_cutoff(),
                                     publication_mode=Source.Mode.FULL, timely=True)
-            .select_related(None).select_related("current_version")
-            .only("id", "slug", "first_published_at", "headline", "current_version__language")
-            [:NEWS_LIMIT])
+            .select_related(None)
+            .values_list("id", "slug", "first_published_at", "headline",
+                         "current_version__language")[:NEWS_LIMIT])
+    return [NewsEntry(*row) for row in rows]
 
 
 def news_sitemap(request: HttpRequest) -> HttpResponse:
     urlset = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap=_namespaces(news=NEWS_NS))
+    base = settings.WIREDESK_BASE_URL.rstrip("/")
+    name = xml_safe(settings.WIREDESK_SITE_NAME)
+    pattern = _pattern("site:story", "story_id")
+    tags = [f"{{{SITEMAP_NS}}}url", f"{{{SITEMAP_NS}}}loc", f"{{{NEWS_NS}}}news",
+            f"{{{NEWS_NS}}}publication", f"{{{NEWS_NS}}}name", f"{{{NEWS_NS}}}language",
+            f"{{{NEWS_NS}}}publication_date", f"{{{NEWS_NS}}}title"]
+    url_tag, loc_tag, news_tag, publication_tag, name_tag, language_tag, date_tag, title_tag = tags
     for story in news_stories():
-        _news_entry(urlset, story)
+        url = etree.SubElement(urlset, url_tag)
+        etree.SubElement(url, loc_tag).text = base + pattern.path(story.slug, story.id)
+        news = etree.SubElement(url, news_tag)
+        publication = etree.SubElement(news, publication_tag)
+        etree.SubElement(publication, name_tag).text = name
+        etree.SubElement(publication, language_tag).text = news_language(story.language or "")
+        etree.SubElement(news, date_tag).text = iso(story.published)
+        etree.SubElement(news, title_tag).text = xml_safe(story.headline)
     return _xml_response(urlset)
-
-
-def _news_entry(urlset: Any, story: Story) -> None:
-    url = etree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-    etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = (
-        settings.WIREDESK_BASE_URL.rstrip("/") + story_path(story))
-    news = etree.SubElement(url, f"{{{NEWS_NS}}}news")
-    publication = etree.SubElement(news, f"{{{NEWS_NS}}}publication")
-    etree.SubElement(publication, f"{{{NEWS_NS}}}name").text = xml_safe(
-        settings.WIREDESK_SITE_NAME)
-    language = story.current_version.language if story.current_version else ""
-    etree.SubElement(publication, f"{{{NEWS_NS}}}language").text = news_language(language)
-    etree.SubElement(news, f"{{{NEWS_NS}}}publication_date").text = iso(story.first_published_at)
-    etree.SubElement(news, f"{{{NEWS_NS}}}title").text = xml_safe(story.headline)
 
 
 def news_language(tag: str) -> str:
