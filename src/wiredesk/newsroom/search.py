@@ -214,19 +214,17 @@ def candidates_sql(query: Query, limit: int,
             # GIN intersects the query's posting lists with those of the window's buckets, and
             # skips through the long lists of common words: the cost follows the window.
             match, window_params = "f.document @@ (q.q && %s::tsquery)", [window.tsquery()]
-        # The innermost query counts the window's matches and keeps the newest ids (sorting ids
-        # only); those are looked up in the story table and ranked, reading their documents.
+        # The inner query counts the window's matches and ranks them as it reads them (reading a
+        # document again by its key, for the newest only, costs more than ranking them all);
+        # the newest are checked against the story table.
         # A query of stop words only ("the") is empty: no row in q, so no match (an empty tsquery
         # ANDed with the window's buckets would match every story in the window).
         return (f"WITH q AS MATERIALIZED (SELECT q FROM (SELECT {tsquery} AS q) t "
                 "WHERE numnode(q) > 0) "
-                "SELECT x.story_id, ts_rank_cd(d.document, q.q), x.found, "
-                f"s.id IS NOT NULL AND {_PUBLIC} "
-                "FROM q, (SELECT y.story_id, y.found FROM ("
-                "SELECT f.story_id, count(*) OVER () AS found "
-                f"FROM {TABLE} f, q WHERE {match}) y "
-                "ORDER BY y.story_id DESC LIMIT %s) x "
-                f"JOIN {TABLE} d ON d.story_id = x.story_id "
+                f"SELECT x.story_id, x.rank, x.found, s.id IS NOT NULL AND {_PUBLIC} "
+                "FROM (SELECT f.story_id, ts_rank_cd(f.document, q.q) AS rank, "
+                f"count(*) OVER () AS found FROM {TABLE} f, q WHERE {match} "
+                "ORDER BY f.story_id DESC LIMIT %s) x "
                 "LEFT JOIN newsroom_story s ON s.id = x.story_id",
                 [*params, now, now, *window_params, limit])
     # CROSS JOIN fixes the join order: SQLite walks the FTS index newest first (ORDER BY rowid
@@ -319,15 +317,15 @@ def _pg_probe(cursor: Any, query: Query, limit: int, window: Window | None,
 
 def _sqlite_walk(cursor: Any, query: Query, limit: int,
                  deadline: float) -> tuple[list[tuple[int, float]], bool]:
-    """The matches newest first, read one by one until the limit or the deadline (SQLite's
-    progress handler interrupts the statement); and whether it was interrupted."""
+    """The matches newest first, read a hundred at a time until the limit or the deadline
+    (SQLite's progress handler interrupts the statement); and whether it was interrupted."""
     raw = connection.connection
     raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
     rows: list[tuple[int, float]] = []
     try:
         cursor.execute(*candidates_sql(query, limit))
-        while row := cursor.fetchone():
-            rows.append((int(row[0]), float(row[1])))
+        while chunk := cursor.fetchmany(100):
+            rows.extend((int(row[0]), float(row[1])) for row in chunk)
     except OperationalError as exc:
         if "interrupted" not in str(exc):
             raise
