@@ -286,3 +286,26 @@ def test_has_image_and_length_read_the_stored_item(wire: Source) -> None:
                            images=(Image("https://wire.example/lava.jpg"),)))
     version = story().current_version
     assert version is not None and "picture" in version.categories
+
+
+HARVEST = ("<p>The harvest festival opened in the old market square with music, a parade of "
+           "tractors and stalls selling cider, cheese and bread baked in wood-fired ovens.</p>")
+
+
+def test_a_pinned_story_leads_the_home_page_until_its_time(client: Client, wire: Source,
+                                                           desk_clock: FakeClock) -> None:
+    """Even an older story: the pin puts it first among the top stories, for its hours."""
+    rule("pin the eruption", {"pin": 2}, {"words": "lava"})
+    deliver(wire, item("lava"))
+    for n, (headline, body) in enumerate([("Floods in Valencia", FLOODS),
+                                          ("Harvest festival opens", HARVEST)]):
+        desk_clock.advance(timedelta(minutes=30))
+        deliver(wire, FeedItem(guid=f"later-{n}", title=headline, content_html=body,
+                               link=f"https://wire.example/later-{n}",
+                               published=desk_clock(), updated=desk_clock()))
+    top = client.get("/").content.decode().split('id="top-title"')[1].split("</section>")[0]
+    assert top.index(HEADLINE) < top.index("Floods in Valencia")
+    desk_clock.advance(timedelta(hours=2))
+    apply_timed_changes()  # the pin's time is up
+    top = client.get("/").content.decode().split('id="top-title"')[1].split("</section>")[0]
+    assert top.index("Floods in Valencia") < top.index(HEADLINE)

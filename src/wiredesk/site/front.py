@@ -15,6 +15,10 @@ newest candidate (so an archive or a quiet night still has a front page), and so
 the ``WIREDESK_SOURCE_PRIORITY`` weight of its source (1 by default). The lead is the best-scored
 of the top three entries that has a picture, else the first.
 
+A routing rule (docs/rules.md) can **pin** a story (it goes first, whatever its score) or
+**raise** it (priority 1-9 multiplies its score by 1 + priority) until a time; such stories join
+the candidates even when older, read through their own small index (story_front).
+
 Everything comes from one read of the pool, one of cluster sizes and one of pictures; the river
 is the latest listing's page as before.
 """
@@ -28,6 +32,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count
 
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.site.pictures import attach
@@ -102,7 +107,24 @@ def _pool() -> list[Story]:
                    .select_related("cluster", "section", "source", "current_version")
                    .defer("current_version__body_html")
                    .order_by("-first_published_at", "-id")[:POOL])
-    return stories
+    chosen = {story.pk for story in stories}
+    return stories + [story for story in _lifted() if story.pk not in chosen]
+
+
+PINNED = 10  # Story.front_priority of a pinned story (newsroom/write/gating.py)
+
+
+def _lifted() -> list[Story]:
+    """Stories a routing rule pinned or raised, until their time: a few rows of story_front."""
+    return list(public_stories().filter(front_priority__gt=0, front_until__gt=clock.now())
+                .select_related("cluster", "section", "source", "current_version")
+                .defer("current_version__body_html")[:POOL])
+
+
+def _lift(story: Story, now: datetime) -> int:
+    """The story's front priority while it lasts (0 otherwise)."""
+    until = story.front_until
+    return story.front_priority if until is not None and until > now else 0
 
 
 def _cluster_sizes(cluster_ids: set[int]) -> dict[int, tuple[int, int]]:
@@ -121,6 +143,7 @@ def rank(pool: list[Story]) -> list[Entry]:
         return []
     sizes = _cluster_sizes({s.cluster_id for s in pool if s.cluster_id is not None})
     weights = source_priority()
+    now = clock.now()
     newest = max(story.first_published_at for story in pool)
     events: dict[object, list[Story]] = defaultdict(list)
     for story in pool:
@@ -143,6 +166,8 @@ def rank(pool: list[Story]) -> list[Entry]:
         score = (event_size(count, sources) * recency(latest, newest)
                  * weights.get(best.source.slug, 1.0)
                  * (PICTURE_BONUS if getattr(best, "picture", None) else 1.0))
+        lift = max(_lift(story, now) for story in stories)
+        score = float("inf") if lift >= PINNED else score * (1 + lift)  # pinned: first
         entries.append(Entry(best, count, sources, score, others=stories[1:3]))
     entries.sort(key=lambda e: (e.score, e.story.first_published_at, e.story.pk), reverse=True)
     return entries
@@ -155,7 +180,9 @@ def front_page(sections: list[tuple[str, str]], river: list[Story]) -> FrontPage
     attach([*pool, *river])
     # The top is ranked among the stories of the last WINDOW; section blocks take from them all.
     since = pool[0].first_published_at - WINDOW if pool else None
-    entries = rank([story for story in pool if since and story.first_published_at >= since])
+    now = clock.now()
+    entries = rank([story for story in pool if since and (story.first_published_at >= since
+                                                          or _lift(story, now))])
     top = entries[:TOP]
     lead = next((e for e in top[:3] if getattr(e.story, "picture", None)),
                 top[0] if top else None)

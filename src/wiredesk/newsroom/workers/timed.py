@@ -33,10 +33,23 @@ def apply_timed_changes(now: datetime | None = None) -> tuple[int, int]:
                                                status_reason__startswith=HELD_BY_GATE),
                           Story.Status.PUBLISHED, "released from the review queue: nobody "
                           "decided in time", now)
+        _unpin(now)
         expired = _move(Story.objects.filter(expires_at__lte=now).exclude(
                             status__in=[Story.Status.EXPIRED, Story.Status.KILLED]),
                         Story.Status.EXPIRED, "the story's publication period ended", now)
     return released, expired
+
+
+def _unpin(now: datetime) -> None:
+    """A routing rule's pin or raise whose time is up: the story goes back to its own place
+    (published as a change, so cached home pages follow)."""
+    stories = list(Story.objects.filter(front_priority__gt=0, front_until__lte=now)
+                   .select_for_update(of=("self",)))
+    Story.objects.filter(pk__in=[story.pk for story in stories]).update(front_priority=0,
+                                                                         front_until=None)
+    for story in stories:
+        story.front_priority, story.front_until = 0, None
+    publish_changes(stories)
 
 
 def _move(due: QuerySet[Story], status: Story.Status, cause: str, now: datetime) -> int:
