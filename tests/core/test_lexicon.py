@@ -49,3 +49,14 @@ def test_one_alias_table_read_two_ways() -> None:
     assert "usa" in gazetteer.countries and "middle east" not in gazetteer.countries
     assert place_lookups.city_country("Kiev") == place_lookups.city_country("Kyiv")
     assert place_lookups.country_code("Zaire") == ""  # former names are the recogniser's only
+
+
+def test_html_to_text_for_bodies_html_to_line_for_titles() -> None:
+    from wiredesk.core.text import html_to_line, html_to_text
+
+    assert html_to_text("Rates<p>Bonds</p>") == "Rates\n\nBonds"
+    assert html_to_line("Rates<p>Bonds</p>") == "Rates Bonds"
+    assert html_to_text("Rates<span>Bonds</span>") == "RatesBonds"
+    assert html_to_line("Rates<span>Bonds</span>") == "Rates Bonds"
+    assert html_to_line("AT&amp;T\N{NO-BREAK SPACE}Inc <script>x()</script>") == \
+        "AT&T\N{NO-BREAK SPACE}Inc"

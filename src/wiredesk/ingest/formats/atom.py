@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from wiredesk.core.items import FeedItem, Image, ParsedFeed
+from wiredesk.core.text import html_to_line
 from wiredesk.ingest.formats.media import (
     MEDIA_ITEM_TAGS,
     is_image,
@@ -35,7 +36,6 @@ from wiredesk.ingest.formats.xmlfeed import (
     declared_base,
     declared_lang,
     first,
-    html_to_text,
     local_name,
     namespace_of,
     read_dates,
@@ -165,7 +165,7 @@ def _title(element: etree._Element | None, legacy: bool) -> str:
     if element is None:
         return ""
     value, is_html = _construct(element, legacy)
-    return html_to_text(value) if is_html else collapse(value)
+    return html_to_line(value) if is_html else collapse(value)
 
 
 def _html(element: etree._Element | None, legacy: bool) -> str:

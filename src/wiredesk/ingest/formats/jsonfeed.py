@@ -12,10 +12,10 @@ from typing import Any
 
 from wiredesk.core.errors import NotAFeed
 from wiredesk.core.items import FeedItem, Image, ParsedFeed
+from wiredesk.core.text import html_to_line
 from wiredesk.ingest.formats.media import dimension, is_image, unique_images
 from wiredesk.ingest.formats.xmlfeed import (
     collapse,
-    html_to_text,
     language_tag,
     read_dates,
     resolve,
@@ -49,7 +49,7 @@ def parse_jsonfeed(document: object, url: str = "") -> ParsedFeed:
             warnings.append(f"item {position} of the JSON Feed is not an object and was skipped")
     return ParsedFeed(
         format=version,
-        title=html_to_text(_text(document, "title")),
+        title=html_to_line(_text(document, "title")),
         link=base if _text(document, "home_page_url") else "",
         language=language,
         items=parsed,
@@ -78,7 +78,7 @@ def _item(
         guid=_id(item.get("id")),
         link=resolve(_text(item, "url") or _text(item, "external_url"), feed_base),
         # Plain text by the spec, but WordPress writes entities ("&#8211;") into titles.
-        title=html_to_text(_text(item, "title")),
+        title=html_to_line(_text(item, "title")),
         content_html=content_html,
         summary_html=text_to_html(_text(item, "summary")),
         author=_authors(item) or feed_authors,

@@ -27,11 +27,11 @@ from lxml import etree
 
 from wiredesk.core.errors import NotAFeed, ParseError, UnsafeXML
 from wiredesk.core.items import FeedItem, Image, ParsedFeed
+from wiredesk.core.text import html_to_line
 from wiredesk.ingest.formats.media import dimension, is_image, unique_images
 from wiredesk.ingest.formats.xmlfeed import (
     author_name,
     collapse,
-    html_to_text,
     read_dates,
     resolve,
     text_to_html,
@@ -364,7 +364,7 @@ def _entry(entry: Mapping[str, Any], feed_base: str, feed_language: str) -> Feed
 
 def _text_value(value: str, detail: Mapping[str, Any] | None) -> str:
     kind = (detail or {}).get("type", "text/plain")
-    return html_to_text(value or "") if "html" in kind else collapse(value or "")
+    return html_to_line(value or "") if "html" in kind else collapse(value or "")
 
 
 def _html_value(value: str, detail: Mapping[str, Any] | None) -> str:

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from wiredesk.core.items import Image
+from wiredesk.core.text import html_to_line
 from wiredesk.ingest.formats.xmlfeed import (
     collapse,
     collect,
-    html_to_text,
     resolve,
     tag_map,
     text_of,
@@ -169,7 +169,7 @@ def _caption(details: _Details) -> str:
     for key in ("description", "title"):
         for element in details.get(key, ()):
             text = text_of(element)
-            value = html_to_text(text) if element.get("type") == "html" else collapse(text)
+            value = html_to_line(text) if element.get("type") == "html" else collapse(text)
             if value:
                 return value
     return ""

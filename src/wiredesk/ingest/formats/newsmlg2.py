@@ -36,6 +36,7 @@ from lxml import etree
 
 from wiredesk.core.dates import parse_date
 from wiredesk.core.items import FeedItem, Image, ParsedFeed, PubStatus, Subject, WireMeta
+from wiredesk.core.text import html_to_line
 from wiredesk.ingest.formats.media import dimension, unique_images
 from wiredesk.ingest.formats.nitf import NitfBody, read_nitf
 from wiredesk.ingest.formats.wire import (
@@ -51,7 +52,6 @@ from wiredesk.ingest.formats.wire import (
 from wiredesk.ingest.formats.xmlfeed import (
     XML_LANG,
     collapse,
-    html_to_text,
     inner_html,
     language_tag,
     local_name,
@@ -260,7 +260,7 @@ def _body_note(body_html: str, signals: tuple[str, ...]) -> str:
     if "correction" not in signals:
         return ""
     match = _FIRST_PARAGRAPH_RE.search(body_html)
-    text = html_to_text(match.group(1)) if match else ""
+    text = html_to_line(match.group(1)) if match else ""
     return text if _BODY_CORRECTION_RE.match(text) else ""
 
 

@@ -45,6 +45,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from wiredesk.core.errors import NotAFeed, ParseError
 from wiredesk.core.items import FeedItem, Image, ParsedFeed, PubStatus, Subject, WireMeta
+from wiredesk.core.text import html_to_line
 from wiredesk.ingest.formats.media import dimension, unique_images
 from wiredesk.ingest.formats.nitf import parse_nitf_text
 from wiredesk.ingest.formats.wire import (
@@ -56,7 +57,6 @@ from wiredesk.ingest.formats.wire import (
 )
 from wiredesk.ingest.formats.xmlfeed import (
     collapse,
-    html_to_text,
     language_tag,
     read_dates,
     resolve,
@@ -324,7 +324,7 @@ def _headline(properties: _Object) -> str:
     candidates += [_text(h, "value") for h in headlines]
     candidates += [_text(properties, key) for key in properties if key.startswith("headline_")]
     candidates.append(_text(properties, "title"))
-    return next((html_to_text(text) for text in candidates if html_to_text(text)), "")
+    return next((html_to_line(text) for text in candidates if html_to_line(text)), "")
 
 
 def _byline(properties: _Object) -> str:
@@ -435,7 +435,7 @@ def _picture(picture: _Object, url: str) -> Image | None:
     """One image from a picture's renditions, with its caption and credit."""
     caption = (
         _text(picture, "description_text")
-        or html_to_text(_text(picture, "description_html"))
+        or html_to_line(_text(picture, "description_html"))
         or next((_text(entry, "value") for entry in _roles(picture, "descriptions")), "")
         or _headline(picture)
     )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from lxml import etree
 
 from wiredesk.core.items import FeedItem, Image, ParsedFeed
+from wiredesk.core.text import html_to_line
 from wiredesk.ingest.formats.media import (
     MEDIA_ITEM_TAGS,
     is_image,
@@ -43,7 +44,6 @@ from wiredesk.ingest.formats.xmlfeed import (
     declared_lang,
     first,
     first_text,
-    html_to_text,
     language_tag,
     markup_of,
     namespace_of,
@@ -150,7 +150,7 @@ def _parse(root: etree._Element, url: str, version: str) -> ParsedFeed:
         item.rights = item.rights or channel_rights
     return ParsedFeed(
         format=version,
-        title=html_to_text(_first_of(found, ("title", "dc_title"), first_text)),
+        title=html_to_line(_first_of(found, ("title", "dc_title"), first_text)),
         link=scope.link,
         language=scope.language,
         items=items,
@@ -173,7 +173,7 @@ def _item(element: etree._Element, scope: FeedScope) -> FeedItem:
     return FeedItem(
         guid=guid,
         link=_link(found, guid_element, base),
-        title=html_to_text(_first_of(found, _TITLE_KEYS, first_text)),
+        title=html_to_line(_first_of(found, _TITLE_KEYS, first_text)),
         content_html=_first_of(found, _CONTENT_KEYS, _markup),
         summary_html=_first_of(found, _SUMMARY_KEYS, _markup),
         author=_author(found),

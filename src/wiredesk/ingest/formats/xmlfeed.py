@@ -85,8 +85,6 @@ def namespace_of(element: etree._Element) -> str:
 
 # -- text -----------------------------------------------------------------------------------------
 
-_TAG_RE = re.compile(r"<(?:!--.*?--|[/!?]?[A-Za-z][^>]*)>", re.DOTALL)
-_SCRIPT_STYLE_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
 _SPACE_RE = re.compile(r"[ \t\n\r\f\v]+")
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*")
 
@@ -111,18 +109,6 @@ def text_of(element: etree._Element | None) -> str:
     if len(element) == 0:
         return element.text or ""
     return "".join(element.itertext())  # type: ignore[arg-type]
-
-
-def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment: tags removed, entities decoded, whitespace collapsed.
-
-    RSS titles are "plain text" by the spec but carry escaped HTML in practice; this reads both.
-    """
-    if "<" in markup:
-        markup = _TAG_RE.sub(" ", _SCRIPT_STYLE_RE.sub(" ", markup))
-    if "&" in markup:
-        markup = html.unescape(markup)
-    return collapse(markup)
 
 
 def text_to_html(text: str) -> str:
