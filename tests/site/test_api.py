@@ -260,7 +260,7 @@ def test_openapi_describes_every_api_path(client: Client, db: None) -> None:
     assert spec["openapi"].startswith("3.1")
     assert spec["servers"] == [{"url": "http://testserver"}]
     routes = api_routes()
-    assert set(routes) == {"/api/v1/stories", "/api/v1/stories/{story_id}",
+    assert set(routes) == {"/api/v1/", "/api/v1/stories", "/api/v1/stories/{story_id}",
                            "/api/v1/quotes", "/api/v1/openapi.json"}
     assert set(routes) <= set(spec["paths"])
     for path, item in spec["paths"].items():

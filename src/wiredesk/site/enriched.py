@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from wiredesk.newsroom.models import Enrichment, Entity, Story, StoryQuote
 from wiredesk.newsroom.queries import public_filter
@@ -61,15 +61,17 @@ def story_enrichment(story: Story) -> StoryEnrichment | None:
     data = Enrichment.objects.filter(story=story).values_list("data", flat=True).first()
     if not data:
         return None
-    # Only entities enrichment is sure of get a link (enrich.linking): those this story links
-    # (stored as its link's decision). The rest are plain text, and the least sure are left out.
+    # Entities enrichment is sure of get a link (enrich.linking): those this story links (stored
+    # as its link's decision), and those it names with fair confidence that have an indexed page
+    # from other stories (Entity.linked). The rest are plain text, the least sure left out.
     pages = {entity.key: entity.get_absolute_url()
-             for entity in Entity.objects.filter(story_links__story=story,
-                                                 story_links__linked=True).only("key", "slug")}
+             for entity in Entity.objects.filter(
+                 Q(story_links__linked=True) | Q(linked=True), story_links__story=story)
+             .only("key", "slug")}
 
     def links(items: list[dict[str, Any]]) -> list[Link]:
-        return [Link(str(item["name"]), pages.get(str(item["key"]), "") if item.get("linked")
-                     else "")
+        return [Link(str(item["name"]), pages.get(str(item["key"]), "")
+                     if item.get("linked") or _shown_unlinked(item) else "")
                 for item in items if item.get("linked") or _shown_unlinked(item)]
 
     entities = data.get("entities", [])

@@ -2,10 +2,10 @@
 and the latest-news river.
 
 **Ranking.** The candidates are the newest timely stories (of the :data:`POOL` newest, those
-within :data:`WINDOW` of the newest): the publication gate marks an undated story or one first seen long
-after its date as untimely (wiredesk.core.gate), and such a story never reaches the top; it stays
-in the river at its time. Stories of one event (a cluster) compete as one entry, represented by
-their best story. An entry's score is
+within :data:`WINDOW` of the newest): the publication gate marks an undated story or one first
+seen long after its date as untimely (wiredesk.core.gate), and such a story never reaches the
+top; it stays in the river at its time. Stories of one event (a cluster) compete as one entry,
+represented by their best story. An entry's score is
 
     event size x recency x source priority x (1.15 with a picture)
 

@@ -257,6 +257,11 @@ def description(base_url: str) -> dict[str, Any]:
                                            "and pubstatus, and nothing else."),
                 },
             }},
+            "/api/v1/": {"get": {
+                "operationId": "apiRoot",
+                "summary": "The API's resources, with their addresses",
+                "responses": {"200": _json("The resources.", {"type": "object", "properties": {
+                    "resources": {"type": "object"}}})}}},
             "/api/v1/quotes": {"get": {
                 "operationId": "listQuotes",
                 "summary": "What one person said: their direct quotes, newest first",

@@ -23,7 +23,7 @@ from wiredesk.site.sitemaps import (
     sitemap_index,
     sitemap_page,
 )
-from wiredesk.site.views import health, media, pages
+from wiredesk.site.views import health, indexes, media, pages
 
 app_name = "site"
 
@@ -47,6 +47,13 @@ urlpatterns = [
     path("entity/<slug:slug>/", pages.entity, name="entity"),
     path("entity/<slug:slug>/quotes/", pages.quotes, name="entity-quotes"),
     path("search/", pages.search, name="search"),
+    path("topics/", indexes.entity_index, {"kind": "topics"}, name="topics"),
+    path("people/", indexes.entity_index, {"kind": "people"}, name="people"),
+    path("organisations/", indexes.entity_index, {"kind": "organisations"},
+         name="organisations"),
+    path("places/", indexes.entity_index, {"kind": "places"}, name="places"),
+    path("quotes/", indexes.quote_index, name="quote-index"),
+    path("sources/", indexes.source_index, name="sources"),
     *_feeds("feeds/latest", "latest", listings.latest, listings.global_fingerprint),
     *_feeds("feeds/section/<slug:slug>", "section", listings.for_section,
             listings.section_fingerprint),
@@ -63,6 +70,7 @@ urlpatterns = [
          {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("news-sitemap.xml", conditional(news_fingerprint)(news_sitemap), name="news-sitemap"),
     path("robots.txt", conditional(listings.static_fingerprint)(robots_txt), name="robots"),
+    path("api/v1/", indexes.api_root, name="api-root"),
     path("api/v1/stories", api.story_list, name="api-stories"),
     path("api/v1/stories/<int:story_id>", api.story_detail, name="api-story"),
     path("api/v1/quotes", api.quote_list, name="api-quotes"),

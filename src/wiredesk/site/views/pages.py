@@ -6,7 +6,6 @@ from :func:`wiredesk.site.http.conditional` with the page's fingerprint.
 
 from __future__ import annotations
 
-from django.db.models import Count
 from django.http import (
     Http404,
     HttpRequest,
@@ -16,8 +15,9 @@ from django.http import (
 )
 from django.shortcuts import render
 
-from wiredesk.newsroom.models import Entity
+from wiredesk.newsroom.models import Cluster, Entity
 from wiredesk.site.article import StoryGone, StoryMerged, article_page, find_public_story
+from wiredesk.site.coverage import coverage_page
 from wiredesk.site.enriched import public_quotes
 from wiredesk.site.front import front_page
 from wiredesk.site.http import conditional
@@ -70,13 +70,16 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
 
 @conditional(with_nav(cluster_fingerprint))
 def cluster(request: HttpRequest, slug: str) -> HttpResponse:
-    """Full coverage of an event: its stories newest first, and who reported it."""
+    """Full coverage of an event (wiredesk.site.coverage), then its stories newest first."""
     listing = for_cluster(slug)
     stories, page = listing_page(request, listing.stories, listing.order)
-    sources = (listing.stories().order_by().values("source__name", "source__slug")
-               .annotate(count=Count("pk")).order_by("-count", "source__name"))
+    attach(stories)
+    cluster = Cluster.objects.get(pk=int(slug))
+    overview = coverage_page(cluster)
+    if overview is None:
+        raise Http404("No such story cluster.")
     return render(request, "site/cluster.html", {"listing": listing, "stories": stories,
-                                                 "page": page, "sources": list(sources)})
+                                                 "page": page, "coverage": overview})
 
 
 @conditional(with_nav(entity_fingerprint))
