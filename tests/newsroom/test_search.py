@@ -25,6 +25,9 @@ HOSTILE = [
     "copper \U0001F4C8 price \U0001F525", "\U0001F600", "'; DROP TABLE newsroom_story; --",
     "x" * 5000, " ".join(["copper"] * 500), '""', '"" "', "(((", "AND", "copper AND", "\\",
     "%_%", "<script>alert(1)</script>", 'col:umn:"x"', "\u202e\u200b", "copper\tprice\r\n",
+    # Many terms, stop words only, a phrase per word, prefix and column syntax at length.
+    " OR ".join(f"w{n}" for n in range(300)), "the of and to a in", '"the" "and"',
+    '"copper" ' * 200, "copper* " * 200, "headline:copper body:price " * 50, '"' * 101,
 ]
 
 
@@ -196,9 +199,9 @@ def test_newest_windows_then_the_whole_archive(monkeypatch: pytest.MonkeyPatch) 
 
 def test_a_window_is_a_few_whole_buckets_of_one_level() -> None:
     window = search.Window.newest(10_000, 1_000_000)
-    assert 1 << window.level <= 10_000 < 1 << (window.level + 2)
-    assert window.last - window.first + 1 <= 5
-    assert 10_000 <= window.span(1_000_000) <= 20_000
+    assert 2 << window.level <= 10_000 < 2 << (window.level + 2)
+    assert window.last - window.first + 1 <= 9
+    assert 10_000 <= window.span(1_000_000) <= 15_000
     assert window.tsquery().count("|") == window.last - window.first
     assert search.bucket_lexemes(5000)[0] == search.lexeme(search.LEVELS[0], 5000 >> 10)
     # No word of any text is a bucket lexeme: they start with a space.

@@ -182,9 +182,10 @@ class Window:
 
     @classmethod
     def newest(cls, size: int, newest_id: int) -> Window:
-        """At least the newest ``size`` ids, in at most five buckets of the largest level that
-        is no larger than ``size`` (so at most twice ``size`` ids)."""
-        level = max([lv for lv in LEVELS if 1 << lv <= size] or [LEVELS[0]])
+        """At least the newest ``size`` ids, in at most nine buckets of the largest level no
+        larger than half ``size`` (so at most one and a half times ``size`` ids: every match in
+        the window is ranked)."""
+        level = max([lv for lv in LEVELS if 2 << lv <= size] or [LEVELS[0]])
         last = newest_id >> level
         return cls(level, max(0, (newest_id - size + 1) >> level), last)
 
