@@ -309,3 +309,18 @@ def test_a_pinned_story_leads_the_home_page_until_its_time(client: Client, wire:
     apply_timed_changes()  # the pin's time is up
     top = client.get("/").content.decode().split('id="top-title"')[1].split("</section>")[0]
     assert top.index("Floods in Valencia") < top.index(HEADLINE)
+
+
+def test_an_entity_condition_names_a_known_entity_by_its_key(wire: Source) -> None:
+    from wiredesk.newsroom.models import Entity
+
+    Entity.objects.create(key="person:andres-manuel-lopez-obrador", kind="person",
+                          name="Andrés Manuel López Obrador", slug="amlo", aliases=["AMLO"])
+    rule("Mexico's president", {"tags": ["mexico"]},
+         {"entity": "person:andres-manuel-lopez-obrador"})
+    deliver(wire, item("amlo", headline="AMLO meets Biden", body=FLOODS))
+    version = story("amlo").current_version
+    assert version is not None and "mexico" in version.categories
+    with pytest.raises(RuleError, match="when.entity: there is no entity 'person:nobody'"):
+        stored_rules.check(Rule(name="x", when={"entity": "person:nobody"},
+                                then={"tags": ["x"]}).spec())

@@ -80,7 +80,7 @@ def check(spec: RuleSpec) -> None:
     section and source it names must exist."""
     from wiredesk.newsroom.models import Section, Source
 
-    compile_rule(spec)
+    compile_rule(with_entities(spec, strict=True))
     section = spec.then.get("section")
     if section and not Section.objects.filter(slug=section).exists():
         raise RuleError(f"rule {spec.name!r}: then.section: there is no section {section!r} "
@@ -89,6 +89,36 @@ def check(spec: RuleSpec) -> None:
     known = set(Source.objects.filter(slug__in=wanted).values_list("slug", flat=True))
     if missing := sorted(wanted - known):
         raise RuleError(f"rule {spec.name!r}: there is no source {missing[0]!r} (give its slug)")
+
+
+def with_entities(spec: RuleSpec, *, strict: bool = False) -> RuleSpec:
+    """The rule with each entity key in an ``entity`` condition ("person:joe-biden", as the
+    admin's entities list shows them) replaced by the entity's name and aliases; names stay as
+    written. ``strict``: an unknown key is an error (at save), else it matches nothing."""
+    from dataclasses import replace
+
+    from wiredesk.newsroom.models import Entity
+
+    def expand(when: Any) -> Any:
+        if isinstance(when, list):
+            return [expand(part) for part in when]
+        if not isinstance(when, Mapping):
+            return when
+        out = {key: expand(value) for key, value in when.items()}
+        names = out.get("entity")
+        wanted = [names] if isinstance(names, str) else names
+        if isinstance(wanted, list) and any(isinstance(n, str) and ":" in n for n in wanted):
+            keys = [n for n in wanted if isinstance(n, str) and ":" in n]
+            found = {entity.key: [entity.name, *map(str, entity.aliases or [])]
+                     for entity in Entity.objects.filter(key__in=keys)}
+            if strict and (missing := sorted(set(keys) - found.keys())):
+                raise RuleError(f"rule {spec.name!r}: when.entity: there is no entity "
+                                f"{missing[0]!r}")
+            out["entity"] = [name for n in wanted
+                             for name in (found.get(n, [n]) if isinstance(n, str) else [n])]
+        return out
+
+    return replace(spec, when=expand(dict(spec.when)))
 
 
 def _named_sources(spec: RuleSpec) -> set[str]:
@@ -129,7 +159,7 @@ def _compile(rules: Iterable[Rule]) -> RuleSet:
     good = []
     for rule in rules:
         try:
-            good.append(compile_rule(rule.spec()))
+            good.append(compile_rule(with_entities(rule.spec())))
         except RuleError as exc:
             log.warning("rule %s left out: %s", rule.pk, exc)
             Rule.objects.filter(pk=rule.pk).update(last_error=str(exc)[:500],
@@ -301,13 +331,14 @@ def preview(spec: RuleSpec, position: int, replaces: int | None = None,
     from wiredesk.core.text import html_to_text
     from wiredesk.newsroom.write.gating import source_mode
 
+    spec = with_entities(spec)
     edited = compile_rule(spec)
     stored = [rule for rule in Rule.objects.filter(enabled=True).select_related("source")
               if rule.pk != replaces]
     old = _compile(rule for rule in Rule.objects.filter(enabled=True).select_related("source"))
     placed = sorted([(rule.position, rule.pk or 0, rule.spec()) for rule in stored] +
                     [(position, replaces or 10**12, spec)], key=lambda entry: entry[:2])
-    new = RuleSet(tuple(edited if entry[2] is spec else compile_rule(entry[2])
+    new = RuleSet(tuple(edited if entry[2] is spec else compile_rule(with_entities(entry[2]))
                         for entry in placed if entry[2].enabled))
     result = Preview()
     before, after = Counter[str](), Counter[str]()
