@@ -88,6 +88,26 @@ SETTINGS: tuple[Setting, ...] = (
             "webhook delivery, in seconds."),
     Setting("WIREDESK_WEBHOOK_ATTEMPTS", "30", "Attempts at a webhook delivery before it is "
             "dead-lettered (kept in the admin, where it can be replayed)."),
+    # Source health and its notices (wiredesk.newsroom.health; see docs/operations.md).
+    Setting("WIREDESK_ALERT_EMAILS", "", "Comma-separated addresses that receive source health "
+            "notices (a source silent for longer than usual, failing, disabled, recovered), once "
+            "per incident. Empty: no e-mail."),
+    Setting("WIREDESK_ALERT_WEBHOOK", "", "A URL that receives the same notices as JSON POSTs "
+            "(through the outbox, with retries). Empty: none."),
+    Setting("WIREDESK_ALERT_FAILURES", "5", "Failed fetches in a row after which a source's "
+            "failing alert opens."),
+    Setting("WIREDESK_DISABLE_AFTER_HOURS", "72", "Hours of failing after which a source is "
+            "switched off, with a notice saying why and how to switch it on again."),
+    Setting("WIREDESK_IDLE_FACTOR", "4", "A source is silent for longer than usual after this many "
+            "times the gap its own history makes normal at that hour of the day."),
+    Setting("WIREDESK_IDLE_MIN_HOURS", "2", "Never call a source silent before this many hours "
+            "without a new item."),
+    Setting("WIREDESK_EMAIL_HOST", "localhost", "SMTP server for notices."),
+    Setting("WIREDESK_EMAIL_PORT", "25", "SMTP port."),
+    Setting("WIREDESK_EMAIL_USER", "", "SMTP user name (empty: no login)."),
+    Setting("WIREDESK_EMAIL_PASSWORD", "", "SMTP password."),
+    Setting("WIREDESK_EMAIL_TLS", "false", "Use STARTTLS with the SMTP server."),
+    Setting("WIREDESK_EMAIL_FROM", "wiredesk@localhost", "Sender address of notices."),
     Setting("WIREDESK_PAGE_SIZE", "20", "Stories per page in listings, feeds and the API."),
     # Pictures hosted by the desk (wiredesk.newsroom.images; see docs/site.md).
     Setting("WIREDESK_IMAGES", "true", "Fetch, verify and store the pictures of stories whose "

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from wiredesk.newsroom.admin_pictures import PictureInline
+from wiredesk.newsroom.health import admin as health_admin  # noqa: F401  (registers)
 from wiredesk.newsroom.models import (
     Cluster,
     Entity,

@@ -569,6 +569,7 @@ class StoryListings(models.Model):
 
 
 # The desks' state tables live in their own module; imported here so Django registers them.
+from wiredesk.newsroom.health.models import SourceAlert, SourceDay, SourceHealth  # noqa: E402, F401
 from wiredesk.newsroom.imagemodels import Picture, PictureCheck  # noqa: E402, F401
 from wiredesk.newsroom.outbox.models import Delivery, SentState, Subscriber  # noqa: E402, F401
 from wiredesk.newsroom.rules import HeldStory, Rule  # noqa: E402, F401

@@ -124,6 +124,8 @@ def _request(delivery: Delivery, now: datetime) -> tuple[bytes, dict[str, str]]:
         form = [("hub.mode", "publish"), *(("hub.url", topic) for topic in json.loads(body))]
         return urlencode(form).encode(), {
             "Content-Type": "application/x-www-form-urlencoded"}
+    if delivery.kind == Delivery.Kind.ALERT:  # the operator's own endpoint: plain JSON
+        return body, {"Content-Type": "application/json"}
     assert delivery.subscriber is not None
     secret = sealed.unseal(delivery.subscriber.secret)
     timestamp = int(now.timestamp())

@@ -41,6 +41,7 @@ class Delivery(models.Model):
     class Kind(models.TextChoices):
         WEBHOOK = "webhook", "Webhook event"
         WEBSUB = "websub", "WebSub hub ping"
+        ALERT = "alert", "Source health notice"
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be delivered"

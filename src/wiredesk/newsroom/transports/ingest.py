@@ -23,6 +23,7 @@ from wiredesk.core.errors import ParseError
 from wiredesk.core.lifecycle import Action
 from wiredesk.ingest.pipeline import Batch, prepare
 from wiredesk.newsroom import metrics
+from wiredesk.newsroom.health import record as health
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.write.apply import MERGED, apply_candidates
@@ -164,6 +165,7 @@ def _record_outcome(payload: RawPayload, batch: Batch, report: IngestReport) -> 
                            {name: getattr(report, name) for name in report.COUNTERS},
                            payload.received_at.timestamp())
     log.debug("payload processed (%s): %s", payload.outcome, report.summary())
+    health.items_arrived(payload.source_id, report.new)
 
 
 def _count(report: IngestReport, outcome: str) -> None:

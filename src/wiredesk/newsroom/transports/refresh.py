@@ -20,6 +20,7 @@ from wiredesk.core.backoff import next_check_after
 from wiredesk.core.errors import FetchError, ParseError
 from wiredesk.ingest.fetch import FetchPolicy, FetchResult, fetch_feed
 from wiredesk.newsroom import metrics
+from wiredesk.newsroom.health import record as health
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.write.desk import WriteDesk
@@ -109,6 +110,7 @@ def _interval(source: Source) -> timedelta:
 def _succeeded(source: Source) -> None:
     now = timezone.now()
     source.error_count, source.last_success_at = 0, now
+    health.fetch_succeeded(source.pk)
     source.next_check_at, source.lease_until = now + _interval(source), None
     source.save()
 
@@ -116,6 +118,7 @@ def _succeeded(source: Source) -> None:
 def _failed(source: Source, message: str, retry_after: timedelta | None) -> RefreshReport:
     now = timezone.now()
     source.error_count += 1
+    health.fetch_failed(source.pk)
     source.last_error, source.last_error_at = message, now
     source.next_check_at = now + next_check_after(
         source.error_count, base_interval=_interval(source), retry_after=retry_after,

@@ -38,6 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from wiredesk.ingest.dropfolder import Sighting
+from wiredesk.newsroom.health.check import run_health_checks
 from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.outbox.delivery import run_outbox
 from wiredesk.newsroom.transports import inbox
@@ -115,6 +116,8 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     # worker, each delivery claimed by one.
     threading.Thread(target=run_outbox, args=(stop,), kwargs={"tick": tick},
                      name="wiredesk-outbox", daemon=True).start()
+    threading.Thread(target=run_health_checks, args=(stop,), name="wiredesk-health",
+                     daemon=True).start()
     if settings.WIREDESK_IMAGES:
         threading.Thread(target=run_pictures, args=(stop,), kwargs={"tick": tick},
                          name="wiredesk-pictures", daemon=True).start()
