@@ -14,8 +14,8 @@ Pure: times in, numbers out; stored by the caller as :meth:`Cadence.to_json`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from statistics import median
 from datetime import datetime, timedelta
+from statistics import median
 from typing import Any
 
 HOURS = 24
