@@ -17,7 +17,8 @@ import json
 import logging
 import random
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
@@ -31,6 +32,7 @@ from wiredesk.ingest.fetch import FetchPolicy, post
 from wiredesk.newsroom import clock, sealed
 from wiredesk.newsroom.outbox.models import Delivery
 from wiredesk.newsroom.workers import claims
+from wiredesk.newsroom.write import purge
 
 log = logging.getLogger(__name__)
 
@@ -89,17 +91,36 @@ def _waits_for_earlier(delivery: Delivery) -> bool:
                                    story_id=delivery.story_id, id__lt=delivery.pk).exists()
 
 
+def deliver_now(ids: Sequence[int]) -> None:
+    """Attempt these deliveries at once (front cache refreshes, right after their change
+    commits), each claimed as the loop would; what fails stays queued."""
+    now = clock.now()
+    for delivery_id in ids:
+        with claims.claim(OUTBOX_CLAIM, -delivery_id) as mine:
+            current = Delivery.objects.filter(pk=delivery_id,
+                                              state=Delivery.State.PENDING).first()
+            if mine and current is not None:
+                _attempt(current, now)
+
+
 def _attempt(delivery: Delivery, now: datetime) -> None:
-    body, headers = _request(delivery, now)
     try:
-        status = post(delivery.target, body, headers=headers, policy=send_policy())
+        if delivery.kind == Delivery.Kind.PURGE:
+            purge.send(delivery.target, json.loads(bytes(delivery.body)))
+            status = 200
+        else:
+            body, headers = _request(delivery, now)
+            status = post(delivery.target, body, headers=headers, policy=send_policy())
         error = "" if 200 <= status < 300 else f"HTTP {status}"
-    except FetchError as exc:
+    except (FetchError, OSError, purge.PurgeRefused) as exc:
         error = str(exc) or exc.__class__.__name__
     except Exception as exc:  # a bad secret, a bug: the delivery is kept, not lost
         log.exception("delivery %s failed", delivery.pk)
         error = f"{exc.__class__.__name__}: {exc}"
     delivery.attempts += 1
+    if not error and delivery.kind == Delivery.Kind.PURGE:
+        delivery.delete()  # done, and nothing anyone needs to look up later
+        return
     if not error:
         delivery.state, delivery.delivered_at, delivery.last_error = (
             Delivery.State.DELIVERED, clock.now(), "")
@@ -144,11 +165,28 @@ def replay(deliveries: Iterable[Delivery]) -> int:
         state=Delivery.State.PENDING, attempts=0, next_attempt_at=clock.now(), last_error="")
 
 
+# Delivered events are kept this long (the admin shows what went out), then deleted.
+KEEP_DELIVERED = timedelta(days=30)
+PRUNE_EVERY = 3600.0
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete deliveries delivered more than :data:`KEEP_DELIVERED` ago; returns how many."""
+    cutoff = (now or clock.now()) - KEEP_DELIVERED
+    deleted, _ = Delivery.objects.filter(state=Delivery.State.DELIVERED,
+                                         delivered_at__lt=cutoff).delete()
+    return deleted
+
+
 def run_outbox(stop: threading.Event, *, tick: float) -> None:
     """The worker's delivery loop: its own thread, never in ingest's way."""
     log.info("outbox started")
+    pruned_at = float("-inf")
     while not stop.is_set():
         try:
+            if time.monotonic() - pruned_at >= PRUNE_EVERY:
+                prune()
+                pruned_at = time.monotonic()
             attempted = deliver_due()
         except Exception:
             log.exception("outbox pass failed; retrying")

@@ -42,6 +42,7 @@ class Delivery(models.Model):
         WEBHOOK = "webhook", "Webhook event"
         WEBSUB = "websub", "WebSub hub ping"
         ALERT = "alert", "Source health notice"
+        PURGE = "purge", "Front cache refresh or purge"
 
     class State(models.TextChoices):
         PENDING = "pending", "Waiting to be delivered"
@@ -75,6 +76,9 @@ class Delivery(models.Model):
                          condition=models.Q(state="pending")),
             models.Index(fields=["-created_at"], name="delivery_dead",
                          condition=models.Q(state="dead")),
+            # Delivered rows past their keeping time, for pruning.
+            models.Index(fields=["delivered_at"], name="delivery_done",
+                         condition=models.Q(state="delivered")),
         ]
 
     def __str__(self) -> str:

@@ -4,8 +4,11 @@ The recommended deployment (docs/deployment.md) puts nginx in front of ``wiredes
 cache of whole responses, so a cached article, listing or feed is served without Python. For a
 kill to be a 410 *at the front* as soon as publishing returns, Wiredesk tells the front caches
 which URLs changed: :func:`wiredesk.newsroom.write.publishing.publish_changes` hands this module the
-changed stories and the listing keys it bumped, and after the transaction commits each affected
-path is *refreshed* at every base URL in ``WIREDESK_PURGE_URLS``.
+changed stories and the listing keys it bumped; the affected paths are queued for every base URL in
+``WIREDESK_PURGE_URLS`` in the outbox (:mod:`wiredesk.newsroom.outbox`) inside the transaction,
+and sent as soon as it commits -- *refreshed* at an nginx refresh listener (``http://...``), or
+*purged* at a cache that takes ``PURGE`` (``purge+http://...``: Varnish, CDNs). A cache that
+cannot be reached keeps its queued row, which the outbox tries again with backoff.
 
 Why a refresh and not a PURGE: nginx's open-source build has no purge, and the cache purge module
 Debian ships (libnginx-mod-http-cache-purge 2.3) crashes its worker on every purge with nginx
@@ -29,12 +32,14 @@ rest), so the set is finite and known from the change alone:
 A reader's request that started rendering before the change committed can store the old answer
 *after* the refresh. A second pass :data:`SECOND_PASS` seconds later replaces it; the bound on such
 a stale answer is then that delay, and 60 s (Cache-Control) if even that pass failed.
-Failures to reach a front cache are logged, never raised: the change is already committed.
+Failures to reach a front cache never fail the change (it is already committed): they stay in
+the queue.
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import logging
 import threading
 from collections.abc import Iterable, Sequence
@@ -44,7 +49,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Section, Source, Story
+from wiredesk.newsroom.outbox.models import Delivery
 from wiredesk.newsroom.write import listing_state
 
 log = logging.getLogger(__name__)
@@ -56,14 +63,20 @@ _FEED_FORMATS = ("rss", "atom", "json")
 
 
 def after_commit(stories: Sequence[Story], keys: Iterable[str]) -> None:
-    """Refresh the front caches for these changed stories and bumped listings once the current
-    transaction commits (at once outside one). Nothing to do without front caches."""
+    """Queue a refresh of the front caches for these changed stories and bumped listings, in the
+    current transaction (so it exists exactly when the change does), and send it the moment the
+    transaction commits. Nothing to do without front caches."""
     if not settings.WIREDESK_PURGE_URLS:
         return
     story_ids = sorted({story.pk for story in stories if story.pk is not None})
     slugs = {story.pk: story.slug for story in stories if story.pk is not None}
-    wanted = set(keys)
-    transaction.on_commit(lambda: refresh(paths(story_ids, slugs, wanted)))
+    changed = paths(story_ids, slugs, set(keys))
+    now = clock.now()
+    body = json.dumps(changed).encode()
+    queued = [Delivery.objects.create(kind=Delivery.Kind.PURGE, target=base, event="purge",
+                                      body=body, created_at=now, next_attempt_at=now).pk
+              for base in settings.WIREDESK_PURGE_URLS]
+    transaction.on_commit(lambda: send_now(queued, changed))
 
 
 def paths(story_ids: Sequence[int], slugs: dict[int, str], keys: set[str]) -> list[str]:
@@ -109,36 +122,51 @@ def paths(story_ids: Sequence[int], slugs: dict[int, str], keys: set[str]) -> li
     return list(found)
 
 
-def refresh(paths: Sequence[str]) -> None:
-    """Refresh these paths at every front cache now, and once more :data:`SECOND_PASS` later."""
-    _refresh_all(paths)
-    timer = threading.Timer(SECOND_PASS, _refresh_all, args=(paths,))
+def send_now(queued: Sequence[int], changed: Sequence[str]) -> None:
+    """Send the queued refreshes now (a front cache that cannot be reached keeps its row, which
+    the outbox tries again with backoff), and once more :data:`SECOND_PASS` later."""
+    from wiredesk.newsroom.outbox.delivery import deliver_now
+
+    deliver_now(queued)
+    timer = threading.Timer(SECOND_PASS, _second_pass, args=(changed,))
     timer.name = "wiredesk-purge"
     timer.start()
 
 
-def _refresh_all(paths: Sequence[str]) -> None:
+def _second_pass(changed: Sequence[str]) -> None:
     for base in settings.WIREDESK_PURGE_URLS:
         try:
-            _refresh_at(base, paths)
+            send(base, changed)
         except Exception:
-            log.warning("could not refresh the front cache at %s; it shows the old answers "
-                        "until they expire (60 s)", base, exc_info=True)
+            log.warning("second refresh of the front cache at %s failed", base, exc_info=True)
 
 
-def _refresh_at(base: str, paths: Sequence[str]) -> None:
-    """HEAD each path at one front cache, on one kept-alive connection."""
+def send(base: str, changed: Sequence[str]) -> None:
+    """Refresh ``changed`` at one front cache, on one kept-alive connection; raises when the
+    cache cannot be reached or answers with an error.
+
+    ``http(s)://...``: a refresh listener (the documented nginx config): ``HEAD <path>``
+    replaces the cached answer. ``purge+http(s)://...``: a cache that takes ``PURGE <path>``
+    (the documented Varnish config, most CDNs' edge APIs): the cached answer is dropped and the
+    next reader's request fetches the new one."""
+    method = "HEAD"
+    if base.startswith("purge+"):
+        method, base = "PURGE", base[len("purge+"):]
     parts = urlsplit(base)
     connection_class = (http.client.HTTPSConnection if parts.scheme == "https"
                         else http.client.HTTPConnection)
     connection = connection_class(parts.hostname or "127.0.0.1", parts.port, timeout=TIMEOUT)
     prefix = parts.path.rstrip("/")
     try:
-        for path in paths:
-            connection.request("HEAD", prefix + path)
+        for path in changed:
+            connection.request(method, prefix + path)
             response = connection.getresponse()
             response.read()
-            if response.status >= 500:
-                log.warning("front cache %s: refreshing %s gave %d", base, path, response.status)
+            if response.status >= 500 or response.status in (401, 403, 405):
+                raise PurgeRefused(f"{method} {path} at {base}: HTTP {response.status}")
     finally:
         connection.close()
+
+
+class PurgeRefused(Exception):
+    """A front cache answered a refresh or purge with an error."""
