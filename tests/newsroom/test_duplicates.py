@@ -85,7 +85,8 @@ def test_the_same_story_through_two_feeds_is_one_article_listing_both_sources(
     assert 'href="https://partner.example/2026/quake"' in text
     # The copy's own address leads to the one article; listings and search show it once.
     assert client.get(copy.get_absolute_url()).url == story.get_absolute_url()
-    assert client.get("/").content.decode().count("Strong quake off Java kills seven") == 1
+    home = client.get("/").content.decode()  # the front page may show a story twice (top, river)
+    assert story.get_absolute_url() in home and copy.get_absolute_url() not in home
     api = client.get(f"/api/v1/stories/{copy.pk}")
     assert api.status_code == 301 and api.url == f"/api/v1/stories/{story.pk}"
 

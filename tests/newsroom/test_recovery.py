@@ -57,6 +57,43 @@ def test_a_backlog_left_by_a_dead_process_is_processed_in_one_go() -> None:
     assert inbox.recover(WriteDesk()) == 0
 
 
+def test_a_backlog_in_one_session_takes_the_decisions_of_one_payload_after_another() -> None:
+    """Versions of one story, a re-send under a new id and an unreadable payload, recovered
+    together: what one session per payload would have done, in the same order."""
+    source = local_source("Test Wire")
+    first = story(1)
+    second = Entry(first.guid, "Recovered story number 1, updated",
+                   paragraphs("Paragraph one of recovered story 1, now longer and updated.",
+                              "And a second one."))
+    resent = Entry("r-1-again", first.title, first.body)
+    bodies = [rss(first), b"this is not a feed", rss(second), rss(resent), rss(story(2))]
+    payloads = [stored_by(dead_holder(), body, source=source) for body in bodies]
+    results = inbox.process_pending(WriteDesk())
+    assert [r.payload.pk for r in results] == [p.pk for p in payloads]
+    assert [outcome(p) for p in payloads] == ["parsed", "failed", "parsed", "parsed", "parsed"]
+    assert [r.report.summary() if r.report else "failed" for r in results] == [
+        "1 new, 0 updated, 0 unchanged", "failed", "0 new, 1 updated, 0 unchanged",
+        "0 new, 0 updated, 0 unchanged, 1 merged as duplicates", "1 new, 0 updated, 0 unchanged"]
+    # As one payload after the other: the re-sent first text, merged in last, is current again.
+    assert Story.objects.get(external_id=first.guid).headline == first.title
+
+
+def test_a_payload_that_breaks_a_backlog_session_is_quarantined_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    payloads = [stored_by(dead_holder(), rss(story(n))) for n in range(3)]
+    real = inbox.process_payload
+
+    def broken_second(desk: WriteDesk, payload: RawPayload, **options: object) -> object:
+        if payload.pk == payloads[1].pk:
+            raise RuntimeError("disk on fire")
+        return real(desk, payload, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("wiredesk.newsroom.transports.inbox.process_payload", broken_second)
+    inbox.process_pending(WriteDesk())
+    assert [outcome(p) for p in payloads] == ["parsed", "failed", "parsed"]
+    assert Story.objects.count() == 2
+
+
 def test_a_live_process_keeps_its_payloads() -> None:
     mine = inbox.store(local_source("Test Wire"), rss(story(1)), transport="push", origin="push")
     assert mine.claimed_by == leases.holder()

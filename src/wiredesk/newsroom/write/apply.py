@@ -17,7 +17,7 @@ from django.db import DataError, IntegrityError, connection
 from django.db.models import OuterRef, Subquery
 
 from wiredesk.core.gate import GateResult
-from wiredesk.core.items import PubStatus
+from wiredesk.core.items import Article, PubStatus
 from wiredesk.core.lifecycle import (
     Action,
     Decision,
@@ -43,7 +43,6 @@ from wiredesk.newsroom.models import (
 from wiredesk.newsroom.write import gating
 from wiredesk.newsroom.write.desk import WriteDesk
 from wiredesk.newsroom.write.duplicates import Doc
-from wiredesk.newsroom.write.publishing import publish_changes
 
 log = logging.getLogger(__name__)
 
@@ -65,32 +64,102 @@ def apply_candidates(desk: WriteDesk, source: Source, candidates: list[Candidate
     Each chunk is one session of the process's write desk (:mod:`wiredesk.newsroom.write.desk`):
     duplicate and cluster decisions are taken one transaction at a time across all workers.
     """
+    ahead = _Ahead.prepare(desk, source, candidates, payload)
     outcomes: list[str] = []
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start:start + CHUNK]
         try:
             with desk.session():
-                outcomes += _apply_chunk(desk, source, chunk, payload)
+                outcomes += _apply_chunk(desk, ahead, source, chunk, payload)
         except (IntegrityError, DataError):
+            if desk.in_session:
+                raise  # part of a caller's session: the caller starts again, payload by payload
             log.info("bulk apply for source %s failed; applying one by one", source.pk)
-            outcomes += [apply_candidate(desk, source, candidate, payload)
+            outcomes += [apply_candidate(desk, source, candidate, payload, ahead)
                          for candidate in chunk]
     return outcomes
 
 
 def apply_candidate(desk: WriteDesk, source: Source, candidate: Candidate,
-                    payload: RawPayload | None) -> str:
+                    payload: RawPayload | None, ahead: _Ahead | None = None) -> str:
     """Decide and apply one candidate in its own transaction. Retries once on a racing insert."""
+    ahead = ahead or _Ahead.prepare(desk, source, [candidate], payload)
     try:
         with desk.session():
-            return _apply_chunk(desk, source, [candidate], payload)[0]
+            return _apply_chunk(desk, ahead, source, [candidate], payload)[0]
     except IntegrityError:
         # Another process created the same story between our read and our insert: decide again.
         with desk.session():
-            return _apply_chunk(desk, source, [candidate], payload)[0]
+            return _apply_chunk(desk, ahead, source, [candidate], payload)[0]
 
 
 CHUNK = 500
+
+
+class _Ahead:
+    """What a payload's decisions need that does not depend on the stored state: each item's
+    publication gate (language detection included) and fingerprint, worked out before the
+    session, so that the desk's lock (see :mod:`wiredesk.newsroom.write.duplicates`) is held
+    only to decide and write. Computed for the items that are new or carry a new text (the ones
+    that will be gated and fingerprinted); anything else asked for is worked out when asked, so
+    the decisions are exactly those of working everything out inside the session."""
+
+    def __init__(self, desk: WriteDesk, payload: RawPayload | None, now: datetime) -> None:
+        self.desk, self.payload, self.now = desk, payload, now
+        self._gates: dict[tuple[int, int, bool], GateResult] = {}
+        self._docs: dict[tuple[int, int], Doc] = {}
+
+    @classmethod
+    def prepare(cls, desk: WriteDesk, source: Source, candidates: list[Candidate],
+                payload: RawPayload | None) -> _Ahead:
+        ahead = cls(desk, payload, clock.now())
+        if desk.in_session or not candidates:
+            return ahead  # already holding the desk: nothing to gain
+        known = _known_texts(source, [c.identity.external_id for c in candidates])
+        for candidate in candidates:
+            hashes = known.get(candidate.identity.external_id)
+            if hashes is None or (hashes and candidate.content_hash not in hashes):
+                ahead.gate(source, candidate, payload, ahead.now, first_sight=hashes is None)
+                ahead.describe(desk, source, candidate.article, ahead.now)
+        return ahead
+
+    def gate(self, source: Source, candidate: Candidate, payload: RawPayload | None,
+             now: datetime, *, first_sight: bool) -> GateResult:
+        key = (id(candidate), source.pk, first_sight)
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = _gate(source, candidate, payload, now,
+                                            first_sight=first_sight)
+        elif gate.language:
+            candidate.article.language = gate.language  # as _gate does
+        return gate
+
+    def describe(self, desk: WriteDesk, source: Source, article: Article, now: datetime) -> Doc:
+        key = (id(article), source.pk)
+        doc = self._docs.get(key)
+        if doc is None:
+            doc = self._docs[key] = desk.duplicates.describe(source, article, now)
+        return doc
+
+
+def _known_texts(source: Source, ids: list[str]) -> dict[str, set[str]]:
+    """For the ids among these that have a story, its versions' content hashes; for those that
+    only have a tombstone, an empty set. One indexed query, outside any session."""
+    marks = ", ".join(["%s"] * len(ids))
+    known: dict[str, set[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.external_id, v.content_hash FROM {Story._meta.db_table} s "
+            f"LEFT JOIN {StoryVersion._meta.db_table} v ON v.story_id = s.id "
+            f"WHERE s.source_id = %s AND s.external_id IN ({marks}) UNION ALL "
+            f"SELECT external_id, NULL FROM {Tombstone._meta.db_table} "
+            f"WHERE source_id = %s AND external_id IN ({marks})",
+            [source.pk, *ids, source.pk, *ids])
+        for external_id, content_hash in cursor.fetchall():
+            hashes = known.setdefault(external_id, set())
+            if content_hash is not None:
+                hashes.add(content_hash)
+    return known
 
 
 @dataclass(slots=True)
@@ -153,12 +222,12 @@ class _New:
         return f"p{self.position}"
 
 
-def _apply_chunk(desk: WriteDesk, source: Source, chunk: list[Candidate], payload: RawPayload | None
-                 ) -> list[str]:
+def _apply_chunk(desk: WriteDesk, ahead: _Ahead, source: Source, chunk: list[Candidate],
+                 payload: RawPayload | None) -> list[str]:
     ids = [candidate.identity.external_id for candidate in chunk]
     repeated = {external_id for external_id, n in Counter(ids).items() if n > 1}
     loaded = _Loaded.read(source, ids)
-    now = clock.now()
+    now = ahead.now
     outcomes: dict[int, str] = {}
     fresh: list[_New] = []  # stories of their own, created in bulk
     duplicates: list[_New] = []  # merged into a stored story (or one created just now)
@@ -169,18 +238,20 @@ def _apply_chunk(desk: WriteDesk, source: Source, chunk: list[Candidate], payloa
         decision = _decide(source, loaded, candidate, now)
         outcomes[position] = decision.action
         if decision.action is Action.CREATE:
-            new = _check(desk, source, position, candidate, decision, payload, now)
+            new = _check(desk, ahead, source, position, candidate, decision, payload, now)
             if new.duplicate.story_id is None:
                 # In the index under a placeholder, so the chunk's later items can match it.
                 desk.duplicates.add(new.placeholder, new.placeholder, new.doc, now)
                 fresh.append(new)
             else:
                 duplicates.append(new)
-        elif (story := _apply_decision(desk, source, loaded, candidate, decision, payload, now)):
+        elif (story := _apply_decision(desk, ahead, source, loaded, candidate, decision, payload,
+                                       now)):
             changed.append(story)
     placeholders = {new.placeholder: story for new, story in
                     zip(fresh, _create_stories(desk, source, fresh, payload, now), strict=True)}
-    for new, outcome in _create_duplicates(desk, source, duplicates, placeholders, payload, now):
+    for new, outcome in _create_duplicates(desk, ahead, source, duplicates, placeholders, payload,
+                                           now):
         outcomes[new.position] = outcome
         if new.merged_into is not None:
             changed.append(new.merged_into)
@@ -190,25 +261,28 @@ def _apply_chunk(desk: WriteDesk, source: Source, chunk: list[Candidate], payloa
             decision = _decide(source, loaded, candidate, now)
             outcomes[position] = decision.action
             if decision.action is Action.CREATE:
-                new = _check(desk, source, position, candidate, decision, payload, now)
+                new = _check(desk, ahead, source, position, candidate, decision, payload, now)
                 if new.duplicate.story_id is None:
                     _create_stories(desk, source, [new], payload, now)
                 else:
-                    [(_, outcomes[position])] = _create_duplicates(desk, source, [new], {}, payload,
+                    [(_, outcomes[position])] = _create_duplicates(desk, ahead, source, [new], {},
+                                                                   payload,
                                                                    now)
                     if new.merged_into is not None:
                         changed.append(new.merged_into)
-            elif (story := _apply_decision(desk, source, loaded, candidate, decision, payload,
+            elif (story := _apply_decision(desk, ahead, source, loaded, candidate, decision,
+                                           payload,
                                            now)):
                 changed.append(story)
-    publish_changes(list({story.pk: story for story in changed}.values()))
+    desk.publish(list({story.pk: story for story in changed}.values()))
     return [outcomes[position] for position in range(len(chunk))]
 
 
-def _check(desk: WriteDesk, source: Source, position: int, candidate: Candidate, decision: Decision,
+def _check(desk: WriteDesk, ahead: _Ahead, source: Source, position: int, candidate: Candidate,
+           decision: Decision,
            payload: RawPayload | None, now: datetime) -> _New:
-    gate = _gate(source, candidate, payload, now, first_sight=True)
-    doc = desk.duplicates.describe(source, candidate.article, now)
+    gate = ahead.gate(source, candidate, payload, now, first_sight=True)
+    doc = ahead.describe(desk, source, candidate.article, now)
     return _New(position, candidate, decision, doc, desk.duplicates.check(source, doc), gate)
 
 
@@ -224,7 +298,7 @@ def _gate(source: Source, candidate: Candidate, payload: RawPayload | None, now:
     return gate
 
 
-def _create_duplicates(desk: WriteDesk, source: Source, duplicates: list[_New],
+def _create_duplicates(desk: WriteDesk, ahead: _Ahead, source: Source, duplicates: list[_New],
                        placeholders: dict[str, Story], payload: RawPayload | None,
                        now: datetime) -> list[tuple[_New, str]]:
     """Store duplicates as stories merged into their matched stories' roots (in bulk), and mirror
@@ -245,7 +319,7 @@ def _create_duplicates(desk: WriteDesk, source: Source, duplicates: list[_New],
         root = new.merged_into
         assert root is not None
         if story.merge_kind == Story.MergeKind.VERSION:
-            _mirror(desk, root, story, new.candidate, new.doc, payload, now)
+            _mirror(desk, ahead, root, story, new.candidate, new.doc, payload, now)
         else:
             copies.append(StoryEvent(story=root, at=now, action="also_reported",
                                      status=root.status,
@@ -296,7 +370,8 @@ def root_of(story_id: int) -> Story | None:
 TRUNCATED_SHARE = 0.6
 
 
-def _mirror(desk: WriteDesk, root: Story, merged: Story, candidate: Candidate, doc: Doc,
+def _mirror(desk: WriteDesk, ahead: _Ahead, root: Story, merged: Story, candidate: Candidate,
+            doc: Doc,
             payload: RawPayload | None, now: datetime) -> None:
     """Make a merged item's text a version of the root story, ordered by creation time.
 
@@ -314,7 +389,7 @@ def _mirror(desk: WriteDesk, root: Story, merged: Story, candidate: Candidate, d
     decision = decide(state, incoming, tombstoned=False, now=now)
     if decision.action is Action.NEW_VERSION and _truncated(desk, root, doc):
         decision = Decision(Action.STALE, None, "a shorter copy of the current text")
-    _apply_to(desk, root, known, candidate, decision, payload, now, from_story=merged)
+    _apply_to(desk, ahead, root, known, candidate, decision, payload, now, from_story=merged)
 
 
 def _truncated(desk: WriteDesk, root: Story, doc: Doc) -> bool:
@@ -334,7 +409,8 @@ def _decide(source: Source, loaded: _Loaded, candidate: Candidate, now: datetime
                   tombstoned=external_id in loaded.tombstoned, now=now)
 
 
-def _apply_decision(desk: WriteDesk, source: Source, loaded: _Loaded, candidate: Candidate,
+def _apply_decision(desk: WriteDesk, ahead: _Ahead, source: Source, loaded: _Loaded,
+                    candidate: Candidate,
                     decision: Decision, payload: RawPayload | None, now: datetime) -> Story | None:
     """Apply any decision but CREATE; returns the story when its public state changed."""
     story = loaded.stories.get(candidate.identity.external_id)
@@ -343,25 +419,27 @@ def _apply_decision(desk: WriteDesk, source: Source, loaded: _Loaded, candidate:
         loaded.tombstoned.add(candidate.identity.external_id)
     if story is None or decision.action is Action.IDENTICAL:
         return None
-    changed = _apply_to(desk, story, loaded.known, candidate, decision, payload, now)
+    changed = _apply_to(desk, ahead, story, loaded.known, candidate, decision, payload, now)
     if story.merged_into_id is not None and decision.action in (Action.NEW_VERSION, Action.KILL):
-        return _follow_merge(desk, story, candidate, decision, payload, now)
+        return _follow_merge(desk, ahead, story, candidate, decision, payload, now)
     return story if changed else None
 
 
-def _follow_merge(desk: WriteDesk, story: Story, candidate: Candidate, decision: Decision,
+def _follow_merge(desk: WriteDesk, ahead: _Ahead, story: Story, candidate: Candidate,
+                  decision: Decision,
                   payload: RawPayload | None, now: datetime) -> Story | None:
     """A merged story changed: carry the change to the story it was merged into."""
     root = root_of(story.pk)
     if root is None or root.pk == story.pk:
         return None
     if story.merge_kind == Story.MergeKind.VERSION:
-        doc = desk.duplicates.describe(story.source, candidate.article, now)
-        _mirror(desk, root, story, candidate, doc, payload, now)
+        doc = ahead.describe(desk, story.source, candidate.article, now)
+        _mirror(desk, ahead, root, story, candidate, doc, payload, now)
     return root  # a copy's headline, link or status shows in the root's "Also reported by"
 
 
-def _apply_to(desk: WriteDesk, story: Story, known: dict[int, set[str]], candidate: Candidate,
+def _apply_to(desk: WriteDesk, ahead: _Ahead, story: Story, known: dict[int, set[str]],
+              candidate: Candidate,
               decision: Decision, payload: RawPayload | None, now: datetime,
               from_story: Story | None = None) -> bool:
     """Apply a decision to a stored story; True when its public state changed."""
@@ -370,13 +448,13 @@ def _apply_to(desk: WriteDesk, story: Story, known: dict[int, set[str]], candida
         return False
     version = None
     if action is Action.NEW_VERSION:
-        gate = _gate(story.source, candidate, payload, now, first_sight=False)
-        version = _add_version(desk, story, candidate, payload, now, current=True,
+        gate = ahead.gate(story.source, candidate, payload, now, first_sight=False)
+        version = _add_version(desk, ahead, story, candidate, payload, now, current=True,
                                from_story=from_story)
         decision = _gated(story, decision, gate)
     elif action in (Action.STALE, Action.KILL) and \
             candidate.content_hash not in known[story.pk]:
-        version = _add_version(desk, story, candidate, payload, now, current=False,
+        version = _add_version(desk, ahead, story, candidate, payload, now, current=False,
                                from_story=from_story)
     if action in (Action.NEW_VERSION, Action.KILL):
         _take_status(story, candidate, decision, now)
@@ -494,7 +572,7 @@ def _create_stories(desk: WriteDesk, source: Source, created: list[_New],
         for story, version, new in zip(stories, versions, created, strict=True)])
     texts = {story.pk: new.doc.text for story, new in zip(stories, created, strict=True)}
     desk.clusters.place_new([story for story in stories if story.merged_into_id is None], texts)
-    publish_changes(stories, created=True)
+    desk.publish(stories, created=True)
     return stories
 
 
@@ -565,7 +643,8 @@ def _version(story: Story, number: int, candidate: Candidate, payload: RawPayloa
     )
 
 
-def _add_version(desk: WriteDesk, story: Story, candidate: Candidate, payload: RawPayload | None,
+def _add_version(desk: WriteDesk, ahead: _Ahead, story: Story, candidate: Candidate,
+                 payload: RawPayload | None,
                  now: datetime, *, current: bool, from_story: Story | None = None
                  ) -> StoryVersion:
     """Add a version to an existing story; the caller publishes the change.
@@ -573,7 +652,7 @@ def _add_version(desk: WriteDesk, story: Story, candidate: Candidate, payload: R
     A story's own version is fingerprinted and indexed (a later re-send matches the latest text);
     a version mirrored from a merged story is not: the merged story's own version is.
     """
-    doc = (desk.duplicates.describe(story.source, candidate.article, now)
+    doc = (ahead.describe(desk, story.source, candidate.article, now)
            if from_story is None else None)
     version = _version(story, story.version_count + 1, candidate, payload, now, current=current,
                        fingerprint=doc.blob if doc else None, from_story=from_story)
