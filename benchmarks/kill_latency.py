@@ -1,6 +1,6 @@
 """Time from a kill arriving by push to the article answering 410 and leaving the feeds.
 
-    .venv/bin/python benchmarks/kill_latency.py [--kills 100]
+    .venv/bin/python benchmarks/kill_latency.py [--kills 100] [--front varnish]
 
 Runs the embedded default as a user would (`wiredesk run`: SQLite in a fresh data directory, one
 process serving the site and running the worker) on a free loopback port, creates a push source,
@@ -23,8 +23,13 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.varnish import Varnish, site_vcl, varnish_binary
 
 TIMEOUT = 10.0  # seconds any single story may take, before the harness gives up
 
@@ -35,12 +40,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def ninjs(number: int, version: int, pubstatus: str) -> bytes:
+def ninjs(number: int, version: int, pubstatus: str, headline: str = "") -> bytes:
     return json.dumps({
         "uri": f"urn:bench:kill-latency:{number}", "type": "text",
         "version": str(version), "pubstatus": pubstatus,
         "versioncreated": datetime.now(UTC).isoformat(),
-        "headline": f"Benchmark story number {number}",
+        "headline": headline or f"Benchmark story number {number}",
         "body_html": f"<p>Paragraph one of benchmark story {number}.</p><p>And two.</p>",
     }).encode()
 
@@ -57,12 +62,12 @@ def setup(env: dict[str, str]) -> tuple[str, str]:
     return path, token
 
 
-def wait_until(check: object, timeout: float = TIMEOUT) -> float:
+def wait_until(check: object, timeout: float = TIMEOUT, what: str = "") -> float:
     """Poll ``check()`` until true; returns the moment it became true."""
     deadline = time.perf_counter() + timeout
     while not check():  # type: ignore[operator]
         if time.perf_counter() > deadline:
-            raise TimeoutError("no change within the time limit")
+            raise TimeoutError(f"no change within the time limit: {what}")
         time.sleep(0.002)
     return time.perf_counter()
 
@@ -70,40 +75,67 @@ def wait_until(check: object, timeout: float = TIMEOUT) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=100)
+    parser.add_argument("--front", choices=["none", "varnish"], default="none")
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    data = tempfile.mkdtemp(prefix="wiredesk-kill-")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
-    env.update(WIREDESK_DATA_DIR=tempfile.mkdtemp(prefix="wiredesk-kill-"),
-               WIREDESK_BASE_URL=base, WIREDESK_LOG_LEVEL="WARNING")
+    env.update(WIREDESK_DATA_DIR=data, WIREDESK_BASE_URL=base, WIREDESK_LOG_LEVEL="WARNING")
+    varnish, front = None, base
+    if args.front == "varnish":
+        if varnish_binary() is None:
+            print("varnish is not installed (scripts/ensure-nginx.sh installs it)")
+            return 1
+        varnish_port = free_port()
+        front = f"http://127.0.0.1:{varnish_port}"
+        env["WIREDESK_PURGE_URLS"] = f"purge+{front}"
+        varnish = Varnish(Path(data) / "varnish", site_vcl(upstream=port))
+        varnish.start(varnish_port)
     push_path, token = setup(env)
     server = subprocess.Popen([sys.executable, "-m", "wiredesk.cli", "run", "--port", str(port)],
                               env=env)
+    results: dict[str, list[float]] = {}
     try:
-        with httpx.Client(base_url=base, timeout=5.0) as client:
-            wait_until(lambda: _up(client), timeout=60)
+        with httpx.Client(base_url=base, timeout=30.0) as client, \
+                httpx.Client(base_url=front, timeout=30.0) as reader:
+            wait_until(lambda: _up(client), timeout=180, what="wiredesk run started")
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             for number in range(args.kills):
                 client.post(push_path, content=ninjs(number, 1, "usable"), headers=headers)
             uris = _published_uris(client, args.kills)
-            to_410, to_feed = [], []
             for number, uri in enumerate(uris):
                 path = uri.removeprefix(base)
+                if varnish is not None:
+                    wait_until(lambda p=path: reader.get(p).headers.get("X-Cache") == "HIT",
+                               what=f"{path} cached by Varnish")
+                    headline = f"Benchmark story number {number}, updated"
+                    sent = time.perf_counter()
+                    client.post(push_path, content=ninjs(number, 2, "usable", headline),
+                                headers=headers)
+                    shown = wait_until(lambda p=path, h=headline: h in reader.get(p).text)
+                    results.setdefault("new version -> shown", []).append(shown - sent)
+                    wait_until(lambda p=path: reader.get(p).headers.get("X-Cache") == "HIT")
                 sent = time.perf_counter()
-                answer = client.post(push_path, content=ninjs(number, 2, "canceled"),
+                answer = client.post(push_path, content=ninjs(number, 3, "canceled"),
                                      headers=headers)
                 assert answer.status_code == 202, answer.text
-                gone = wait_until(lambda p=path: client.get(p).status_code == 410)
-                feed = wait_until(lambda u=uri: u not in client.get("/feeds/latest.rss").text)
-                to_410.append(gone - sent)
-                to_feed.append(feed - sent)
+                gone = wait_until(lambda p=path: reader.get(p).status_code == 410)
+                feed = wait_until(lambda u=uri: u not in reader.get("/feeds/latest.rss").text)
+                results.setdefault("kill -> 410", []).append(gone - sent)
+                results.setdefault("kill -> gone from feed", []).append(feed - sent)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    for label, times in (("kill -> 410", to_410), ("kill -> gone from feed", to_feed)):
+        if varnish is not None:
+            varnish.stop()
+    print(f"readers through: {'Varnish (purged by Wiredesk)' if varnish else 'wiredesk run'}; "
+          f"load average {os.getloadavg()[0]:.1f}")
+    for label, times in results.items():
         ordered = sorted(times)
         print(f"{label:24s} median {statistics.median(times) * 1000:7.1f} ms   "
               f"p90 {ordered[int(len(ordered) * 0.9) - 1] * 1000:7.1f} ms   "
+              f"p99 {ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000:7.1f} ms   "
               f"max {ordered[-1] * 1000:7.1f} ms   (n={len(times)})")
     return 0
 

@@ -79,7 +79,7 @@ SETTINGS: tuple[Setting, ...] = (
             "(`Authorization: Bearer TOKEN`); empty turns the endpoint off (404)."),
     Setting("WIREDESK_LOG_FORMAT", "plain", "`plain` (a line of text per message) or `json` "
             "(one JSON object per line, with the source, payload and story ids where known)."),
-    # What the desk sends out (wiredesk.newsroom.outbox; see docs/outbound.md).
+    # What the desk sends out (wiredesk.newsroom.outbox; see docs/operations.md).
     Setting("WIREDESK_WEBSUB_HUB", "", "A WebSub hub's URL (e.g. https://pubsubhubbub.appspot.com/"
             "): the feeds advertise it and the desk pings it when a feed changes. Empty: none."),
     Setting("WIREDESK_WEBHOOK_RETRY_BASE", "5", "Seconds before the first retry of a failed "

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tests.newsroom.wire import deliver, wire_item
 from tests.support.nginx import Nginx, nginx_binary, site_config
+from tests.support.varnish import Varnish, site_vcl, varnish_binary
 from tests.test_processes import free_port
 from wiredesk.core.items import PubStatus
 from wiredesk.newsroom.models import Source, Story
@@ -94,13 +95,16 @@ def wiredesk_server(transactional_db: None, tmp_path: Path) -> Iterator[str]:
     log.close()
 
 
-@pytest.fixture(params=["nginx front cache", "in-process cache"])
+@pytest.fixture(params=["nginx front cache", "varnish front cache", "in-process cache"])
 def site(request: pytest.FixtureRequest, wiredesk_server: str, tmp_path: Path,
          settings: object) -> Iterator[str]:
-    """The URL readers use: nginx in front (refreshed by this process's publishing), or
-    Wiredesk itself."""
+    """The URL readers use: nginx or Varnish in front (refreshed or purged by this process's
+    publishing), or Wiredesk itself."""
     if request.param == "in-process cache":
         yield wiredesk_server
+        return
+    if request.param == "varnish front cache":
+        yield from _varnish_in_front(wiredesk_server, tmp_path, settings)
         return
     if nginx_binary() is None:
         if os.environ.get("CI") == "true":
@@ -117,6 +121,22 @@ def site(request: pytest.FixtureRequest, wiredesk_server: str, tmp_path: Path,
         yield f"http://127.0.0.1:{front}"
     finally:
         nginx.stop()
+
+
+def _varnish_in_front(wiredesk_server: str, tmp_path: Path, settings: object) -> Iterator[str]:
+    if varnish_binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("varnish is required in CI (scripts/ensure-nginx.sh installs it)")
+        pytest.skip("varnish is not installed (scripts/ensure-nginx.sh)")
+    front = free_port()
+    varnish = Varnish(tmp_path / "varnish",
+                      site_vcl(upstream=int(wiredesk_server.rsplit(":", 1)[1])))
+    varnish.start(front)
+    settings.WIREDESK_PURGE_URLS = [f"purge+http://127.0.0.1:{front}"]  # type: ignore[attr-defined]
+    try:
+        yield f"http://127.0.0.1:{front}"
+    finally:
+        varnish.stop()
 
 
 @pytest.fixture
@@ -188,3 +208,10 @@ def test_the_documented_nginx_config_is_the_tested_one() -> None:
     from tests.support.nginx import CONFIG, ROOT
 
     assert CONFIG.read_text() in (ROOT / "docs" / "deployment.md").read_text()
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_documented_varnish_config_is_the_tested_one() -> None:
+    from tests.support.varnish import ROOT, VCL
+
+    assert VCL.read_text() in (ROOT / "docs" / "deployment.md").read_text()
