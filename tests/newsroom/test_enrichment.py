@@ -24,7 +24,12 @@ from wiredesk.newsroom.models import Enrichment, Entity, Source, Story, StoryEnt
 from wiredesk.newsroom.sources import local_source
 from wiredesk.newsroom.transports.ingest import process_payload, store_payload
 from wiredesk.newsroom.workers import claims, enrichment
-from wiredesk.newsroom.workers.enrichment import enrich_pending, enrich_story, pending
+from wiredesk.newsroom.workers.enrichment import (
+    enrich_pending,
+    enrich_story,
+    pending,
+    requeue_outdated,
+)
 from wiredesk.newsroom.write.desk import WriteDesk
 
 pytestmark = pytest.mark.django_db
@@ -144,14 +149,17 @@ def test_enrichment_is_idempotent_versioned_and_follows_new_versions(
     # An upgraded enricher redoes the archive, but republishes only what it changes.
     monkeypatch.setattr(pipeline, "ENRICHER_VERSION", "test-upgrade")
     monkeypatch.setattr("wiredesk.newsroom.workers.enrichment.ENRICHER_VERSION", "test-upgrade")
-    assert list(pending("test-upgrade")) == [story]
+    assert list(pending()) == []  # nothing is redone until the upgrade is noticed
+    assert requeue_outdated("test-upgrade") == 1
+    assert requeue_outdated("test-upgrade") == 0  # queued once, not once per pass
+    assert list(pending()) == [story]
     assert enrich_story(enricher, story.pk).changed is False
     assert Enrichment.objects.get(story=story).version == "test-upgrade"
     assert Story.objects.get(pk=story.pk).changed_at == changed_at
     # A new version of the story is enriched again.
     publish(source, body=HARBOUR.replace("Rui Tavares", "Rui Tavares Lopes").replace(
         "Tavares said", "Tavares Lopes said"))
-    assert list(pending("test-upgrade")) == [story]
+    assert list(pending()) == [story]
     assert enrich_story(enricher, story.pk).changed
     assert "Rui Tavares Lopes" in StoryEntity.objects.filter(story=story).values_list(
         "entity__name", flat=True)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import close_old_connections, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 
 from wiredesk.core.text import html_to_text
 from wiredesk.enrich import linking
@@ -37,6 +37,7 @@ from wiredesk.enrich.result import Enrichment as Result
 from wiredesk.enrich.result import EntityRef, StoryText
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import (
+    ENRICH_QUEUE,
     Enrichment,
     Entity,
     Section,
@@ -60,13 +61,28 @@ _failed_lock = threading.Lock()
 _failed: dict[int, float] = {}  # story id -> monotonic time from which it is tried again
 
 
-def pending(version: str = ENRICHER_VERSION) -> QuerySet[Story]:
-    """Stories whose current version has not been enriched by this enricher version, newest
-    first (readers see the newest first; the archive follows)."""
-    return (Story.objects.filter(current_version__isnull=False, merged_into__isnull=True)
-            .filter(Q(enrichment__isnull=True) | ~Q(enrichment__version=version)
-                    | ~Q(enrichment__content_hash=F("current_version__content_hash")))
-            .order_by("-first_published_at", "-pk"))
+def pending() -> QuerySet[Story]:
+    """Stories whose current version has not been enriched, newest first (readers see the
+    newest first; the archive follows): a range scan of the queue's partial index, whose size
+    is the queue's (models.ENRICH_QUEUE). After an enricher upgrade, :func:`requeue_outdated`
+    puts what the old enricher did back in the queue."""
+    return Story.objects.filter(ENRICH_QUEUE).order_by("-first_published_at", "-pk")
+
+
+def queue_length() -> int:
+    """How many stories wait for enrichment (the metrics' backlog): counted in the queue's own
+    index."""
+    return Story.objects.filter(ENRICH_QUEUE).count()
+
+
+def requeue_outdated(version: str = ENRICHER_VERSION) -> int:
+    """Put back in the queue every story enriched by another enricher version; returns how many.
+    One index probe when there are none (every start but the first after an upgrade)."""
+    outdated = Enrichment.objects.exclude(version=version)
+    if not outdated.exists():
+        return 0
+    return Story.objects.filter(pk__in=outdated.values("story_id")).exclude(
+        enriched_version=0).update(enriched_version=0)
 
 
 def story_text(story: Story) -> StoryText:
@@ -97,7 +113,10 @@ def enrich_story(enricher: Enricher, story_id: int) -> Outcome:
         if story.current_version is None or \
                 story.current_version.content_hash != version.content_hash:
             return Outcome(story_id, changed=False, stale=True)
-        return Outcome(story_id, changed=_store(story, version.content_hash, result))
+        changed = _store(story, version.content_hash, result)
+        # Out of the queue: the version enriched is the current one (its text, if not its id).
+        Story.objects.filter(pk=story_id).update(enriched_version=story.current_version.pk)
+        return Outcome(story_id, changed=changed)
 
 
 def forget_failures() -> None:
@@ -144,6 +163,7 @@ def enrich_all(enricher: Enricher, progress: Callable[[int], None] = lambda n: N
     were gone through."""
     done = 0
     seen: set[int] = set()
+    requeue_outdated()
     while True:
         ids = [pk for pk in pending().values_list("pk", flat=True)[:BATCH * 10]
                if pk not in seen]
@@ -163,6 +183,12 @@ def run_enricher(stop: threading.Event, *, tick: float,
     the loop owns the recogniser for as long as it runs."""
     enricher = enricher or Enricher()
     log.info("enricher started")
+    try:
+        requeued = requeue_outdated()
+        if requeued:
+            log.info("%d stories enriched by an older enricher queued again", requeued)
+    except Exception:
+        log.exception("could not queue stories of an older enricher again")
     while not stop.is_set():
         try:
             outcomes = enrich_pending(enricher)

@@ -7,7 +7,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from wiredesk.enrich.pipeline import ENRICHER_VERSION, Enricher
-from wiredesk.newsroom.workers.enrichment import enrich_all, enrich_story, pending, run_enricher
+from wiredesk.newsroom.workers.enrichment import (
+    enrich_all,
+    enrich_story,
+    pending,
+    requeue_outdated,
+    run_enricher,
+)
 
 
 class Command(BaseCommand):
@@ -45,6 +51,7 @@ class Command(BaseCommand):
             return
         if not options["all"]:
             raise CommandError("name story ids, or use --all (or --follow)")
+        requeue_outdated()  # after an enricher upgrade, what the old one did is done again
         total = pending().count()
         progress = tqdm(total=total, unit="story", file=sys.stderr,
                         disable=total < 5 or not sys.stderr.isatty())
