@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.support.factories import make_section, make_source, make_story
 from wiredesk.newsroom.models import Cluster, Entity, Story, StoryEntity, StoryQuote
+from wiredesk.site.teasers import teaser
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,24 @@ def test_an_article_links_its_source_page_and_breadcrumbs(client: Client) -> Non
     doc = page(client, story.get_absolute_url())
     assert doc.xpath("//*[@class='more-from']/a/@href") == [f"/source/{story.source.slug}/"]
     assert texts(doc, "//nav[@class='breadcrumbs']/a") == ["Home", "World", "Test Wire"]
+
+
+def test_teasers_cut_at_sentences_and_show_no_raw_links() -> None:
+    assert teaser("Stocks fell sharply. https://t.co/AbC123 Read more") == "Stocks fell sharply."
+    assert teaser("Markets rallied bit.ly/x3 on Monday.") == "Markets rallied on Monday."
+    long = "The FBI said it had concerns. " * 5 + "Then " + "more words " * 30
+    assert teaser(long, 40).endswith("concerns.")
+    assert teaser("word " * 50, 10) == " ".join(["word"] * 10) + " …"
+
+
+def test_every_listing_has_a_description_and_opengraph_and_thin_ones_are_noindexed(
+        client: Client) -> None:
+    story = make_story()
+    for url in ["/", "/section/world/", f"/source/{story.source.slug}/"]:
+        doc = page(client, url)
+        assert doc.xpath("//meta[@name='description']/@content"), url
+        assert len(doc.xpath("//meta[@property='og:title']")) == 1, url
+        assert doc.xpath("//meta[@property='og:url']/@content")[0].startswith("http://testserver/")
+    assert page(client, "/section/world/").xpath("//meta[@name='robots']/@content") == [
+        "noindex, follow"]
+    assert page(client, "/").xpath("//meta[@name='robots']") == []

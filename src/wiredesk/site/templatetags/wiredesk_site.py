@@ -9,6 +9,7 @@ from django import template
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.serialize import StoryImage, story_images
 from wiredesk.site.nav import nav_sections
+from wiredesk.site.teasers import teaser as teaser_text
 
 register = template.Library()
 
@@ -27,3 +28,9 @@ def lead_image(story: Story) -> StoryImage | None:
     version = story.current_version
     images = story_images(version) if version is not None else []
     return images[0] if images else None
+
+
+@register.filter
+def teaser(text: str, words: int = 40) -> str:
+    """A summary for a listing: whole sentences, no raw links (wiredesk.site.teasers)."""
+    return teaser_text(str(text or ""), int(words))
