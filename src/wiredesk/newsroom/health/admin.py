@@ -4,10 +4,11 @@ payload's outcome, the next poll, and the open alerts; and the alerts themselves
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -53,8 +54,15 @@ class SourceHealthAdmin(admin.ModelAdmin[SourceStatus]):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[SourceStatus]:
-        return super().get_queryset(request).order_by("-is_active", "name")
+    def get_ordering(self, request: HttpRequest) -> list[Any]:
+        """Sources with something wrong first, then by name."""
+        troubled = SourceAlert.objects.filter(source_id=OuterRef("pk"), closed_at__isnull=True)
+        return [Exists(troubled).desc(), "name"]
+
+    def changelist_view(self, request: HttpRequest,
+                        extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        return super().changelist_view(request, {"title": "Source health",
+                                                 **(extra_context or {})})
 
     @admin.display(description="state")
     def state(self, source: SourceStatus) -> str:
@@ -92,7 +100,7 @@ class SourceHealthAdmin(admin.ModelAdmin[SourceStatus]):
         if not open_alerts:
             return "none"
         return format_html_join(mark_safe("<br>"), '<span style="color:#b00">{}</span>: {}',
-                                ((alert.get_kind_display(), alert.message[:200])
+                                ((alert.get_kind_display(), alert.message)
                                  for alert in open_alerts))
 
 
