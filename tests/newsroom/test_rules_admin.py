@@ -143,3 +143,19 @@ def test_a_failing_rule_is_flagged_in_the_admin(editor: Client, wire: Source) ->
     page = editor.get("/admin/newsroom/rule/").content.decode()
     assert 'class="rule-error"' in page and "ran longer than 50 ms" in page
     assert "1 rule with errors" in editor.get("/admin/").content.decode()
+
+
+def test_the_whole_list_previewed_against_the_gate_alone(editor: Client, wire: Source) -> None:
+    Rule.objects.create(name="Hold volcanoes", position=1, when={"words": ["lava"]},
+                        then={"action": "hold"})
+    Rule.objects.create(name="Tag floods", position=2, when={"words": ["rivers"]},
+                        then={"tags": ["floods"]})
+    deliver(wire, item("lava"), item("floods", headline="Floods in Valencia", body=FLOODS))
+    assert 'href="/admin/newsroom/rule/preview/"' in editor.get(
+        "/admin/newsroom/rule/").content.decode()
+    page = editor.get("/admin/newsroom/rule/preview/").content.decode()
+    assert 'class="preview-changed">1</strong>' in page  # the volcano: publish -> hold
+    rows = page.split('id="list-preview-rules"')[1]
+    assert rows.index("Hold volcanoes") < rows.index("Tag floods")
+    assert "Volcano erupts near coastal town <small>(Wire: publish → hold)" in rows
+    assert "Floods in Valencia <small>(Wire: publish → publish)" in rows

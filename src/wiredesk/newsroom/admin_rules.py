@@ -10,8 +10,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
@@ -121,6 +124,23 @@ class RuleAdmin(admin.ModelAdmin[Rule]):
                                         "updated_at"]}),
     ]
     actions = ["clear_errors"]
+    change_list_template = "admin/newsroom/rule/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        preview = path("preview/", self.admin_site.admin_view(self.preview_list),
+                       name="newsroom_rule_preview")
+        return [preview, *super().get_urls()]
+
+    def preview_list(self, request: HttpRequest) -> HttpResponse:
+        """The whole list on the last 500 items, against the gate alone."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        found = stored_rules.preview_list()
+        rules = [(rule, found.by_rule.get(rule.name)) for rule in
+                 Rule.objects.filter(enabled=True).select_related("source")]
+        return TemplateResponse(request, "admin/newsroom/rule/preview_list.html", {
+            **self.admin_site.each_context(request), "title": "The rules on the last 500 items",
+            "opts": self.model._meta, "preview": found, "rules": rules})
 
     @admin.display(description="applies to", ordering="source")
     def scope(self, rule: Rule) -> str:

@@ -321,6 +321,14 @@ class Preview:
     matches: list[Example] = field(default_factory=list)
     changes: list[Example] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    # The whole list's preview: per rule, how many items it matched and a few of them.
+    by_rule: dict[str, RuleMatches] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class RuleMatches:
+    count: int = 0
+    examples: list[Example] = field(default_factory=list)
 
 
 def preview(spec: RuleSpec, position: int, replaces: int | None = None,
@@ -328,21 +336,35 @@ def preview(spec: RuleSpec, position: int, replaces: int | None = None,
     """Run the stored list, and the list with ``spec`` at ``position`` (replacing the stored
     rule ``replaces``), over the last ``limit`` items, from their stored versions and the gate's
     stored findings; nothing is written."""
+    spec = with_entities(spec)
+    edited = compile_rule(spec)
+    stored = [rule for rule in _stored() if rule.pk != replaces]
+    placed = sorted([(rule.position, rule.pk or 0, rule.spec()) for rule in stored] +
+                    [(position, replaces or 10**12, spec)], key=lambda entry: entry[:2])
+    new = RuleSet(tuple(edited if entry[2] is spec else compile_rule(with_entities(entry[2]))
+                        for entry in placed if entry[2].enabled))
+    return _compare(_compile(_stored()), new, limit, watched=spec.name)
+
+
+def preview_list(limit: int = PREVIEW_ITEMS) -> Preview:
+    """What the whole stored list does to the last ``limit`` items, against the gate alone:
+    outcomes with and without the rules, and each rule's matches with examples."""
+    return _compare(RuleSet(()), _compile(_stored()), limit)
+
+
+def _stored() -> list[Rule]:
+    return list(Rule.objects.filter(enabled=True).select_related("source"))
+
+
+def _compare(old: RuleSet, new: RuleSet, limit: int, watched: str = "") -> Preview:
+    """Route the last ``limit`` stories under two lists and count what differs. ``watched``: the
+    rule whose matches are reported (every rule's, in ``by_rule``, when empty)."""
     from collections import Counter
 
     from wiredesk.core.routing import apply_routing, replay
     from wiredesk.core.text import html_to_text
     from wiredesk.newsroom.write.gating import source_mode
 
-    spec = with_entities(spec)
-    edited = compile_rule(spec)
-    stored = [rule for rule in Rule.objects.filter(enabled=True).select_related("source")
-              if rule.pk != replaces]
-    old = _compile(rule for rule in Rule.objects.filter(enabled=True).select_related("source"))
-    placed = sorted([(rule.position, rule.pk or 0, rule.spec()) for rule in stored] +
-                    [(position, replaces or 10**12, spec)], key=lambda entry: entry[:2])
-    new = RuleSet(tuple(edited if entry[2] is spec else compile_rule(with_entities(entry[2]))
-                        for entry in placed if entry[2].enabled))
     result = Preview()
     before, after = Counter[str](), Counter[str]()
     stories = (Story.objects.filter(merged_into__isnull=True, current_version__isnull=False)
@@ -367,12 +389,18 @@ def preview(spec: RuleSpec, position: int, replaces: int | None = None,
         before[was] += 1
         after[now] += 1
         result.examined += 1
+        did = dict(routed.matched)
         example = Example(story.pk, story.headline, source.name, was, now,
-                          dict(routed.matched).get(spec.name, ""))
-        if spec.name in dict(routed.matched):
+                          did.get(watched, "") if watched else "; ".join(did))
+        if watched and watched in did:
             result.matched += 1
             if len(result.matches) < EXAMPLES:
                 result.matches.append(example)
+        for name in ([] if watched else did):
+            counted = result.by_rule.setdefault(name, RuleMatches())
+            counted.count += 1
+            if len(counted.examples) < 3:
+                counted.examples.append(example)
         if was != now:
             result.changed += 1
             if len(result.changes) < EXAMPLES:
