@@ -17,7 +17,8 @@ from django.utils import timezone
 from tests.support.processes import dead_holder
 from wiredesk.newsroom.models import RawPayload, Source, Story
 from wiredesk.newsroom.sources import add_source, local_source
-from wiredesk.newsroom.transports import inbox
+from wiredesk.newsroom.transports import inbox, ingest
+from wiredesk.newsroom.transports.ingest import IngestReport
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.workers.scheduler import claim
 from wiredesk.newsroom.write.desk import WriteDesk
@@ -81,17 +82,18 @@ def test_a_backlog_in_one_session_takes_the_decisions_of_one_payload_after_anoth
 def test_a_payload_that_breaks_a_backlog_session_is_quarantined_alone(
         monkeypatch: pytest.MonkeyPatch) -> None:
     payloads = [stored_by(dead_holder(), rss(story(n))) for n in range(3)]
-    real = inbox.process_payload
+    real = ingest._record_item_health
 
-    def broken_second(desk: WriteDesk, payload: RawPayload, **options: object) -> object:
+    def broken_second(payload: RawPayload, report: IngestReport) -> None:
         if payload.pk == payloads[1].pk:
             raise RuntimeError("disk on fire")
-        return real(desk, payload, **options)  # type: ignore[arg-type]
+        real(payload, report)
 
-    monkeypatch.setattr("wiredesk.newsroom.transports.inbox.process_payload", broken_second)
+    monkeypatch.setattr(ingest, "_record_item_health", broken_second)
     inbox.process_pending(WriteDesk())
     assert [outcome(p) for p in payloads] == ["parsed", "failed", "parsed"]
-    assert Story.objects.count() == 2
+    # Applied once each: the step's session was rolled back before they were applied alone.
+    assert sorted(Story.objects.values_list("external_id", flat=True)) == ["r-0", "r-1", "r-2"]
 
 
 def test_a_live_process_keeps_its_payloads() -> None:

@@ -27,7 +27,12 @@ from django.utils import timezone
 
 from wiredesk.core.errors import ParseError
 from wiredesk.newsroom.models import RawPayload, Source
-from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
+from wiredesk.newsroom.transports.ingest import (
+    IngestReport,
+    process_payload,
+    process_payloads,
+    store_payload,
+)
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.write.desk import WriteDesk
 
@@ -136,8 +141,10 @@ def process_together(desk: WriteDesk, payloads: list[RawPayload]) -> list[Proces
     if len(payloads) < 2:
         return [_process_or_quarantine(desk, payload) for payload in payloads]
     try:
-        with desk.session():
-            return [process(desk, payload) for payload in payloads]
+        return [Processed(payload, error=str(result)) if isinstance(result, ParseError)
+                else Processed(payload, report=result)
+                for payload, result in zip(payloads, process_payloads(desk, payloads),
+                                           strict=True)]
     except Exception:
         log.warning("processing %d payloads together failed; processing them one by one",
                     len(payloads), exc_info=True)

@@ -26,7 +26,7 @@ from wiredesk.newsroom import metrics
 from wiredesk.newsroom.health import record as health
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.workers import leases
-from wiredesk.newsroom.write.apply import MERGED, apply_candidates
+from wiredesk.newsroom.write.apply import MERGED, apply_backlog, apply_candidates
 from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
@@ -105,21 +105,75 @@ def _logged_as_payload(process: Callable[..., IngestReport]) -> Callable[..., In
 def process_payload(desk: WriteDesk, payload: RawPayload, *, base_url: str = "") -> IngestReport:
     """Parse a stored payload and apply every item with ``desk`` (the running process's); a
     ParseError is recorded and re-raised."""
+    batch = _parse(payload, base_url)
+    actions = apply_candidates(desk, payload.source, batch.candidates, payload)
+    return _finish(payload, batch, actions)
+
+
+def process_payloads(desk: WriteDesk, payloads: list[RawPayload]
+                     ) -> list[IngestReport | ParseError]:
+    """Parse and apply stored payloads, oldest first, in one session of ``desk`` (a backlog:
+    see :func:`wiredesk.newsroom.transports.inbox.process_together`). Consecutive payloads of one
+    source are applied together (:func:`~wiredesk.newsroom.write.apply.apply_backlog`): a few
+    statements for all of them instead of a dozen per payload. A payload that cannot be parsed
+    is recorded as with :func:`process_payload` and its ParseError returned in its place."""
+    results: list[IngestReport | ParseError] = []
+    with desk.session():
+        parsed: list[tuple[RawPayload, Batch]] = []
+        errors: dict[int, ParseError] = {}
+        for payload in payloads:
+            try:
+                parsed.append((payload, _parse(payload, payload.source.url)))
+            except ParseError as exc:
+                errors[payload.pk] = exc
+        actions: dict[int, list[str]] = {}
+        for run in _by_source(parsed):
+            backlog = [(payload, batch.candidates) for payload, batch in run]
+            for (payload, _), outcome in zip(run, apply_backlog(desk, run[0][0].source, backlog),
+                                             strict=True):
+                actions[payload.pk] = outcome
+        batches = dict((payload.pk, batch) for payload, batch in parsed)
+        for payload in payloads:
+            if payload.pk in errors:
+                results.append(errors[payload.pk])
+                continue
+            with logformat.context(source=payload.source.slug, payload=payload.pk):
+                results.append(_finish(payload, batches[payload.pk], actions[payload.pk]))
+    return results
+
+
+def _by_source(parsed: list[tuple[RawPayload, Batch]]) -> list[list[tuple[RawPayload, Batch]]]:
+    """Runs of consecutive payloads of one source."""
+    runs: list[list[tuple[RawPayload, Batch]]] = []
+    for item in parsed:
+        if runs and runs[-1][0][0].source_id == item[0].source_id:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _parse(payload: RawPayload, base_url: str) -> Batch:
+    """A stored payload's candidates; a ParseError is recorded on the payload and re-raised."""
     try:
-        batch = prepare(payload.body, content_type=payload.content_type,
-                        url=base_url or payload.origin, received_at=payload.received_at,
-                        iframe_hosts=frozenset(settings.WIREDESK_IFRAME_HOSTS))
+        return prepare(payload.body, content_type=payload.content_type,
+                       url=base_url or payload.origin, received_at=payload.received_at,
+                       iframe_hosts=frozenset(settings.WIREDESK_IFRAME_HOSTS))
     except ParseError as exc:
         payload.outcome, payload.error = RawPayload.Outcome.FAILED, str(exc)
         payload.save(update_fields=["outcome", "error"])
         metrics.record_payload(payload.source.slug, payload.outcome, {}, None)
         raise
+
+
+def _finish(payload: RawPayload, batch: Batch, actions: list[str]) -> IngestReport:
+    """Count what the items' decisions were and record the payload's outcome and health."""
     report = IngestReport(errors=[f"item {f.position + 1} ({f.title!r}): {f.error}"
                                   for f in batch.failures])
     read = len(batch.feed.items) + len(batch.feed.refused_items)
     report.expected = max(batch.feed.expected_items, read)
     report.lost = report.expected - read + len(batch.failures)
-    for action in apply_candidates(desk, payload.source, batch.candidates, payload):
+    for action in actions:
         _count(report, action)
     _record_outcome(payload, batch, report)
     _record_item_health(payload, report)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -70,7 +71,7 @@ def apply_candidates(desk: WriteDesk, source: Source, candidates: list[Candidate
         chunk = candidates[start:start + CHUNK]
         try:
             with desk.session():
-                outcomes += _apply_chunk(desk, ahead, source, chunk, payload)
+                outcomes += _apply_chunk(desk, ahead, source, chunk, [payload] * len(chunk))
         except (IntegrityError, DataError):
             if desk.in_session:
                 raise  # part of a caller's session: the caller starts again, payload by payload
@@ -80,17 +81,55 @@ def apply_candidates(desk: WriteDesk, source: Source, candidates: list[Candidate
     return outcomes
 
 
+def apply_backlog(desk: WriteDesk, source: Source,
+                  batches: Sequence[tuple[RawPayload, list[Candidate]]]) -> list[list[str]]:
+    """Decide and apply several payloads of one source, oldest first, inside the caller's
+    session (a backlog: see :func:`wiredesk.newsroom.transports.ingest.process_payloads`).
+
+    Consecutive payloads are applied together, as one payload holding all their items would be
+    -- a few statements for all of them -- as long as no item id comes twice: a payload that
+    repeats an id, its own or an earlier one's, starts a new chunk, so a story's versions are
+    still applied in the order they came. Returns each payload's outcomes.
+    """
+    if not desk.in_session:
+        raise RuntimeError("apply_backlog runs inside a session of the desk")
+    results: list[list[str]] = []
+    run: list[tuple[RawPayload, list[Candidate]]] = []
+    seen: set[str] = set()
+
+    def apply_run() -> None:
+        chunk = [candidate for _, candidates in run for candidate in candidates]
+        payloads = [payload for payload, candidates in run for _ in candidates]
+        outcomes = _apply_chunk(desk, _Ahead(desk, None, clock.now()), source, chunk, payloads)
+        for _, candidates in run:
+            results.append(outcomes[:len(candidates)])
+            outcomes = outcomes[len(candidates):]
+        run.clear()
+        seen.clear()
+
+    for payload, candidates in batches:
+        ids = [candidate.identity.external_id for candidate in candidates]
+        if run and (seen.intersection(ids) or len(set(ids)) < len(ids)
+                    or len(seen) + len(ids) > CHUNK):
+            apply_run()
+        run.append((payload, candidates))
+        seen.update(ids)
+    if run:
+        apply_run()
+    return results
+
+
 def apply_candidate(desk: WriteDesk, source: Source, candidate: Candidate,
                     payload: RawPayload | None, ahead: _Ahead | None = None) -> str:
     """Decide and apply one candidate in its own transaction. Retries once on a racing insert."""
     ahead = ahead or _Ahead.prepare(desk, source, [candidate], payload)
     try:
         with desk.session():
-            return _apply_chunk(desk, ahead, source, [candidate], payload)[0]
+            return _apply_chunk(desk, ahead, source, [candidate], [payload])[0]
     except IntegrityError:
         # Another process created the same story between our read and our insert: decide again.
         with desk.session():
-            return _apply_chunk(desk, ahead, source, [candidate], payload)[0]
+            return _apply_chunk(desk, ahead, source, [candidate], [payload])[0]
 
 
 CHUNK = 500
@@ -214,6 +253,7 @@ class _New:
     doc: Doc
     duplicate: DuplicateDecision
     gate: GateResult
+    payload: RawPayload | None = None  # the payload it came in
     merged_into: Story | None = None
 
     @property
@@ -223,7 +263,8 @@ class _New:
 
 
 def _apply_chunk(desk: WriteDesk, ahead: _Ahead, source: Source, chunk: list[Candidate],
-                 payload: RawPayload | None) -> list[str]:
+                 payloads: Sequence[RawPayload | None]) -> list[str]:
+    """Decide and apply candidates, ``payloads[n]`` being the payload ``chunk[n]`` came in."""
     ids = [candidate.identity.external_id for candidate in chunk]
     repeated = {external_id for external_id, n in Counter(ids).items() if n > 1}
     loaded = _Loaded.read(source, ids)
@@ -238,20 +279,20 @@ def _apply_chunk(desk: WriteDesk, ahead: _Ahead, source: Source, chunk: list[Can
         decision = _decide(source, loaded, candidate, now)
         outcomes[position] = decision.action
         if decision.action is Action.CREATE:
-            new = _check(desk, ahead, source, position, candidate, decision, payload, now)
+            new = _check(desk, ahead, source, position, candidate, decision, payloads[position],
+                         now)
             if new.duplicate.story_id is None:
                 # In the index under a placeholder, so the chunk's later items can match it.
                 desk.duplicates.add(new.placeholder, new.placeholder, new.doc, now)
                 fresh.append(new)
             else:
                 duplicates.append(new)
-        elif (story := _apply_decision(desk, ahead, source, loaded, candidate, decision, payload,
-                                       now)):
+        elif (story := _apply_decision(desk, ahead, source, loaded, candidate, decision,
+                                       payloads[position], now)):
             changed.append(story)
     placeholders = {new.placeholder: story for new, story in
-                    zip(fresh, _create_stories(desk, source, fresh, payload, now), strict=True)}
-    for new, outcome in _create_duplicates(desk, ahead, source, duplicates, placeholders, payload,
-                                           now):
+                    zip(fresh, _create_stories(desk, source, fresh, now), strict=True)}
+    for new, outcome in _create_duplicates(desk, ahead, source, duplicates, placeholders, now):
         outcomes[new.position] = outcome
         if new.merged_into is not None:
             changed.append(new.merged_into)
@@ -261,18 +302,17 @@ def _apply_chunk(desk: WriteDesk, ahead: _Ahead, source: Source, chunk: list[Can
             decision = _decide(source, loaded, candidate, now)
             outcomes[position] = decision.action
             if decision.action is Action.CREATE:
-                new = _check(desk, ahead, source, position, candidate, decision, payload, now)
+                new = _check(desk, ahead, source, position, candidate, decision,
+                             payloads[position], now)
                 if new.duplicate.story_id is None:
-                    _create_stories(desk, source, [new], payload, now)
+                    _create_stories(desk, source, [new], now)
                 else:
                     [(_, outcomes[position])] = _create_duplicates(desk, ahead, source, [new], {},
-                                                                   payload,
                                                                    now)
                     if new.merged_into is not None:
                         changed.append(new.merged_into)
             elif (story := _apply_decision(desk, ahead, source, loaded, candidate, decision,
-                                           payload,
-                                           now)):
+                                           payloads[position], now)):
                 changed.append(story)
     desk.publish(list({story.pk: story for story in changed}.values()))
     return [outcomes[position] for position in range(len(chunk))]
@@ -283,7 +323,8 @@ def _check(desk: WriteDesk, ahead: _Ahead, source: Source, position: int, candid
            payload: RawPayload | None, now: datetime) -> _New:
     gate = ahead.gate(source, candidate, payload, now, first_sight=True)
     doc = ahead.describe(desk, source, candidate.article, now)
-    return _New(position, candidate, decision, doc, desk.duplicates.check(source, doc), gate)
+    return _New(position, candidate, decision, doc, desk.duplicates.check(source, doc), gate,
+                payload)
 
 
 def _gate(source: Source, candidate: Candidate, payload: RawPayload | None, now: datetime, *,
@@ -299,8 +340,8 @@ def _gate(source: Source, candidate: Candidate, payload: RawPayload | None, now:
 
 
 def _create_duplicates(desk: WriteDesk, ahead: _Ahead, source: Source, duplicates: list[_New],
-                       placeholders: dict[str, Story], payload: RawPayload | None,
-                       now: datetime) -> list[tuple[_New, str]]:
+                       placeholders: dict[str, Story], now: datetime
+                       ) -> list[tuple[_New, str]]:
     """Store duplicates as stories merged into their matched stories' roots (in bulk), and mirror
     the text of those that are the same story's new version. Sets each one's ``merged_into``
     (left None for one whose match is gone: it becomes a story of its own)."""
@@ -312,14 +353,14 @@ def _create_duplicates(desk: WriteDesk, ahead: _Ahead, source: Source, duplicate
     for new in duplicates:
         new.merged_into = roots.get(new.duplicate.story_id or "")
         (merged if new.merged_into is not None else alone).append(new)
-    _create_stories(desk, source, alone, payload, now)  # the matched story was deleted meanwhile
-    stories = _create_stories(desk, source, merged, payload, now)
+    _create_stories(desk, source, alone, now)  # the matched story was deleted meanwhile
+    stories = _create_stories(desk, source, merged, now)
     copies = []
     for story, new in zip(stories, merged, strict=True):
         root = new.merged_into
         assert root is not None
         if story.merge_kind == Story.MergeKind.VERSION:
-            _mirror(desk, ahead, root, story, new.candidate, new.doc, payload, now)
+            _mirror(desk, ahead, root, story, new.candidate, new.doc, new.payload, now)
         else:
             copies.append(StoryEvent(story=root, at=now, action="also_reported",
                                      status=root.status,
@@ -546,8 +587,8 @@ def _incoming(source: Source, candidate: Candidate) -> Incoming:
     )
 
 
-def _create_stories(desk: WriteDesk, source: Source, created: list[_New],
-                    payload: RawPayload | None, now: datetime) -> list[Story]:
+def _create_stories(desk: WriteDesk, source: Source, created: list[_New], now: datetime
+                    ) -> list[Story]:
     """Create new stories with their first versions: a few statements however many there are.
 
     Each first version is fingerprinted and indexed for duplicate detection (replacing its
@@ -557,7 +598,8 @@ def _create_stories(desk: WriteDesk, source: Source, created: list[_New],
         return []
     stories = Story.objects.bulk_create([_story(source, new, now) for new in created])
     versions = StoryVersion.objects.bulk_create([
-        _version(story, 1, new.candidate, payload, now, current=True, fingerprint=new.doc.blob)
+        _version(story, 1, new.candidate, new.payload, now, current=True,
+                 fingerprint=new.doc.blob)
         for story, new in zip(stories, created, strict=True)])
     for story, version, new in zip(stories, versions, created, strict=True):
         story.current_version = version
@@ -568,7 +610,7 @@ def _create_stories(desk: WriteDesk, source: Source, created: list[_New],
         StoryVersion.objects.filter(story_id=OuterRef("pk"), number=1).values("pk")[:1]))
     StoryEvent.objects.bulk_create([
         StoryEvent(story=story, at=now, action=Action.CREATE, status=story.status,
-                   version=version, cause=_creation_cause(new, payload))
+                   version=version, cause=_creation_cause(new))
         for story, version, new in zip(stories, versions, created, strict=True)])
     texts = {story.pk: new.doc.text for story, new in zip(stories, created, strict=True)}
     desk.clusters.place_new([story for story in stories if story.merged_into_id is None], texts)
@@ -609,8 +651,8 @@ def _story(source: Source, new: _New, now: datetime) -> Story:
     return story
 
 
-def _creation_cause(new: _New, payload: RawPayload | None) -> str:
-    cause = _cause(new.decision, payload)
+def _creation_cause(new: _New) -> str:
+    cause = _cause(new.decision, new.payload)
     if new.merged_into is not None:
         cause = f"{cause} [merged into story {new.merged_into.pk}: " \
                 f"{new.duplicate.evidence.rule}]"

@@ -9,7 +9,7 @@ summaries, and the clock. A process loads nothing at start and replays nothing; 
 reads the same rows, so a new one takes exactly the decisions an old one would; and a decision
 costs a few indexed statements whatever the size of the archive or of the window. A batch of new
 stories reads its term counts in one statement, and what the clusterer changes is written in a
-few multi-row statements at the end of the batch (:meth:`DatabaseStore.flush`).
+few multi-row statements at the end of the session (:meth:`DatabaseStore.flush`).
 
 The record of which story is in which cluster stays ``Story.cluster``. The clusterer runs inside
 the duplicate desk's session (see :mod:`wiredesk.newsroom.write.duplicates`), so its decisions are
@@ -187,7 +187,7 @@ class DatabaseStore:
     docstring). Holds nothing between sessions: :meth:`forget` at each session's start.
 
     Within a session, what the clusterer changes is kept here and written by :meth:`flush` (the
-    desk flushes after each batch of stories): clusters saved or dropped, the term counts and the
+    desk flushes at the end of each session): clusters saved or dropped, the term counts and the
     counters. Decisions are serialised across processes, so nobody else reads or writes these
     rows meanwhile, and :meth:`lookup` answers as if every change were written already: the
     posting rows of changed clusters are read past and their new listings taken from memory.
@@ -411,6 +411,11 @@ class ClusterDesk:
         """Forget what was read from the database (it is read again on next use)."""
         self.store.forget()
 
+    def flush(self) -> None:
+        """Write the clusterer's changed state rows, in a few statements: once per session, at
+        its end (the session's lookups read its own changes from memory meanwhile)."""
+        self.store.flush()
+
     def sync(self) -> None:
         """Inside the duplicate desk's session: start from what the database says now."""
         self.store.forget()
@@ -452,7 +457,6 @@ class ClusterDesk:
                 created[key].title = title
             else:
                 joined[key] = (joined.get(key, (0, ""))[0] + 1, title)
-        self.store.flush()  # the clusterer's state rows, in a few statements
         for key, (added, title) in joined.items():
             Cluster.objects.filter(key=key).update(
                 title=title, changed_at=now, story_count=F("story_count") + added)

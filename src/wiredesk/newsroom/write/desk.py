@@ -95,6 +95,7 @@ class WriteDesk:
                     self.duplicates.sync()
                     self.clusters.sync()
                     yield
+                    self.clusters.flush()
                     self._publish_pending()
             except BaseException:
                 self.clusters.reset()
