@@ -78,6 +78,9 @@ COMMANDS: list[tuple[list[str], str, int]] = [
      "Archive: 1 of 1 files read; 1 new, 0 updated, 0 unchanged", 0),
     (["export", "--since", "2026-11-01"], "", 0),
     (["reprocess", "--failed"], "No payload to re-process.", 0),
+    (["rules", "export"], "# Wiredesk routing rules", 0),
+    (["rules", "list"], "", 0),
+    (["source", "export"], "<opml", 0),
     (["enrich", "--all"], "0 stories enriched; 0 still to do", 0),
     (["webhook", "list"], "", 0),
     (["webhook", "dead"], "", 0),
@@ -223,7 +226,7 @@ def test_the_command_lists_its_own_commands_by_group(tmp_path: Path, args: list[
     groups = ["Serving:", "Sources:", "Enrichment:", "Setup:"]
     assert [out.index(group) for group in groups] == sorted(out.index(g) for g in groups)
     sources = out[out.index("Sources:"):out.index("Enrichment:")]
-    for name in ("source", "fetch", "import", "export", "reprocess"):
+    for name in ("source", "rules", "fetch", "import", "export", "reprocess"):
         assert f"\n  {name} " in sources
     assert "import_files" not in out
     # One line from each command's own help.
