@@ -7,6 +7,8 @@ import os
 import tempfile
 
 os.environ.setdefault("WIREDESK_DATA_DIR", tempfile.mkdtemp(prefix="wiredesk-test-"))
+# The test process stands for a long-running one: its metrics go to files, as `serve`'s do.
+os.environ.setdefault("WIREDESK_METRICS_FILES", "1")
 os.environ.setdefault("WIREDESK_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("WIREDESK_SITE_NAME", "Testdesk")
 os.environ.setdefault("WIREDESK_BASE_URL", "http://testserver")

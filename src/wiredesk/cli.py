@@ -40,6 +40,7 @@ SUMMARIES = {
 HELP_FLAGS = frozenset({"-h", "--help"})
 WRAP = 100
 SERVING_COMMANDS = frozenset({"run", "serve"})
+LONG_RUNNING = frozenset({"run", "serve", "worker"})
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
 
 
@@ -167,6 +168,10 @@ def main(argv: list[str] | None = None) -> None:
     base_url = default_base_url(args)
     if base_url and not os.environ.get("WIREDESK_BASE_URL"):
         os.environ["WIREDESK_BASE_URL"] = base_url
+    if args and args[0] in LONG_RUNNING:
+        # Their counters are summed across processes in files (wiredesk.newsroom.metrics); a
+        # one-shot command's would only pile up, one set of files per run.
+        os.environ.setdefault("WIREDESK_METRICS_FILES", "1")
     import django
 
     # Before anything asks which commands exist: Django caches the answer, and before setup it

@@ -22,12 +22,15 @@ DATA_DIR = Path(env("WIREDESK_DATA_DIR")).expanduser().resolve()
 # already exists keeps the modes its owner gave it; the files in it are made private below.)
 DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
-# Metrics from every process of the desk, summed at scrape (wiredesk.newsroom.metrics): each
-# process writes its counters under this folder. Set before prometheus-client is first imported,
-# which is when it decides how to store values.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+# Metrics from every long-running process of the desk (`run`, `serve` and its web processes,
+# `worker`: the CLI sets WIREDESK_METRICS_FILES for them), summed at scrape
+# (wiredesk.newsroom.metrics): each writes its counters under this folder. Set before
+# prometheus-client is first imported, which is when it decides how to store values. Another
+# WSGI server should set PROMETHEUS_MULTIPROC_DIR itself.
+if os.environ.get("WIREDESK_METRICS_FILES") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(DATA_DIR / "metrics")
-Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _private_file(path: Path) -> bool:

@@ -7,8 +7,10 @@ desk's backlogs, which are nobody else's business.
 Across processes: ``wiredesk run`` serves from Granian's worker processes while its parent polls,
 and a deployment runs ``serve`` and ``worker`` apart, so the counters and histograms use
 prometheus-client's multiprocess mode (``PROMETHEUS_MULTIPROC_DIR``, set by ``settings.py`` to
-``$WIREDESK_DATA_DIR/metrics`` unless given): every process writes its own memory-mapped file and
-a scrape sums them, so ``/metrics`` from any web process shows the whole desk. Backlogs are not
+``$WIREDESK_DATA_DIR/metrics`` for those long-running commands unless given): every process
+writes its own memory-mapped file and a scrape sums them, so ``/metrics`` from any web process
+shows the whole desk. One-shot commands (``import``, ``fetch``) keep theirs in memory: their
+files would pile up, one set per run. Backlogs are not
 counted by processes at all but read from the database at scrape time, each through an index
 whose size is the backlog's, not the archive's.
 """
@@ -97,9 +99,17 @@ class BacklogCollector(Collector):
 
 
 def exposition() -> bytes:
-    """Every process's counters and histograms, summed, and the backlogs: the text format."""
-    registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry)
+    """Every process's counters and histograms, summed, and the backlogs: the text format.
+    Without a multiprocess folder (a process started otherwise than by `run`, `serve` or
+    `worker`), this process's own."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = CollectorRegistry()
+        for metric in (ITEMS, PAYLOADS, FETCHES, FETCH_SECONDS, PUBLISH_SECONDS,
+                       REQUEST_SECONDS):
+            registry.register(metric)
     registry.register(BacklogCollector())
     return generate_latest(registry)
 
