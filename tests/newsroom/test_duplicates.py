@@ -3,6 +3,8 @@ real payloads into the database and out through the site (issue 4's acceptance).
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -320,3 +322,34 @@ def test_the_api_and_export_carry_clusters_and_merges(
     assert records[str(copy.pk)]["merged_into"]["kind"] == "copy"
     assert records[str(copy.pk)]["cluster"]["id"] == java.cluster.pk
     assert records[str(peru.pk)]["cluster"]["title"] == peru.cluster.title
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_story_through_many_feeds_at_once_is_one_article(section: Section) -> None:
+    """Eight feeds bring the same story at the same moment, each ingested by a desk of its own
+    on a connection of its own, as eight worker processes would: the gate and the fingerprints
+    are worked out in parallel, but deciding and writing is one at a time, so exactly one story
+    is shown and the seven others are merged into it."""
+    sources = [make_source(f"Wire {n}", slug=f"wire-{n}", section=section) for n in range(8)]
+    start = threading.Barrier(len(sources))
+    reports: list[IngestReport] = []
+
+    def ingest_alone(source: Source) -> None:
+        try:
+            payload = store_payload(source, rss(Entry(f"{source.slug}-quake",
+                                                      "Strong quake off Java kills seven",
+                                                      QUAKE_JAVA), title=source.name),
+                                    origin="test")
+            start.wait(timeout=30)
+            reports.append(process_payload(WriteDesk(), payload))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ingest_alone, args=(source,)) for source in sources]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted((r.new, r.merged) for r in reports) == [(0, 1)] * 7 + [(1, 0)]
+    [story] = public()
+    assert {copy.merged_into_id for copy in public(merged=True)} == {story.pk}
