@@ -258,3 +258,25 @@ def test_a_query_out_of_time_answers_with_what_it_found(monkeypatch: pytest.Monk
         assert set(found.story_ids) <= {s.pk for s in stories}, text
         if found.complete:  # (SQLite may finish before its progress handler looks at the time)
             assert sorted(found.story_ids) in ([], sorted(s.pk for s in stories)), text
+
+
+@pytest.mark.django_db
+def test_stop_words_are_left_out_of_words_but_not_of_phrases() -> None:
+    make_story("Harbour reopens", body_html="<p>Ships returned.</p>")
+    make_story("Markets", body_html="<p>The price of copper fell.</p>")
+    make_story("Metals", body_html="<p>Copper, the price said.</p>")
+    # "is" and "to" are in neither story: as on PostgreSQL, they do not have to be.
+    assert headlines(search.search("the harbour is to", limit=10).story_ids) == [
+        "Harbour reopens"]
+    assert headlines(search.search('"price of copper"', limit=10).story_ids) == ["Markets"]
+
+
+@pytest.mark.django_db
+def test_a_phrase_in_the_headline_ranks_first() -> None:
+    start = timezone.now() - timedelta(days=1)
+    make_story("Copper price hits record", published_at=start,
+               body_html="<p>Traders cheered.</p>")
+    make_story("Markets", published_at=start + timedelta(hours=1),
+               body_html="<p>The copper price rose, and copper price forecasts too.</p>")
+    assert headlines(search.search('"copper price"', limit=10).story_ids) == [
+        "Copper price hits record", "Markets"]

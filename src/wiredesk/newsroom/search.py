@@ -8,11 +8,17 @@ each candidate against the story table (status, merge, embargo and expiry times)
 row can never leak a story that is not public.
 
 Built for a million stories: every query starts from the full-text index and stops after
-``cap + 1`` public matches, newest first (the index is walked in story-id order, which is the order
-stories arrived). Only those candidates are ranked, so the cost of a query depends on the cap, not
-on how many stories hold a common word; the result count is exact up to the cap and reported as
-"more than ``cap``" beyond it. News readers want the recent stories about a subject: a common
-word's best matches are looked for among its newest thousand.
+``cap + 1`` public matches, newest first (story ids are the order stories arrived). SQLite's FTS5
+walks its index newest first by itself; on PostgreSQL, whose GIN index returns matches in no
+order, each document carries lexemes naming its id bucket at several levels, and a query looks
+at a window of the newest buckets first, then at a window sized from the matches found, then at
+the whole archive. Only those candidates are ranked, so the cost of a query depends on the cap,
+not on how many stories hold a common word. News readers want the recent stories about a
+subject: a common word's best matches are looked for among its newest thousand.
+
+The count is exact up to the cap; beyond it, about how many match is estimated from the density
+of matches among the newest stories looked at ("about 12,000"). No query runs longer than
+:data:`TIME_BUDGET`.
 """
 
 from __future__ import annotations
@@ -232,11 +238,15 @@ def candidates_sql(query: Query, limit: int,
     # DESC is consumed by FTS5) and looks each match up in the story table by primary key, so
     # the query stops after ``limit`` public matches. Any other order re-runs the full-text match
     # once per story.
-    return (f"SELECT {TABLE}.rowid, bm25({TABLE}, %s, 1.0) "
+    # bm25 counts, once per query, every row each phrase of the expression matches: cheap for
+    # words, a full evaluation for a phrase. A query with phrases is ranked apart (_sqlite_rank).
+    score = "0.0" if query.phrases else f"bm25({TABLE}, %s, 1.0)"
+    return (f"SELECT {TABLE}.rowid, {score} "
             f"FROM {TABLE} CROSS JOIN newsroom_story s ON s.id = {TABLE}.rowid "
             f"WHERE {TABLE} MATCH %s AND {_PUBLIC} "
             f"ORDER BY {TABLE}.rowid DESC LIMIT %s",
-            [HEADLINE_WEIGHT, fts5_expression(query), now, now, limit])
+            [*([] if query.phrases else [HEADLINE_WEIGHT]), fts5_expression(query), now, now,
+             limit])
 
 
 def _id_range(cursor: Any) -> tuple[int, int]:
@@ -327,6 +337,8 @@ def _sqlite_walk(cursor: Any, query: Query, limit: int,
         cursor.execute(*candidates_sql(query, limit))
         while chunk := cursor.fetchmany(100):
             rows.extend((int(row[0]), float(row[1])) for row in chunk)
+        if query.phrases and rows:
+            rows = _sqlite_rank(cursor, query, rows)
     except OperationalError as exc:
         if "interrupted" not in str(exc):
             raise
@@ -336,10 +348,44 @@ def _sqlite_walk(cursor: Any, query: Query, limit: int,
     return rows, False
 
 
+def _sqlite_rank(cursor: Any, query: Query,
+                 rows: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """BM25 scores for the matches of a query with phrases, by the words of the query (stop
+    words aside), among the stories of the span the matches cover (no phrase for bm25 to
+    evaluate over the whole index). Unscored (0) when only stop words are left."""
+    words = [w for w in dict.fromkeys([*query.words, *(w for p in query.phrases for w in p)])
+             if w not in STOP_WORDS]
+    if not words:
+        return rows
+    ids = [story_id for story_id, _ in rows]
+    cursor.execute(f"SELECT rowid, bm25({TABLE}, %s, 1.0) FROM {TABLE} "
+                   f"WHERE {TABLE} MATCH %s AND rowid BETWEEN %s AND %s",
+                   [HEADLINE_WEIGHT, " AND ".join(f'"{w}"' for w in words), min(ids), max(ids)])
+    scores = {int(row[0]): float(row[1]) for row in cursor.fetchall()}
+    return [(story_id, scores.get(story_id, 0.0)) for story_id in ids]
+
+
+# PostgreSQL's 'english' stop words (Snowball's list): its queries leave them out, and so do
+# SQLite's, outside phrases ("Google is dedicated to" is "google dedicated" on both; in FTS5, "is"
+# and "to" are posting lists of every story, walked and counted by bm25 for nothing).
+_STOP = """i me my myself we our ours ourselves you your yours yourself yourselves
+he him his himself she her hers herself it its itself they them their theirs themselves what which
+who whom this that these those am is are was were be been being have has had having do does did
+doing a an the and but if or because as until while of at by for with about against between into
+through during before after above below to from up down in out on off over under again further
+then once here there when where why how all any both each few more most other some such no nor not
+only own same so than too very s t can will just don should now"""
+STOP_WORDS = frozenset(_STOP.split())
+
+
 def fts5_expression(query: Query) -> str:
     """An FTS5 MATCH expression: each word and phrase a quoted string, all required. Words come
-    from ``\\w+`` and hold no quote, so quoting makes every FTS5 operator in the input inert."""
-    terms = [f'"{word}"' for word in query.words]
+    from ``\\w+`` and hold no quote, so quoting makes every FTS5 operator in the input inert.
+    Stop words are left out of the words, unless nothing else is left."""
+    words = [word for word in query.words if word not in STOP_WORDS]
+    if not words and not query.phrases:
+        words = list(query.words)
+    terms = [f'"{word}"' for word in words]
     terms += ['"' + " ".join(phrase) + '"' for phrase in query.phrases]
     return " AND ".join(terms)
 
