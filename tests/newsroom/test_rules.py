@@ -321,6 +321,6 @@ def test_an_entity_condition_names_a_known_entity_by_its_key(wire: Source) -> No
     deliver(wire, item("amlo", headline="AMLO meets Biden", body=FLOODS))
     version = story("amlo").current_version
     assert version is not None and "mexico" in version.categories
-    with pytest.raises(RuleError, match="when.entity: there is no entity 'person:nobody'"):
+    with pytest.raises(RuleError, match=r"when\.entity: there is no entity 'person:nobody'"):
         stored_rules.check(Rule(name="x", when={"entity": "person:nobody"},
                                 then={"tags": ["x"]}).spec())
