@@ -30,6 +30,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WIREDESK_BASE_URL", "http://127.0.0.1:8000", "Public base URL of the site, used for "
             "absolute links in feeds, sitemaps, canonical links and the API. When unset, "
             "`wiredesk run`/`serve` with --host or --port imply http://HOST:PORT."),
+    # The publisher's brand, by settings alone (docs/site.md, "The publisher's brand").
+    Setting("WIREDESK_TIME_ZONE", "UTC", "Time zone the site shows times in (IANA name, e.g. "
+            "Asia/Kolkata); feeds, sitemaps and the API stay in UTC."),
+    Setting("WIREDESK_LANGUAGE", "", "The site's language (BCP 47, e.g. en-IN): the pages' lang "
+            "attribute; empty: en-us."),
+    Setting("WIREDESK_BRAND_COLOR", "", "Accent colour (CSS, e.g. #0b6e4f) of links, kickers and "
+            "rules; empty keeps the default red."),
+    Setting("WIREDESK_BRAND_FONT", "", "CSS font stack for headlines and text, e.g. "
+            "'Palatino, serif' (system fonts only: the site loads nothing from other hosts)."),
+    Setting("WIREDESK_LOGO", "", "Address of the logo shown in the masthead instead of the "
+            "site's name in text (a static path such as /static/brand/logo.svg, or a URL)."),
+    Setting("WIREDESK_FOOTER_LINKS", "", "Extra footer links, `Label|/path-or-url` separated by "
+            "commas, e.g. `About us|/about/,Contact|mailto:desk@example.com`."),
+    Setting("WIREDESK_TEMPLATE_DIR", "", "A folder of the publisher's own templates searched "
+            "before Wiredesk's: a file there named like one of ours (site/base.html, "
+            "site/_ad.html...) replaces it."),
+    Setting("WIREDESK_ANALYTICS_HTML", "", "A file whose HTML (an analytics snippet) is placed "
+            "at the end of every public page; empty: none."),
     Setting("WIREDESK_NOT_EDITED_NOTE", "This story has not been edited by {site} staff and is "
             "auto-generated from a syndicated feed.", "The note on every article; {site} is "
             "replaced by the site name. A source can override it with its own attribution note."),

@@ -65,6 +65,15 @@ DEBUG = env_bool("WIREDESK_DEBUG")
 WIREDESK_SITE_NAME = env("WIREDESK_SITE_NAME")
 WIREDESK_BASE_URL = env("WIREDESK_BASE_URL").rstrip("/")
 WIREDESK_NOT_EDITED_NOTE = env("WIREDESK_NOT_EDITED_NOTE")
+WIREDESK_TIME_ZONE = env("WIREDESK_TIME_ZONE") or "UTC"
+WIREDESK_LANGUAGE = env("WIREDESK_LANGUAGE")
+WIREDESK_BRAND_COLOR = env("WIREDESK_BRAND_COLOR")
+WIREDESK_BRAND_FONT = env("WIREDESK_BRAND_FONT")
+WIREDESK_LOGO = env("WIREDESK_LOGO")
+WIREDESK_FOOTER_LINKS = env_list("WIREDESK_FOOTER_LINKS")
+WIREDESK_TEMPLATE_DIR = env("WIREDESK_TEMPLATE_DIR")
+WIREDESK_ANALYTICS_HTML = (Path(env("WIREDESK_ANALYTICS_HTML")).read_text()
+                           if env("WIREDESK_ANALYTICS_HTML") else "")
 WIREDESK_POLL_INTERVAL = env_int("WIREDESK_POLL_INTERVAL")
 WIREDESK_WORKER_THREADS = env_int("WIREDESK_WORKER_THREADS")
 WIREDESK_WORKER_TICK = float(env("WIREDESK_WORKER_TICK"))
@@ -182,7 +191,8 @@ WSGI_APPLICATION = "wiredesk.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The publisher's own templates first (WIREDESK_TEMPLATE_DIR): one there replaces ours.
+        "DIRS": [WIREDESK_TEMPLATE_DIR] if WIREDESK_TEMPLATE_DIR else [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
