@@ -313,11 +313,19 @@ def read_merged(listings: Sequence[Callable[[Q | None], QuerySet[Story]]], order
                       key=lambda story: (story.first_published_at, story.pk), reverse=True)
 
     if position.before is None and position.after is None:
-        # Page n of the union is among the first n pages of each part.
+        # Page n of the union is among the first n pages of each part: their (time, id) only,
+        # then the page's stories.
         offset = (position.number - 1) * size
-        rows = merged([list(listing(None)[:offset + size + 1])
-                       for listing in listings])[offset:offset + size + 1]
-        return Window(rows[:size], position.number > 1, len(rows) > size)
+        time, pk = order
+        keys = sorted((key for listing in listings
+                       for key in listing(None).values_list(time, pk)[:offset + size + 1]),
+                      reverse=True)[offset:offset + size + 1]
+        ids = [key[1] for key in keys]
+        found: dict[int, Story] = {}
+        for listing in listings:
+            found.update((story.pk, story) for story in listing(None).filter(pk__in=ids[:size]))
+        rows = [found[story_id] for story_id in ids[:size] if story_id in found]
+        return Window(rows, position.number > 1, len(keys) > size)
     windows = [read_window(listing, order, position, size) for listing in listings]
     rows = merged([window.rows for window in windows])
     if position.before is not None:  # the newest ``size`` past the cursor
