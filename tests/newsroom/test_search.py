@@ -280,3 +280,10 @@ def test_a_phrase_in_the_headline_ranks_first() -> None:
                body_html="<p>The copper price rose, and copper price forecasts too.</p>")
     assert headlines(search.search('"copper price"', limit=10).story_ids) == [
         "Copper price hits record", "Markets"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["the", "the of and to a in", '"of a"', '"the" "and"'])
+def test_a_query_of_stop_words_only_finds_nothing_on_either_database(text: str) -> None:
+    make_story("The harbour of a town", body_html="<p>The end of a day.</p>")
+    assert search.search(text, limit=10) == search.SearchPage([], 0, True)

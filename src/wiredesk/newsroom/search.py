@@ -240,13 +240,13 @@ def candidates_sql(query: Query, limit: int,
     # once per story.
     # bm25 counts, once per query, every row each phrase of the expression matches: cheap for
     # words, a full evaluation for a phrase. A query with phrases is ranked apart (_sqlite_rank).
-    score = "0.0" if query.phrases else f"bm25({TABLE}, %s, 1.0)"
+    phrases = any(not STOP_WORDS.issuperset(phrase) for phrase in query.phrases)
+    score = "0.0" if phrases else f"bm25({TABLE}, %s, 1.0)"
     return (f"SELECT {TABLE}.rowid, {score} "
             f"FROM {TABLE} CROSS JOIN newsroom_story s ON s.id = {TABLE}.rowid "
             f"WHERE {TABLE} MATCH %s AND {_PUBLIC} "
             f"ORDER BY {TABLE}.rowid DESC LIMIT %s",
-            [*([] if query.phrases else [HEADLINE_WEIGHT]), fts5_expression(query), now, now,
-             limit])
+            [*([] if phrases else [HEADLINE_WEIGHT]), fts5_expression(query), now, now, limit])
 
 
 def _id_range(cursor: Any) -> tuple[int, int]:
@@ -270,6 +270,8 @@ def _candidates(query: Query, limit: int) -> _Found:
         first, newest = _id_range(cursor)
         archive = max(1, newest - first + 1)
         if connection.vendor != "postgresql":
+            if not fts5_expression(query):  # stop words only
+                return _Found([], False, 0)
             rows, interrupted = _sqlite_walk(cursor, query, limit, deadline)
             if len(rows) < limit and not interrupted:
                 return _Found(rows, False, len(rows))
@@ -337,7 +339,7 @@ def _sqlite_walk(cursor: Any, query: Query, limit: int,
         cursor.execute(*candidates_sql(query, limit))
         while chunk := cursor.fetchmany(100):
             rows.extend((int(row[0]), float(row[1])) for row in chunk)
-        if query.phrases and rows:
+        if rows and any(not STOP_WORDS.issuperset(phrase) for phrase in query.phrases):
             rows = _sqlite_rank(cursor, query, rows)
     except OperationalError as exc:
         if "interrupted" not in str(exc):
@@ -381,12 +383,12 @@ STOP_WORDS = frozenset(_STOP.split())
 def fts5_expression(query: Query) -> str:
     """An FTS5 MATCH expression: each word and phrase a quoted string, all required. Words come
     from ``\\w+`` and hold no quote, so quoting makes every FTS5 operator in the input inert.
-    Stop words are left out of the words, unless nothing else is left."""
-    words = [word for word in query.words if word not in STOP_WORDS]
-    if not words and not query.phrases:
-        words = list(query.words)
-    terms = [f'"{word}"' for word in words]
-    terms += ['"' + " ".join(phrase) + '"' for phrase in query.phrases]
+    Stop words are left out of the words, and phrases of stop words only ("of a") left out; a
+    query of nothing else matches nothing (as on PostgreSQL: it would be every story, and its
+    posting lists the longest there are)."""
+    terms = [f'"{word}"' for word in query.words if word not in STOP_WORDS]
+    terms += ['"' + " ".join(phrase) + '"' for phrase in query.phrases
+              if not STOP_WORDS.issuperset(phrase)]
     return " AND ".join(terms)
 
 
