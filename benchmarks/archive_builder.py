@@ -322,7 +322,7 @@ def build(corpus: Corpus, size: int, templated: int, log: Callable[[str], None] 
         StoryQuote,
         StoryVersion,
     )
-    from wiredesk.newsroom.write import listing_state
+    from wiredesk.newsroom.write import duplicates, listing_state
     from wiredesk.newsroom.write.deskstate import DeskCounter
 
     started = time.perf_counter()
@@ -601,6 +601,13 @@ def build(corpus: Corpus, size: int, templated: int, log: Callable[[str], None] 
         cursor.execute("ANALYZE")
     lap("sequences, analyze")
 
+    # A running desk has written the keys of every version before the window: its counter says
+    # so (a second version's id is past the first versions' but it was received before the
+    # window, so stepping back from the newest id, as a desk's first start does, would stop at
+    # once).
+    with transaction.atomic():
+        DeskCounter.objects.update_or_create(name=duplicates.INDEXED, defaults={
+            "value": min(window_texts, default=size + 1) - 1})
     place_window(window_texts, end)
     # Merged copies share their story's cluster, as apply does.
     with transaction.atomic(), connection.cursor() as cursor:
