@@ -407,6 +407,12 @@ def run_one(database: str, sizes: list[int], args: argparse.Namespace) -> None:
         sys.stdout.flush()
     if not args.keep:
         drop(database, args.pg_url)
+    if not args.data_dir and (database == "postgresql" or not args.keep):
+        import shutil
+
+        # The temporary data directory: settings' secret key and static files (and SQLite's
+        # database, unless kept).
+        shutil.rmtree(os.environ["WIREDESK_DATA_DIR"], ignore_errors=True)
 
 
 def drop(database: str, pg_url: str) -> None:
