@@ -22,7 +22,10 @@ HEADLINE = "Central bank cuts rates by half a point"
 
 @pytest.fixture
 def source() -> Source:
-    return local_source("Wire")
+    source = local_source("Wire")
+    source.canonical_policy = Source.Canonical.SELF  # our page canonical: in our sitemaps
+    source.save()
+    return source
 
 
 def public_everywhere(client: Client, story: Story) -> list[bool]:

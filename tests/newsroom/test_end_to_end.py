@@ -35,6 +35,8 @@ def fetch(*args: str) -> str:
 
 def add(url: str, name: str) -> Source:
     call_command("source", "add", url, "--name", name, "--section", "World", stdout=StringIO())
+    # Our pages canonical, so that the stories are in our sitemaps too.
+    Source.objects.filter(name=name).update(canonical_policy=Source.Canonical.SELF)
     return Source.objects.get(name=name)
 
 

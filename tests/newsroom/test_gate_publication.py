@@ -37,8 +37,10 @@ def gate(settings: SettingsWrapper) -> SettingsWrapper:
 
 @pytest.fixture
 def wire() -> Source:
-    """A licensed source (files imported in a wire format: full by default)."""
+    """A licensed source (files imported in a wire format: full by default), whose stories'
+    canonical page is ours (so they are in our sitemaps)."""
     source = local_source("Wire")
+    source.canonical_policy = Source.Canonical.SELF
     source.section = section_named("World")
     source.format = Source.Format.NINJS
     source.save()

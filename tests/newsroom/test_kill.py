@@ -25,6 +25,7 @@ HEADLINE = "Volcano erupts near coastal town"
 def source() -> Source:
     source = local_source("Wire")
     source.section = section_named("World")
+    source.canonical_policy = Source.Canonical.SELF  # our page canonical: in our sitemaps
     source.save()
     return source
 

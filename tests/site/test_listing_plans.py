@@ -15,8 +15,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.support.factories import make_story
-from wiredesk.newsroom.models import Entity, Story, StoryEntity, StoryQuote
+from tests.support.factories import make_source, make_story
+from wiredesk.newsroom.models import Entity, Source, Story, StoryEntity, StoryQuote
 from wiredesk.newsroom.write.publishing import publish_change
 from wiredesk.site.api import StoryQuery
 from wiredesk.site.enriched import public_quotes
@@ -203,8 +203,9 @@ def test_sitemap_pages_hold_a_thousand_ids_and_each_storys_own_url(client: Clien
     """Pages are written without a reverse() per URL: the URLs are still get_absolute_url's,
     also for a slug reverse() would have to quote."""
     assert StorySitemap.limit == EntitySitemap.limit == 1000
-    plain = make_story("Plain headline")
-    odd = make_story("Odd headline", slug="ça va")
+    ours = make_source("Licensed", canonical_policy=Source.Canonical.SELF)  # in our sitemaps
+    plain = make_story("Plain headline", source=ours)
+    odd = make_story("Odd headline", slug="ça va", source=ours)
     doc = client.get("/sitemap-stories.xml").content.decode()
     for story in (plain, odd):
         assert f"<loc>http://testserver{story.get_absolute_url()}</loc>" in doc, doc

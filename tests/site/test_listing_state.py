@@ -12,7 +12,7 @@ from pytest_django.fixtures import DjangoAssertNumQueries
 
 from tests.support.clock import FakeClock
 from tests.support.factories import make_section, make_source, make_story, set_status
-from wiredesk.newsroom.models import Cluster, Entity, Story, StoryEntity, StoryListings
+from wiredesk.newsroom.models import Cluster, Entity, Source, Story, StoryEntity, StoryListings
 from wiredesk.newsroom.write.publishing import publish_change
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +91,8 @@ def test_a_change_leaves_other_listings_alone(client: Client, world_story: Story
 
 def test_the_news_sitemap_changes_when_a_story_ages_out(client: Client,
                                                         desk_clock: FakeClock) -> None:
-    make_story("Fresh story", published_at=desk_clock() - timedelta(hours=47))
+    make_story("Fresh story", published_at=desk_clock() - timedelta(hours=47),
+               source=make_source("Ours", canonical_policy=Source.Canonical.SELF))
     before = client.get("/news-sitemap.xml")
     assert b"Fresh story" in before.content
     desk_clock.advance(timedelta(hours=2))

@@ -167,7 +167,12 @@ def test_json_ld_news_article(client: Client, story: Story) -> None:
     assert data["author"] == [{"@type": "Person", "name": "Jane Doe"}]
     assert data["publisher"] == {"@type": "Organization", "name": "Testdesk",
                                  "url": "http://testserver/"}
-    assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": ours}
+    # The source's canonical policy is the original (the default): every signal names it.
+    original = story.current_version.link
+    assert ours != original
+    assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": original}
+    assert data["url"] == original
+    assert doc.xpath("//link[@rel='canonical']/@href") == [original]
     assert data["isAccessibleForFree"] is True
 
 

@@ -10,14 +10,24 @@ from django.test import Client
 from django.utils import timezone
 from lxml import etree
 
-from tests.support.factories import add_version, make_section, make_source, make_story, set_status
-from wiredesk.newsroom.models import Story
+from tests.support import factories
+from tests.support.factories import add_version, make_section, make_source, set_status
+from wiredesk.newsroom.models import Source, Story
 from wiredesk.site.sitemaps import StorySitemap
 
 pytestmark = pytest.mark.django_db
 
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
       "news": "http://www.google.com/schemas/sitemap-news/0.9"}
+
+
+def make_story(*args: Any, **kwargs: Any) -> Story:
+    """A story whose canonical page is ours (its source says so), as sitemaps list."""
+    if "source" not in kwargs:
+        kwargs["source"] = Source.objects.get_or_create(
+            slug="licensed", defaults={"name": "Licensed wire",
+                                       "canonical_policy": Source.Canonical.SELF})[0]
+    return factories.make_story(*args, **kwargs)
 
 
 def sitemap(client: Client, url: str) -> etree._Element:
@@ -58,7 +68,7 @@ def test_sitemap_is_an_index_of_stories_sections_and_sources(client: Client, db:
 
 def test_sitemaps_list_public_stories_and_listing_pages(client: Client) -> None:
     world = make_section("World")
-    wire = make_source("Wire", section=world)
+    wire = make_source("Wire", section=world, canonical_policy=Source.Canonical.SELF)
     public = make_story("Public story", source=wire)
     make_story("Held story", source=wire, status=Story.Status.HELD)
     unpublished = make_story("Was public", source=wire)

@@ -26,10 +26,12 @@ def load_demo() -> list[str]:
     for entry in demo.DEMO_SOURCES:
         source, _ = Source.objects.get_or_create(
             slug=entry.slug,
-            # The demo's stories are the project's own (MIT): licensed in full.
+            # The demo's stories are the project's own (MIT): licensed in full, our pages
+            # canonical (and so in our sitemaps).
             defaults={"name": entry.name, "url": entry.url, "transport": Source.Transport.LOCAL,
                       "section": section_named(entry.section),
-                      "publication_mode": Source.Mode.FULL},
+                      "publication_mode": Source.Mode.FULL,
+                      "canonical_policy": Source.Canonical.SELF},
         )
         path = demo.FEEDS_DIR / entry.filename
         body = path.read_bytes().replace(DEFAULT_BASE, base)

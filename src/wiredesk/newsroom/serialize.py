@@ -21,7 +21,8 @@
     subject           list  [{"name": category}] from the source's categories
     associations      dict  {"image1": {"type": "picture", "uri", "description_text" (caption),
                             "copyrightholder" (credit)}, "image2": ...}; {} when there are none
-    links             list  [{"rel": "canonical", "href": our page},
+    links             list  [{"rel": "canonical", "href": the canonical page, ours or the
+                             original's, by the rule in newsroom/canonical.py},
                              {"rel": "original", "href": the source's article}]
                             (the original only when the source gave its URL)
     source            dict  {"name", "slug", "url" (the source's feed or site URL, may be "")}
@@ -257,7 +258,10 @@ def _associations(version: StoryVersion) -> dict[str, dict[str, str]]:
 
 
 def _links(story: Story, version: StoryVersion, base_url: str) -> list[dict[str, str]]:
-    links = [{"rel": "canonical", "href": page_url(story, base_url)}]
+    # The same canonical page as the story page, its JSON-LD and the sitemaps name.
+    from wiredesk.newsroom.canonical import canonical_url  # imports this module
+
+    links = [{"rel": "canonical", "href": canonical_url(story, version, base_url)}]
     if web_url(version.link):
         links.append({"rel": "original", "href": version.link})
     return links

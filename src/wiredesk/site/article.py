@@ -18,6 +18,7 @@ from wiredesk.core.gate import strip_teaser
 from wiredesk.core.lifecycle import GONE_STATUSES, Status
 from wiredesk.core.rights import Mode
 from wiredesk.core.text import html_to_text
+from wiredesk.newsroom import canonical
 from wiredesk.newsroom.models import Source, Story, StoryVersion
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
@@ -106,13 +107,9 @@ def not_edited_note(source: Source) -> str:
 
 
 def canonical_url(story: Story, version: StoryVersion) -> str:
-    """Per source policy: the original article (when we know its URL) or our own page. An
-    excerpt's is always the original: the article is the publisher's, not ours."""
-    original = web_url(version.link)
-    if original and (story.source.canonical_policy == Source.Canonical.ORIGINAL
-                     or story.publication_mode != Source.Mode.FULL):
-        return original
-    return page_url(story, settings.WIREDESK_BASE_URL)
+    """The rule every surface follows (wiredesk.newsroom.canonical): our page for full text
+    unless the source's policy names the original; the original for an excerpt."""
+    return canonical.canonical_url(story, version, settings.WIREDESK_BASE_URL)
 
 
 def script_json(data: Any) -> SafeString:
@@ -180,7 +177,8 @@ class ArticlePage:
     versions: list[StoryVersion]
     images: list[Shown]  # the desk's stored pictures, the lead first
     url: str
-    canonical_url: str
+    canonical_url: str  # ours or the original's: wiredesk.newsroom.canonical
+    indexable: bool  # false: noindex (an excerpt with no original to name)
     original_url: str
     not_edited_note: str
     language: str
@@ -224,13 +222,14 @@ def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
     licensed = gating.source_mode(story.source) is Mode.FULL
     images = story_pictures(story) if not excerpt or licensed else []
     url = page_url(story, settings.WIREDESK_BASE_URL)
+    canonical_page = canonical_url(story, version)
     return ArticlePage(
         story=story, version=version, versions=versions, images=images, url=url,
-        canonical_url=canonical_url(story, version),
+        canonical_url=canonical_page, indexable=canonical.indexable(story, version),
         original_url=web_url(version.link),
         not_edited_note=not_edited_note(story.source),
         language=version.language or settings.LANGUAGE_CODE,
-        json_ld=script_json(news_article(story, version, images, url)),
+        json_ld=script_json(news_article(story, version, images, canonical_page)),
         also_reported=also_reported(story),
         coverage=related_coverage(story),
         enrichment=None if excerpt else story_enrichment(story),
@@ -240,7 +239,8 @@ def article_page(story: Story, versions: list[StoryVersion]) -> ArticlePage:
 
 def news_article(story: Story, version: StoryVersion, images: list[Shown],
                  url: str) -> dict[str, Any]:
-    """schema.org NewsArticle for the page's JSON-LD."""
+    """schema.org NewsArticle for the page's JSON-LD; ``url`` is the canonical page (ours or the
+    original's), as rel=canonical, og:url, the sitemaps and the API say."""
     byline = byline_name(version.byline)
     author = ({"@type": "Person", "name": byline} if byline
               else {"@type": "Organization", "name": story.source.name})

@@ -25,6 +25,7 @@ from django.utils import timezone
 from lxml import etree
 
 from wiredesk.newsroom import clock
+from wiredesk.newsroom.canonical import IN_SITEMAPS
 from wiredesk.newsroom.models import Entity, Section, Source, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import iso
@@ -137,10 +138,9 @@ def story_path(story: Story) -> str:
 
 class StorySitemap(_ByIdRanges[Story]):
     def items(self) -> QuerySet[Story]:
-        # Only what a URL and its date need: no join, no body. Only our own (full) articles: an
-        # excerpt's canonical page is the publisher's, and a headline has no page.
-        return public_stories().filter(publication_mode=Source.Mode.FULL).select_related(
-            None).only(
+        # Only what a URL and its date need: no body. Only pages whose canonical page is ours
+        # (wiredesk.newsroom.canonical): full text, not pointed at the original by its source.
+        return public_stories().filter(IN_SITEMAPS).select_related(None).only(
             "id", "slug", "first_published_at", "last_updated_at")
 
     def location(self, item: Story) -> str:
@@ -270,8 +270,8 @@ def news_stories() -> list[NewsEntry]:
     their current versions) was most of the sitemap's time. Our own articles only, and only
     timely ones: an undated story's time is when we received it, and a story first seen long
     after its date is not news (see wiredesk.core.gate)."""
-    rows = (public_stories().filter(first_published_at__gte=news_cutoff(),
-                                    publication_mode=Source.Mode.FULL, timely=True)
+    rows = (public_stories().filter(IN_SITEMAPS, first_published_at__gte=news_cutoff(),
+                                    timely=True)
             .select_related(None)
             .values_list("id", "slug", "first_published_at", "headline",
                          "current_version__language")[:NEWS_LIMIT])
