@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -46,8 +47,29 @@ def ninjs(number: int, version: int, pubstatus: str, headline: str = "") -> byte
         "version": str(version), "pubstatus": pubstatus,
         "versioncreated": datetime.now(UTC).isoformat(),
         "headline": headline or f"Benchmark story number {number}",
-        "body_html": f"<p>Paragraph one of benchmark story {number}.</p><p>And two.</p>",
+        # Long enough to stand as an article (the publication gate holds thin items), and unlike
+        # every other story (the duplicate desk would merge look-alikes into one).
+        "body_html": "".join(f"<p>{sentence}</p>" for sentence in _sentences(number)),
     }).encode()
+
+
+_VOCABULARY = """the harbour ferry council budget storm school bridge festival river market station
+hospital museum library airport stadium factory vineyard orchard tunnel railway lighthouse quarry
+glacier reservoir cathedral observatory marina brewery bakery officials said residents asked
+would reopen after inspection found damage district close again works begin beside teachers
+nurses drivers farmers miners sailors pilots judges voters tourists engineers students parents
+north south east west morning evening weekend winter summer spring autumn record rain snow wind
+heat flood fire road plan report contract strike vote rally parade concert match race trial
+new old large small early late quiet busy"""
+_WORDS = _VOCABULARY.split()
+
+
+def _sentences(number: int) -> list[str]:
+    """Three sentences of words drawn at random (seeded by the story's number): an article's
+    length, and nothing like any other story's."""
+    rng = random.Random(number)
+    return [" ".join(rng.choice(_WORDS) for _ in range(14)).capitalize() + "."
+            for _ in range(3)]
 
 
 def setup(env: dict[str, str]) -> tuple[str, str]:
@@ -76,12 +98,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--front", choices=["none", "varnish"], default="none")
+    parser.add_argument("--database-url", default="",
+                        help="an empty database to run on (e.g. postgresql://postgres@127.0.0.1"
+                             ":5432/wd_kill); default: SQLite in a fresh data folder")
     args = parser.parse_args()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     data = tempfile.mkdtemp(prefix="wiredesk-kill-")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
     env.update(WIREDESK_DATA_DIR=data, WIREDESK_BASE_URL=base, WIREDESK_LOG_LEVEL="WARNING")
+    if args.database_url:
+        env["WIREDESK_DATABASE_URL"] = args.database_url
     varnish, front = None, base
     if args.front == "varnish":
         if varnish_binary() is None:
@@ -98,7 +125,7 @@ def main() -> int:
     results: dict[str, list[float]] = {}
     try:
         with httpx.Client(base_url=base, timeout=30.0) as client, \
-                httpx.Client(base_url=front, timeout=30.0) as reader:
+                httpx.Client(base_url=front, timeout=30.0, follow_redirects=True) as reader:
             wait_until(lambda: _up(client), timeout=180, what="wiredesk run started")
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             for number in range(args.kills):
@@ -130,6 +157,7 @@ def main() -> int:
         if varnish is not None:
             varnish.stop()
     print(f"readers through: {'Varnish (purged by Wiredesk)' if varnish else 'wiredesk run'}; "
+          f"database: {'PostgreSQL' if args.database_url else 'SQLite'}; "
           f"load average {os.getloadavg()[0]:.1f}")
     for label, times in results.items():
         ordered = sorted(times)
@@ -149,7 +177,8 @@ def _up(client: httpx.Client) -> bool:
 
 def _published_uris(client: httpx.Client, count: int) -> list[str]:
     """The permanent URLs of the pushed stories, in order, once all of them are public."""
-    wait_until(lambda: client.get("/api/v1/stories").json()["total"] == count, timeout=60)
+    wait_until(lambda: client.get("/api/v1/stories").json()["total"] == count, timeout=300,
+               what=f"{count} pushed stories published")
     by_headline: dict[str, str] = {}
     page = 1
     while len(by_headline) < count:

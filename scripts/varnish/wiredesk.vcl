@@ -39,10 +39,13 @@ sub vcl_hash {
 
 sub vcl_backend_response {
     # Purges, not expiry, keep pages right: keep them a day, and never serve one past its time
-    # (no grace), so nothing purged comes back from the cache.
-    if (beresp.status == 200 || beresp.status == 301 || beresp.status == 404 ||
-        beresp.status == 410) {
+    # (no grace), so nothing purged comes back from the cache. A "not found" is kept a second:
+    # it may be a page that exists a moment later (an embargo lifting) under a path no change
+    # names.
+    if (beresp.status == 200 || beresp.status == 301 || beresp.status == 410) {
         set beresp.ttl = 1d;
+    } else if (beresp.status == 404) {
+        set beresp.ttl = 1s;
     }
     set beresp.grace = 0s;
 }

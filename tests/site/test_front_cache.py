@@ -8,11 +8,13 @@ publishing has returned, reads through the cache: the page must already show the
 
 from __future__ import annotations
 
+import http.client
 import os
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
@@ -55,6 +57,19 @@ def fetch(url: str) -> tuple[int, str, dict[str, str]]:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
+
+
+def status_only(url: str) -> int:
+    """The status of a GET, redirects not followed."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    try:
+        connection.request("GET", parts.path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
 
 def _database_url() -> str:
@@ -156,6 +171,9 @@ def test_a_cached_story_changes_the_moment_it_is_published(site: str, wire: Sour
                             headline="Harvest festival opens"))
     story = Story.objects.get(external_id="volcano")
     page = site + story.get_absolute_url()
+    permalink = f"{site}/story/{story.pk}/"
+    for _ in range(2):  # the permanent address redirects to the page (and the cache keeps that)
+        assert status_only(permalink) == 301
     for _ in range(3):  # the first fills the cache, the next come from it
         status, body, headers = fetch(page)
         assert status == 200 and "Volcano erupts near coastal town" in body
@@ -177,6 +195,7 @@ def test_a_cached_story_changes_the_moment_it_is_published(site: str, wire: Sour
     deliver(wire, wire_item("volcano", 3, pubstatus=PubStatus.CANCELED))
     for _ in range(2):
         assert fetch(page)[0] == 410
+        assert status_only(permalink) == 410
     for listing in ("/", "/section/world/", "/feeds/latest.rss", "/feeds/latest.json",
                     "/source/wire/", "/api/v1/stories", "/sitemap.xml", "/news-sitemap.xml"):
         status, body, _ = fetch(site + listing)

@@ -21,7 +21,7 @@ next reader to fill.
 Which paths: the front cache keeps only paths without a query string (the config bypasses the
 rest), so the set is finite and known from the change alone:
 
-- each changed story's article page and API object;
+- each changed story's article page, permanent address and API object;
 - for each bumped listing (:mod:`wiredesk.newsroom.write.listing_state`), its page, its three feeds
   (and its sitemap, for a section); for ``all``: home, latest feeds, sitemaps, the API lists;
 - for a bumped cluster, the article pages of its newest :data:`CLUSTER_PAGES` stories, whose
@@ -88,6 +88,7 @@ def paths(story_ids: Sequence[int], slugs: dict[int, str], keys: set[str]) -> li
 
     for pk in story_ids:
         add("story", story_id=pk, slug=slugs[pk])
+        add("permalink", story_id=pk)  # redirects to the page while public; 410 once killed
         add("api-story", story_id=pk)
     clusters = sorted(int(key.split(":", 1)[1]) for key in keys if key.startswith("cluster:"))
     for cluster in clusters:

@@ -20,7 +20,7 @@ from wiredesk.site.article import StoryGone, StoryMerged, article_page, find_pub
 from wiredesk.site.coverage import coverage_page
 from wiredesk.site.enriched import public_quotes
 from wiredesk.site.front import front_page
-from wiredesk.site.http import conditional
+from wiredesk.site.http import CACHE_CONTROL, conditional
 from wiredesk.site.listings import (
     Listing,
     cluster_fingerprint,
@@ -141,14 +141,20 @@ def article(request: HttpRequest, story_id: int, slug: str) -> HttpResponse:
 
 
 def permalink(request: HttpRequest, story_id: int) -> HttpResponse:
-    """/story/<id>/: the permanent address used as guid and ninjs uri, sent on to the page."""
+    """/story/<id>/: the permanent address used as guid and ninjs uri, sent on to the page.
+
+    Cacheable like the pages (Cache-Control), so that a front cache's refresh of this address
+    after a kill replaces the redirect it kept with the 410 (see newsroom/write/purge.py)."""
     story_id = object_id(story_id)
     try:
-        return HttpResponsePermanentRedirect(find_public_story(story_id).get_absolute_url())
+        response: HttpResponse = HttpResponsePermanentRedirect(
+            find_public_story(story_id).get_absolute_url())
     except StoryGone as exc:
-        return gone(request, exc)
+        response = gone(request, exc)
     except StoryMerged as merged:
-        return HttpResponsePermanentRedirect(merged.story.get_absolute_url())
+        response = HttpResponsePermanentRedirect(merged.story.get_absolute_url())
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
 
 
 # Search pages are not kept in the body cache (queries are too varied to be worth it): the ranked
