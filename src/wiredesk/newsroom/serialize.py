@@ -19,8 +19,14 @@
     description_text  str   the summary, plain text
     language          str   BCP 47 tag as the source gave it, may be ""
     subject           list  [{"name": category}] from the source's categories
-    associations      dict  {"image1": {"type": "picture", "uri", "description_text" (caption),
-                            "copyrightholder" (credit)}, "image2": ...}; {} when there are none
+    associations      dict  the pictures the desk hosts (never the publisher's address), the
+                            lead first: {"image1": {"type": "picture", "uri" (our largest JPEG
+                            rendition, absolute), "mimetype", "width", "height",
+                            "description_text" (caption), "body_text" (alt text),
+                            "copyrightholder" (credit), "renditions": {"w640": {"href",
+                            "width", "height", "mimetype"}, "w640-webp": ...}}, "image2": ...};
+                            {} when the desk holds none (not yet stored, refused, or the
+                            story's rights do not allow its pictures)
     links             list  [{"rel": "canonical", "href": the canonical page, ours or the
                              original's, by the rule in newsroom/canonical.py},
                              {"rel": "original", "href": the source's article}]
@@ -81,6 +87,7 @@ from urllib.parse import urlsplit
 
 from django.urls import reverse
 
+from wiredesk.newsroom.hosted import Hosted, hosted_pictures, ninjs_associations
 from wiredesk.newsroom.models import Enrichment, Story, StoryVersion
 
 _BYLINE_PREFIX = re.compile(r"^\s*by\s+", re.IGNORECASE)
@@ -140,9 +147,11 @@ def story_images(version: StoryVersion) -> list[StoryImage]:
 
 
 def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False,
-                   enrichments: dict[int, Enrichment] | None = None) -> dict[str, Any]:
+                   enrichments: dict[int, Enrichment] | None = None,
+                   pictures: dict[int, list[Hosted]] | None = None) -> dict[str, Any]:
     """The story's object. ``enrichments``: the Enrichment rows of a page of stories, fetched in
-    bulk by the caller (see :func:`enrichments_of`); without it the story's is read here."""
+    bulk by the caller (see :func:`enrichments_of`); without it the story's is read here.
+    ``pictures``: the page's hosted pictures (:func:`~.hosted.hosted_pictures`), likewise."""
     version = story.current_version
     if version is None:
         raise ValueError(f"story {story.pk} has no current version")
@@ -162,7 +171,10 @@ def story_to_ninjs(story: Story, *, base_url: str, with_versions: bool = False,
         "description_text": version.summary,
         "language": version.language,
         "subject": [{"name": str(name)} for name in version.categories or []],
-        "associations": _associations(version),
+        # The desk's own renditions only, never the publisher's address (newsroom/hosted.py).
+        "associations": ninjs_associations(
+            (pictures if pictures is not None else hosted_pictures([story], base_url))
+            .get(story.pk, [])),
         "links": _links(story, version, base_url),
         "source": {"name": story.source.name, "slug": story.source.slug, "url": story.source.url},
         "section": ({"name": story.section.name, "slug": story.section.slug}
@@ -247,14 +259,6 @@ def _also_reported_by(story: Story) -> list[dict[str, Any]]:
              "href": web_url(copy.current_version.link) if copy.current_version else "",
              "kind": copy.merge_kind, "status": copy.status}
             for copy in copies]
-
-
-def _associations(version: StoryVersion) -> dict[str, dict[str, str]]:
-    return {
-        f"image{number}": {"type": "picture", "uri": image.url,
-                           "description_text": image.caption, "copyrightholder": image.credit}
-        for number, image in enumerate(story_images(version), start=1)
-    }
 
 
 def _links(story: Story, version: StoryVersion, base_url: str) -> list[dict[str, str]]:

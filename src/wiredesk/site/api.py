@@ -30,6 +30,7 @@ from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 
+from wiredesk.newsroom.hosted import hosted_pictures
 from wiredesk.newsroom.models import Entity, Story
 from wiredesk.newsroom.queries import public_stories
 from wiredesk.newsroom.serialize import (
@@ -288,6 +289,7 @@ def story_list(request: HttpRequest) -> JsonResponse:
                                     lambda story: story.first_published_at)
     base = settings.WIREDESK_BASE_URL
     enrichments = enrichments_of(stories)
+    pictures = hosted_pictures(stories, base)
     return JsonResponse({
         "total": total,
         "total_exact": exact,
@@ -296,7 +298,8 @@ def story_list(request: HttpRequest) -> JsonResponse:
         "pages": pages,
         "next": base + following if following else None,
         "previous": base + previous if previous else None,
-        "items": [story_to_ninjs(story, base_url=base, enrichments=enrichments)
+        "items": [story_to_ninjs(story, base_url=base, enrichments=enrichments,
+                                 pictures=pictures)
                   for story in stories],
     })
 

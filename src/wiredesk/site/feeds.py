@@ -15,16 +15,16 @@ from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, SyndicationFeed
 from django.utils.html import escape
 
+from wiredesk.newsroom.hosted import Hosted, hosted_pictures
 from wiredesk.newsroom.models import Entity, Story, StoryQuote
 from wiredesk.newsroom.serialize import (
     byline_name,
     iso,
     page_url,
     permanent_url,
-    story_images,
     web_url,
 )
 from wiredesk.site.enriched import public_quotes, quote_anchor
@@ -43,6 +43,13 @@ def absolute(path: str) -> str:
 def feed_stories(listing: Listing) -> QuerySet[Story]:
     """The newest page of a listing: what every feed of it carries."""
     return listing.stories()[: settings.WIREDESK_PAGE_SIZE]
+
+
+def lead_pictures(stories: list[Story]) -> dict[int, Hosted]:
+    """Each story's lead picture as the desk hosts it (absolute URLs of our renditions), one
+    query for the feed: a feed never names the publisher's image (newsroom/hosted.py)."""
+    found = hosted_pictures(stories, settings.WIREDESK_BASE_URL)
+    return {story_id: pictures[0] for story_id, pictures in found.items()}
 
 
 def author(story: Story) -> str:
@@ -85,8 +92,21 @@ class StoryFeed(Feed[Story, Listing]):
     def subtitle(self, listing: Listing) -> str:  # Atom's name for the description
         return xml_safe(listing.description)
 
-    def items(self, listing: Listing) -> QuerySet[Story]:
-        return feed_stories(listing)
+    def items(self, listing: Listing) -> list[Story]:
+        stories = list(feed_stories(listing))
+        # On the stories, not the feed: one feed object serves every request, threads included.
+        pictures = lead_pictures(stories)
+        for story in stories:
+            story.hosted_picture = pictures.get(story.pk)  # type: ignore[attr-defined]
+        return stories
+
+    def item_enclosures(self, story: Story) -> list[Enclosure]:
+        """The lead picture, our largest JPEG rendition (RSS <enclosure>, Atom
+        <link rel="enclosure">)."""
+        picture: Hosted | None = getattr(story, "hosted_picture", None)
+        if picture is None:
+            return []
+        return [Enclosure(picture.largest.jpeg, str(picture.size_in_bytes()), "image/jpeg")]
 
     def item_title(self, story: Story) -> str:
         # Plain text, escaped once by the XML writer (Django's default escapes it twice).
@@ -143,6 +163,7 @@ class JsonFeed:
 
 
 def json_feed(listing: Listing, stories: list[Story]) -> dict[str, Any]:
+    pictures = lead_pictures(stories)
     return {
         "version": JSON_FEED_VERSION,
         "title": f"{listing.title} — {settings.WIREDESK_SITE_NAME}",
@@ -151,12 +172,12 @@ def json_feed(listing: Listing, stories: list[Story]) -> dict[str, Any]:
         "description": listing.description,
         "language": settings.LANGUAGE_CODE,
         "authors": [{"name": settings.WIREDESK_SITE_NAME, "url": absolute("/")}],
-        "items": [json_feed_item(story) for story in stories],
+        "items": [json_feed_item(story, pictures.get(story.pk)) for story in stories],
         **json_feed_hubs(),
     }
 
 
-def json_feed_item(story: Story) -> dict[str, Any]:
+def json_feed_item(story: Story, picture: Hosted | None = None) -> dict[str, Any]:
     version = story.current_version
     item: dict[str, Any] = {
         "id": permanent_url(story, settings.WIREDESK_BASE_URL),
@@ -176,9 +197,8 @@ def json_feed_item(story: Story) -> dict[str, Any]:
             item["external_url"] = version.link
         if version.language:
             item["language"] = version.language
-        images = story_images(version)
-        if images:
-            item["image"] = images[0].url
+    if picture is not None:
+        item["image"] = picture.largest.jpeg  # ours, absolute; never the publisher's address
     return item
 
 
