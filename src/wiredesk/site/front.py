@@ -159,7 +159,8 @@ def rank(pool: list[Story]) -> list[Entry]:
                     * weights.get(story.source.slug, 1.0)
                     * (PICTURE_BONUS if getattr(story, "picture", None) else 1.0))
 
-        stories.sort(key=story_score, reverse=True)
+        # A pinned story stands for its event (its headline, its place) while the pin lasts.
+        stories.sort(key=lambda s: (_lift(s, now) >= PINNED, story_score(s)), reverse=True)
         best = stories[0]
         # The event's recency is its latest story's: a developing story stays up.
         latest = max(s.first_published_at for s in stories)
@@ -184,14 +185,19 @@ def front_page(sections: list[tuple[str, str]], river: list[Story]) -> FrontPage
     entries = rank([story for story in pool if since and (story.first_published_at >= since
                                                           or _lift(story, now))])
     top = entries[:TOP]
-    lead = next((e for e in top[:3] if getattr(e.story, "picture", None)),
-                top[0] if top else None)
+    # A pinned story leads until its pin expires, picture or not; otherwise the best of the top
+    # three with a picture.
+    pinned = bool(top) and _lift(top[0].story, now) >= PINNED
+    lead = top[0] if pinned else next((e for e in top[:3] if getattr(e.story, "picture", None)),
+                                      top[0] if top else None)
     rest = [e for e in top if e is not lead]
     shown = {e.story.pk for e in top} | {s.pk for e in top for s in e.others}
     blocks = []
     for slug, name in sections:
-        stories = [s for s in pool if s.section is not None and s.section.slug == slug
-                   and s.pk not in shown][:SECTION_STORIES]
+        # Pinned stories the top had no room for lead their section's block.
+        stories = sorted((s for s in pool if s.section is not None and s.section.slug == slug
+                          and s.pk not in shown), key=lambda s: _lift(s, now) >= PINNED,
+                         reverse=True)[:SECTION_STORIES]
         if stories:
             blocks.append((name, slug, stories))
     return FrontPage(lead, rest, blocks)
