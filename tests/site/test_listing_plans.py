@@ -211,3 +211,18 @@ def test_sitemap_pages_hold_a_thousand_ids_and_each_storys_own_url(client: Clien
         assert f"<loc>http://testserver{story.get_absolute_url()}</loc>" in doc, doc
     assert client.get("/sitemap-stories.xml?p=2").status_code == 404
     assert client.get("/sitemap-stories.xml?p=x").status_code == 404
+
+
+@pytest.mark.parametrize("sitemap", [StorySitemap, EntitySitemap])
+def test_sitemap_page_ranges_read_the_ends_of_the_primary_key(person: Entity,
+                                                              sitemap: type) -> None:
+    """The first and last id are index seeks: SQLite scans the whole table for MIN() and MAX()
+    in one statement (16 ms at 100k stories, growing with the archive)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert isinstance(sitemap().paginator, IdRangePaginator)
+    statements = [q["sql"] for q in queries.captured_queries if "MIN(" in q["sql"].upper()
+                  or "MAX(" in q["sql"].upper()]
+    assert len(statements) == 2
+    for sql in statements:
+        plan = plan_of(sql, ())
+        assert "SCAN" not in plan and "Seq Scan" not in plan, plan

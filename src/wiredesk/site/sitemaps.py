@@ -64,9 +64,11 @@ class IdRangePaginator:
     def __init__(self, items: QuerySet[Any], limit: int) -> None:
         self.items = items
         self.limit = limit
-        ends = items.model._default_manager.aggregate(low=Min("pk"), high=Max("pk"))
-        self.low: int = ends["low"] or 1
-        self.high: int = ends["high"] or 0
+        # One aggregate per statement: SQLite reads MIN() or MAX() alone from the end of the
+        # primary key, but both in one statement by a scan of the whole table.
+        table = items.model._default_manager
+        self.low: int = table.aggregate(low=Min("pk"))["low"] or 1
+        self.high: int = table.aggregate(high=Max("pk"))["high"] or 0
 
     @property
     def num_pages(self) -> int:
