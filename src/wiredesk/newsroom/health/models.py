@@ -13,7 +13,7 @@ class SourceHealth(models.Model):
     """What the desk has learned about one source (wiredesk.core.cadence) and its failures."""
 
     source = models.OneToOneField("newsroom.Source", primary_key=True, on_delete=models.CASCADE,
-                                  related_name="health")
+                                  related_name="rhythm")
     cadence = models.JSONField(default=dict, blank=True)
     # When the current run of failed fetches began (None while fetches succeed).
     failing_since = models.DateTimeField(null=True, blank=True)
