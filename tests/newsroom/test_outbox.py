@@ -21,6 +21,7 @@ from wiredesk.core.items import PubStatus
 from wiredesk.core.webhooks import BadSignature, RetryPolicy, new_secret, sign, verify
 from wiredesk.newsroom.models import Section, Source, Story
 from wiredesk.newsroom.outbox.delivery import deliver_due
+from wiredesk.newsroom.outbox.events import matches
 from wiredesk.newsroom.outbox.models import Delivery, Subscriber
 from wiredesk.newsroom.outbox.subscribers import SubscriberError, add_subscriber
 from wiredesk.newsroom.sources import local_source
@@ -247,3 +248,18 @@ def test_feeds_advertise_the_hub_and_the_desk_pings_it_when_they_change(
     assert any(topic.endswith("/feeds/latest.rss") for topic in topics)
     assert any(topic.endswith(f"/feeds/source/{source.slug}.atom") for topic in topics)
     assert ping.headers["content-type"] == "application/x-www-form-urlencoded"
+
+
+def test_a_subscriber_can_follow_the_stories_a_routing_rule_matched(source: Source) -> None:
+    subscriber = Subscriber(name="sport-partner", url="https://partner.example/hook",
+                            rules=["Sport desk"])
+    story = Story(source=source, gate_reasons=[
+        {"check": "rule Sport desk", "outcome": "publish", "reason": "section sport"}])
+    assert matches(subscriber, story, "published", set())
+    story.gate_reasons = [{"check": "rule Markets", "outcome": "publish", "reason": "tags"}]
+    assert not matches(subscriber, story, "published", set())
+    story.gate_reasons = [{"check": "rule Sport desk", "outcome": "publish",
+                           "reason": "failed on this item and was skipped: timeout"}]
+    assert not matches(subscriber, story, "published", set())
+    story.gate_reasons = [{"check": "thin", "outcome": "publish", "reason": "rule Sport desk"}]
+    assert not matches(subscriber, story, "published", set())

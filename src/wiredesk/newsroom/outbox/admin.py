@@ -22,7 +22,8 @@ from wiredesk.newsroom.outbox.subscribers import (
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
-    list_display = ["name", "url", "active", "events", "sections", "sources", "topics"]
+    list_display = ["name", "url", "active", "events", "sections", "sources", "topics",
+                    "rules"]
     list_filter = ["active"]
     actions = ["issue_secret"]
 

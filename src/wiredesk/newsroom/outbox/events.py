@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
+from wiredesk.core.routing import RULE
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Enrichment, Story
 from wiredesk.newsroom.outbox.models import Delivery, SentState, Subscriber
@@ -57,7 +58,8 @@ def classify(story: Story, seen: SentState | None) -> str | None:
 
 
 def matches(subscriber: Subscriber, story: Story, event: str, topics: set[str]) -> bool:
-    """Whether the subscriber's filters (events, sections, sources, topics) let this through."""
+    """Whether the subscriber's filters (events, sections, sources, rules, topics) let this
+    through."""
     if subscriber.events and event not in subscriber.events:
         return False
     if subscriber.sections and (story.section is None
@@ -65,7 +67,18 @@ def matches(subscriber: Subscriber, story: Story, event: str, topics: set[str]) 
         return False
     if subscriber.sources and story.source.slug not in subscriber.sources:
         return False
+    if subscriber.rules and not set(subscriber.rules) & matched_rules(story):
+        return False
     return not subscriber.topics or bool(topics & set(subscriber.topics))
+
+
+def matched_rules(story: Story) -> set[str]:
+    """The routing rules that matched the story (the gate lists each as "rule NAME" among its
+    findings; one that failed on the item did not match)."""
+    prefix = f"{RULE} "
+    return {str(finding.get("check", ""))[len(prefix):] for finding in story.gate_reasons or []
+            if isinstance(finding, dict) and str(finding.get("check", "")).startswith(prefix)
+            and not str(finding.get("reason", "")).startswith("failed on this item")}
 
 
 def event_body(story: Story, event: str, event_id: str) -> dict[str, Any]:

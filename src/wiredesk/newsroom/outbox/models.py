@@ -26,6 +26,9 @@ class Subscriber(models.Model):
     topics = models.JSONField(default=list, blank=True,
                               help_text="Only stories with one of these IPTC subject codes, "
                                         "e.g. medtop:04000000 (empty: all).")
+    rules = models.JSONField(default=list, blank=True,
+                             help_text="Only stories one of these routing rules matched, by name "
+                                       "(empty: all).")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -31,7 +31,8 @@ def check_url(url: str) -> None:
 
 def add_subscriber(name: str, url: str, *, events: Sequence[str] = (),
                    sections: Sequence[str] = (), sources: Sequence[str] = (),
-                   topics: Sequence[str] = ()) -> tuple[Subscriber, str]:
+                   topics: Sequence[str] = (), rules: Sequence[str] = ()
+                   ) -> tuple[Subscriber, str]:
     """Create a subscriber; returns it with its signing secret (shown once, stored sealed)."""
     unknown = sorted(set(events) - set(EVENTS))
     if unknown:
@@ -43,7 +44,7 @@ def add_subscriber(name: str, url: str, *, events: Sequence[str] = (),
     secret = new_secret()
     subscriber = Subscriber.objects.create(
         name=name, url=url, secret=sealed.seal(secret), events=list(events),
-        sections=list(sections), sources=list(sources), topics=list(topics))
+        sections=list(sections), sources=list(sources), topics=list(topics), rules=list(rules))
     return subscriber, secret
 
 

@@ -27,6 +27,8 @@ class Command(BaseCommand):
         add.add_argument("--sources", type=_names, default=[], help="Source slugs.")
         add.add_argument("--topics", type=_names, default=[],
                          help="IPTC subject codes, e.g. medtop:04000000.")
+        add.add_argument("--rules", type=_names, default=[],
+                         help="Routing rule names: only stories one of them matched.")
         actions.add_parser("list", help="List subscribers and what waits for each.")
         remove = actions.add_parser("remove", help="Remove a subscriber and its deliveries.")
         remove.add_argument("name")
@@ -43,7 +45,7 @@ class Command(BaseCommand):
                 subscriber, secret = add_subscriber(
                     options["name"], options["url"], events=options["events"],
                     sections=options["sections"], sources=options["sources"],
-                    topics=options["topics"])
+                    topics=options["topics"], rules=options["rules"])
                 self.stdout.write(f"Added subscriber {subscriber.name}: {subscriber.url}\n"
                                   f"Signing secret (shown once): {secret}")
             elif action == "list":
