@@ -181,6 +181,26 @@ def test_an_undated_story_never_tops_the_home_page_or_enters_the_news_sitemap(
     assert "Received <time" in page
 
 
+def test_when_nothing_is_timely_dated_stories_lead_the_river_above_undated_ones(
+        client: Client, wire: Source, desk_clock: FakeClock) -> None:
+    """A desk whose feeds are all old has no ranked top: the river leads the page, and an undated
+    story (its time is when we received it) must not head it."""
+    wire.duplicate_policy = Source.DuplicatePolicy.KEEP_BOTH
+    wire.save()
+    desk_clock.advance(timedelta(days=5))  # every dated item is first seen long after its date
+    for n in range(12):
+        deliver(wire, item(f"old-{n}", headline=f"Old story number {n} about the eruption",
+                           body=LAVA.replace("Lava", f"Lava ({n})")))
+    deliver(wire, item("undated", headline="Undated story about the eruption",
+                       body=LAVA.replace("Lava", "Hot lava"), dated=False))
+    assert not Story.objects.filter(timely=True).exists()
+    undated = Story.objects.get(external_id="undated").get_absolute_url()
+    home = client.get("/").content.decode()
+    first_ten = re.findall(r'class="teaser-headline"><a href="([^"]+)"', home)[:10]
+    assert len(first_ten) == 10 and undated not in first_ten
+    assert undated in home  # still in the latest news, below the dated stories
+
+
 def test_the_page_language_is_the_detected_one(client: Client, wire: Source,
                                                settings: SettingsWrapper) -> None:
     settings.WIREDESK_LANGUAGES = "en,de"

@@ -30,11 +30,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.queries import public_stories
+from wiredesk.site.listings import Listing
 from wiredesk.site.pictures import attach
 
 POOL = 150
@@ -172,6 +173,29 @@ def rank(pool: list[Story]) -> list[Entry]:
         entries.append(Entry(best, count, sources, score, others=stories[1:3]))
     entries.sort(key=lambda e: (e.score, e.story.first_published_at, e.story.pk), reverse=True)
     return entries
+
+
+# The river's first places go to timely stories, then to dated ones, then to undated ones: an
+# undated story's time is when we received it, so in time order it would sit on top of the page
+# whenever the ranked top is thin (a desk whose feeds are all old, say). Each tier is one query
+# down the listing index.
+RIVER_TOP = 10
+_TIERS = (Q(timely=True), Q(current_version__date_is_fallback=False))
+
+
+def tiered_river(listing: Listing, stories: list[Story]) -> list[Story]:
+    """The first page of the latest-news river with its first :data:`RIVER_TOP` places by tier,
+    then the page's other stories in time order."""
+    if all(story.timely for story in stories[:RIVER_TOP]):
+        return stories  # the common case: nothing to move, no query
+    top: list[Story] = []
+    for tier in _TIERS:
+        shown = [story.pk for story in top]
+        top += list(listing.stories(tier).exclude(pk__in=shown)[:RIVER_TOP - len(top)])
+        if len(top) == RIVER_TOP:
+            break
+    placed = {story.pk for story in top}
+    return top + [story for story in stories if story.pk not in placed]
 
 
 def front_page(sections: list[tuple[str, str]], river: list[Story]) -> FrontPage:
