@@ -26,7 +26,7 @@ from functools import partial
 from typing import Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 
@@ -169,9 +169,21 @@ def _receive_for(source: Source, request: HttpRequest,
         return _unauthorised()
     if not body.strip():
         return _error(400, "empty", "The body is empty.")
-    payload, new = accept(source, body, request.META.get("CONTENT_TYPE", ""), background)
+    try:
+        payload, new = accept(source, body, request.META.get("CONTENT_TYPE", ""), background)
+    except OperationalError as exc:
+        # SQLite has one writer: under a burst of pushes the store can wait out the busy timeout.
+        # Nothing was stored; say so and when to send again, as HTTP asks (not a 500).
+        log.warning("push to %s not stored, the database is busy: %s", source.slug, exc)
+        response = _error(503, "busy", "The desk's database is busy and nothing was stored; "
+                                       f"send again in {BUSY_RETRY_AFTER} seconds.")
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
     return JsonResponse({"payload": payload.pk, "status": "received" if new else "duplicate"},
                         status=202)
+
+
+BUSY_RETRY_AFTER = 5
 
 
 def _declared_length(request: HttpRequest) -> int:
