@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story
@@ -101,9 +101,21 @@ def recency(published: datetime, newest: datetime) -> float:
     return float(0.5 ** (hours / HALF_LIFE_HOURS))
 
 
+# How far down the latest listing the front page looks for timely stories: the newest this many
+# public stories, read from the listing index alone. Without the bound, a desk whose newest
+# stories are mostly untimely (old items arriving in bulk) would walk its whole archive.
+LOOK_BACK = 2000
+
+
+def newest(stories: QuerySet[Story], count: int = LOOK_BACK) -> QuerySet[Story]:
+    """``stories`` among the newest ``count`` public ones."""
+    window = public_stories().order_by("-first_published_at", "-id").values("pk")[:count]
+    return stories.filter(pk__in=window)
+
+
 def _pool() -> list[Story]:
-    """The newest timely stories: one read."""
-    stories = list(public_stories()
+    """The newest timely stories: one read, within the newest :data:`LOOK_BACK`."""
+    stories = list(newest(public_stories())
                    .filter(timely=True, current_version__date_is_fallback=False)
                    .select_related("cluster", "section", "source", "current_version")
                    .defer("current_version__body_html")
@@ -117,9 +129,12 @@ PINNED = 10  # Story.front_priority of a pinned story (newsroom/write/gating.py)
 
 def _lifted() -> list[Story]:
     """Stories a routing rule pinned or raised, until their time: a few rows of story_front."""
+    # Ordered as the partial index story_front is: with the listing's default order instead,
+    # the planner walked the whole latest-listing index looking for the few pinned rows.
     return list(public_stories().filter(front_priority__gt=0, front_until__gt=clock.now())
                 .select_related("cluster", "section", "source", "current_version")
-                .defer("current_version__body_html")[:POOL])
+                .defer("current_version__body_html")
+                .order_by("-front_priority", "-first_published_at")[:POOL])
 
 
 def _lift(story: Story, now: datetime) -> int:
@@ -191,7 +206,8 @@ def tiered_river(listing: Listing, stories: list[Story]) -> list[Story]:
     top: list[Story] = []
     for tier in _TIERS:
         shown = [story.pk for story in top]
-        top += list(listing.stories(tier).exclude(pk__in=shown)[:RIVER_TOP - len(top)])
+        top += list(newest(listing.stories(tier)).exclude(pk__in=shown)
+                    [:RIVER_TOP - len(top)])
         if len(top) == RIVER_TOP:
             break
     placed = {story.pk for story in top}
