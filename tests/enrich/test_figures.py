@@ -175,3 +175,35 @@ def test_no_box_when_the_leads_figure_cannot_be_labelled() -> None:
 
     text = "Officials said the tally reached 40 on Monday.\n\nSome 3,000 homes lost power."
     assert key_figures("", text) == []
+
+
+def test_an_unlabelled_figure_leaves_its_place_empty() -> None:
+    from wiredesk.enrich.figures import key_figures
+
+    text = ("Floods forced 12,000 residents from their homes, and damage may reach $2 billion "
+            "depending on how far the water rises.\n\nSome 40 schools closed. "
+            "Officials counted 3,500 cars lost.")
+    shown = key_figures("", text, limit=2)
+    # "$2 billion" cannot be labelled (a participle's clause follows); "3,500 cars", lower in
+    # the story, does not take its place.
+    assert [(f.display, f.counts) for f in shown] == [("12,000", "residents")]
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        # A dash ends what the number counts.
+        ("The debt is $316 million \N{EN DASH} only about 60 per cent of the claim.",
+         "$316 million"),
+        # A relative clause that says which ones are counted cannot be left out.
+        ("There are 860,000 youth across Canada who aren't working or studying.", "860,000"),
+        # A preposition of several words cut off before its object.
+        ("The judge ordered costs of $50,000 costs in addition to its own.", "$50,000"),
+        # A participle's clause is not what a sum counts.
+        ("The agency will pay up to $4 million depending on how many sign up.", "$4 million"),
+    ],
+)
+def test_labels_that_would_say_more_or_other_than_the_story_are_not_given(
+        text: str, figure: str) -> None:
+    found = {f.display: f for f in extract_figures(text)}
+    assert not found[figure].confident

@@ -79,7 +79,8 @@ _STREET = re.compile(
     r"|Way|Place|Pl|Court|Ct|Crescent|Cres|Highway|Hwy|Terrace|Parkway)\b"
 )
 _PHONE = re.compile(r"\(?\b\d{3}\)?[\s.\-]\d{3}[\s.\-]\d{4}\b")
-_WORD = re.compile(r"[A-Za-z][\w'’.\-]*|\d[\d,.]*%?|[,;:()\"“”—]")  # noqa: RUF001
+# A dash is a token (it ends what a number counts: "$316 million -- only about 60 per cent").
+_WORD = re.compile(r"[A-Za-z][\w'’.\-]*|\d[\d,.]*%?|[,;:()\"“”—–]")  # noqa: RUF001
 _STOP = _words(
     """
     since after before during while when as and but or than compared versus vs because
@@ -144,14 +145,14 @@ _NOT_WHAT = _words("""
 _VAGUE_SUBJECTS = _words("figure number amount total it this that which rate increase rise")
 
 
-def _scan_phrase(words: list[str]) -> str:
+def _scan_phrase(words: list[str], count: bool = True) -> str:
     """What a number counts, from the words right after it (and its scale/unit); "" when the
-    words there do not say."""
-    phrase = _scan_words(words)
+    words there do not say. ``count``: a bare number (no currency or per cent)."""
+    phrase = _scan_words(words, count)
     return "" if phrase.lower() in _NOT_WHAT else phrase
 
 
-def _scan_words(words: list[str]) -> str:
+def _scan_words(words: list[str], count: bool) -> str:
     out: list[str] = []
     i = 0
     words = [_plain(w) for w in words]
@@ -176,7 +177,11 @@ def _scan_words(words: list[str]) -> str:
             nxt = words[i + 1] if i + 1 < len(words) else ""
             if re.fullmatch(r"[a-z]+", nxt) and nxt not in _STOP:
                 out += [words[i], nxt]
-            break
+                break
+            # "860,000 youth across Canada who aren't working": the clause says which ones are
+            # counted, and a label without it says more than the story does. (A sum's clause
+            # describes what it pays for: "$3.4 million project that will involve ...".)
+            return "" if count else " ".join(out).strip(" ,")
         if lw not in _LINKS:
             break
         part: list[str] = []
@@ -201,6 +206,10 @@ def _scan_words(words: list[str]) -> str:
             j += 1
         if not [w for w in part if w.lower() not in ("the", "a", "an")]:
             break
+        if len(part) == 1 and j < len(words) and words[j].lower() in _LINKS:
+            # "in addition to", "on behalf of": a preposition of several words, whose object
+            # (what it is about) was cut off; the label would say something else.
+            return ""
         out += [words[i], *part]
         i = j
         links += 1
@@ -366,6 +375,8 @@ def _says_what(counts: str, unit: str) -> bool:
         return False  # "7.6% rise", "$186.7 billion total": of what, it does not say
     if len(words) == 1 and words[0].endswith("ed"):
         return False  # "$3 million combined": a verb or an adjective, not what is counted
+    if len(words) > 1 and words[0].endswith("ing") and (words[1] in _LINKS or words[1] in _PREPS):
+        return False  # "$4 million depending on how many ...": a participle's clause
     return bool(unit) or len(words) > 1 or _plural_head(words[0]) or words[0] in _PLURALS
 
 
@@ -437,7 +448,7 @@ def extract_figures(text: str, limit: int = 8) -> list[Figure]:
             counts = f"{subject}, per {per}" if subject else f"per {per}"
             confident = bool(subject)
         else:
-            counts = _scan_phrase(words)
+            counts = _scan_phrase(words, count=not unit)
             # "58% of all remittances" is a share of them held by something the phrase does not
             # name; "4.1 million containers" says what it counts.
             confident = bool(counts) and not share and _says_what(counts, unit)
@@ -496,8 +507,10 @@ def key_figures(headline: str, text: str, limit: int = KEY_FIGURES) -> list[Figu
 
     News figures are those of the lead (the first paragraph) and any the headline repeats; then
     figures of the rest, in reading order, that are money, a percentage or at least a thousand.
-    Only figures labelled with confidence are shown, and none at all when the lead's first figure
-    cannot be labelled: the box would then show lesser numbers in place of the news.
+    The box's places go to the first ``limit`` of these, labelled or not, and only those labelled
+    with confidence are shown: a figure that cannot be labelled leaves its place empty rather
+    than giving it to a lesser number further down (whose label is as likely to be wrong), and
+    the box is empty when the lead's first figure cannot be labelled.
     """
     figures = extract_figures(text, limit=32)
     if not figures:
@@ -509,5 +522,4 @@ def key_figures(headline: str, text: str, limit: int = KEY_FIGURES) -> list[Figu
     if news and not news[0].confident:
         return []
     rest = [f for f in figures if f not in news and (f.unit or abs(f.value) >= 1000)]
-    shown = [f for f in (*news, *rest) if f.confident]
-    return shown[:limit]
+    return [f for f in (*news, *rest)[:limit] if f.confident]
