@@ -4,10 +4,12 @@ ingest on archives of 10k, 100k and 1M stories, on SQLite and PostgreSQL.
     .venv/bin/python benchmarks/scale.py [--sizes 10k,100k,1M] [--database sqlite|postgresql|both]
         [--keep] [--reuse] [--only search,listings,start,import] [--requests 20] [--queries 20]
         [--templated 3000] [--feeds 3] [--plans] [--pg-url postgresql://postgres@127.0.0.1:5432]
+        [--name wd_scale]
 
 Each size is its own archive, ending now, built by :mod:`archive_builder` (the rows the pipeline
-writes, in bulk: see its docstring) in its own database: PostgreSQL ``wd_scale_<size>`` (dropped
-and created again), SQLite ``$TMPDIR/wd_scale/sqlite-<size>/wiredesk.sqlite3``. ``--keep`` leaves
+writes, in bulk: see its docstring) in its own database: PostgreSQL ``<name>_<size>`` (dropped
+and created again), SQLite ``$TMPDIR/<name>/sqlite-<size>/wiredesk.sqlite3``; ``--name`` (default
+``wd_scale``) keeps the archives of concurrent runs apart. ``--keep`` leaves
 it there afterwards, ``--reuse`` measures a kept archive of that size again instead of building it
 (a run can be resumed size by size; the measurements' own imports add a few stories each time).
 Every size runs in a process of its own (Django's settings are fixed once a process has set up).
@@ -66,7 +68,7 @@ from archive_builder import SHARED_FEEDS, Corpus, Desk
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
-SQLITE_ROOT = Path(tempfile.gettempdir()) / "wd_scale"
+NAME = "wd_scale"
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _STOP_WORDS = """about above after again against also because been before being below between both
 could does doing down during each from further have having here hers herself himself into itself
@@ -97,10 +99,15 @@ def load() -> str:
 
 # -- Setting up one size's database ----------------------------------------------------------------
 
-def setup(database: str, size: int, pg_server: str, reuse: bool) -> bool:
+def sqlite_root(name: str) -> Path:
+    return Path(tempfile.gettempdir()) / name
+
+
+def setup(database: str, size: int, pg_server: str, reuse: bool, name: str) -> bool:
     """Point Django at this size's database, migrate; True when a built archive is reused."""
     label = size_label(size).lower()
-    data_dir = SQLITE_ROOT / f"sqlite-{label}"
+    root = sqlite_root(name)
+    data_dir = root / f"sqlite-{label}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "wiredesk.settings"
     os.environ["WIREDESK_LOG_LEVEL"] = "WARNING"
     os.environ["WIREDESK_ENRICH"] = "false"
@@ -110,16 +117,16 @@ def setup(database: str, size: int, pg_server: str, reuse: bool) -> bool:
     if database == "postgresql":
         import psycopg
 
-        os.environ["WIREDESK_DATA_DIR"] = str(SQLITE_ROOT / f"pg-{label}-data")
-        name = f"wd_scale_{label}"
+        os.environ["WIREDESK_DATA_DIR"] = str(root / f"pg-{label}-data")
+        db = f"{name}_{label}"
         with psycopg.connect(f"{pg_server}/postgres", autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  [name]).fetchone() is not None
+                                  [db]).fetchone() is not None
             if exists and not reuse:
-                conn.execute(f'DROP DATABASE "{name}"')
+                conn.execute(f'DROP DATABASE "{db}"')
             if not exists or not reuse:
-                conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["WIREDESK_DATABASE_URL"] = f"{pg_server}/{name}"
+                conn.execute(f'CREATE DATABASE "{db}"')
+        os.environ["WIREDESK_DATABASE_URL"] = f"{pg_server}/{db}"
     else:
         if data_dir.exists() and not reuse:
             shutil.rmtree(data_dir)
@@ -139,16 +146,16 @@ def setup(database: str, size: int, pg_server: str, reuse: bool) -> bool:
     return built == size
 
 
-def drop(database: str, size: int, pg_server: str) -> None:
+def drop(database: str, size: int, pg_server: str, name: str) -> None:
     label = size_label(size).lower()
     if database == "postgresql":
         import psycopg
 
         with psycopg.connect(f"{pg_server}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "wd_scale_{label}" WITH (FORCE)')
-        shutil.rmtree(SQLITE_ROOT / f"pg-{label}-data", ignore_errors=True)
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}_{label}" WITH (FORCE)')
+        shutil.rmtree(sqlite_root(name) / f"pg-{label}-data", ignore_errors=True)
     else:
-        shutil.rmtree(SQLITE_ROOT / f"sqlite-{label}", ignore_errors=True)
+        shutil.rmtree(sqlite_root(name) / f"sqlite-{label}", ignore_errors=True)
 
 
 # -- Search ----------------------------------------------------------------------------------------
@@ -423,7 +430,7 @@ def measure_import(corpus: Corpus, feeds: int) -> dict[str, Any]:
 def run_one(database: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
     print(f"\n== {database} at {size:,} stories ({load()})")
     sys.stdout.flush()
-    reused = setup(database, size, args.pg_url, args.reuse)
+    reused = setup(database, size, args.pg_url, args.reuse, args.name)
     corpus = Corpus()
     result: dict[str, Any] = {"database": database, "size": size, "load_start": os.getloadavg()}
     if reused:
@@ -525,6 +532,8 @@ def main() -> int:
     parser.add_argument("--plans", action="store_true",
                         help="print the EXPLAIN of every listing statement over 5 ms")
     parser.add_argument("--pg-url", default=PG_SERVER, help="the PostgreSQL server")
+    parser.add_argument("--name", default=NAME,
+                        help="the archives' name: PostgreSQL <name>_<size>, SQLite $TMPDIR/<name>/")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # database:size, in this process
     parser.add_argument("--results", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -535,7 +544,7 @@ def main() -> int:
             with open(args.results, "a") as out:
                 out.write(json.dumps(result) + "\n")
         if not args.keep:
-            drop(database, int(size), args.pg_url)
+            drop(database, int(size), args.pg_url, args.name)
         return 0
     databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     sizes = [parse_size(s) for s in args.sizes.split(",")]

@@ -80,15 +80,19 @@ def read_window(stories: Callable[[Q | None], QuerySet[M]], order: tuple[str, st
     """Read one page: ``stories(where)`` gives the listing newest first, ``where`` a cursor
     condition to apply in the same filter as its scope; ``order`` its (time, id) columns."""
     time, pk = order
+    # The cursor's (time, id) condition is an OR, which neither database turns into where an
+    # index range starts: they walk the listing from its newest end and filter every row until
+    # the cursor (300 ms fifty pages down at a million stories on PostgreSQL). The redundant
+    # bound on the time alone is an index condition, so the scan starts at the cursor.
     if position.before is not None:
         moment, key = position.before
-        rows = list(stories(Q(**{f"{time}__lt": moment}) | Q(**{time: moment, f"{pk}__lt": key}))
-                    [:size + 1])
+        older = Q(**{f"{time}__lt": moment}) | Q(**{time: moment, f"{pk}__lt": key})
+        rows = list(stories(Q(**{f"{time}__lte": moment}) & older)[:size + 1])
         return Window(rows[:size], True, len(rows) > size)
     if position.after is not None:
         moment, key = position.after
-        rows = list(stories(Q(**{f"{time}__gt": moment}) | Q(**{time: moment, f"{pk}__gt": key}))
-                    .reverse()[:size + 1])
+        newer = Q(**{f"{time}__gt": moment}) | Q(**{time: moment, f"{pk}__gt": key})
+        rows = list(stories(Q(**{f"{time}__gte": moment}) & newer).reverse()[:size + 1])
         return Window(rows[:size][::-1], len(rows) > size, True)
     offset = (position.number - 1) * size
     rows = list(stories(None)[offset:offset + size + 1])
