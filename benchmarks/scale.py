@@ -19,7 +19,11 @@ At each size it prints:
 - **build**: stories/s of the bulk path and its phases;
 - **search**: p50/p95 (ms) of :func:`wiredesk.newsroom.search.search` (ranked ids and the result
   count: the search module's public entry), per class -- common words, rare words (invented names
-  found in a handful of stories), several words, phrases, hostile input -- after one warm pass;
+  found in a handful of stories), several words, phrases, hostile input (FTS syntax, unbalanced
+  quotes, NUL, emoji, very long input, stop words) -- after one warm pass; beside it the p95 of
+  the reader's page, :func:`wiredesk.site.searching.search_page` with its cache off (the ids, the
+  count and the page's story rows), and on PostgreSQL the server's CPU per query (the backend's
+  user and system time from /proc, summed over the class);
 - **listings**: p50/p95 (ms) of each page, feed, sitemap and API list requested through Django's
   test ``Client`` with the response body cache emptied before every request (``cache.clear()``):
   the **cache-miss** cost, fingerprint + queries + rendering, what the first reader after a
@@ -191,8 +195,9 @@ def query_classes(corpus: Corpus, per_class: int) -> dict[str, list[str]]:
         "headline:bank", "{headline body}: market", "^market", "market*", "a\x00b",
         "bank \U0001F4C8 rates", "'; DROP TABLE newsroom_story; --", " ".join(common[:40]),
         "x" * 2000, " ".join(rng.choice(ranked) for _ in range(300)), "the",
-        "the of and to a in", '""', '"the" "and"', "(((", "AND", "\\", "%_%",
-        "<script>alert(1)</script>", 'col:umn:"x"',
+        "the of and to a in", '""', '"the" "and"', "(((", "AND", "market AND", "\\", "%_%",
+        "<script>alert(1)</script>", 'col:umn:"x"', "\x00", "\U0001F600",
+        "\U0001F3F3\uFE0F\u200D\U0001F308 flag",
     ]
     return {
         "common": [rng.choice(common) if i % 2 else f"{rng.choice(common)} {rng.choice(common)}"
@@ -206,6 +211,7 @@ def query_classes(corpus: Corpus, per_class: int) -> dict[str, list[str]]:
 
 def measure_search(classes: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
     from wiredesk.newsroom import search
+    from wiredesk.site import searching
 
     figures: dict[str, dict[str, Any]] = {}
     for name, queries in classes.items():
@@ -213,19 +219,44 @@ def measure_search(classes: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
             continue
         for query in queries:  # warm: a running server's caches are warm
             search.search(query, limit=20)
-        times, cpu, totals = [], [], []
+        times, cpu, totals, pages = [], [], [], []
+        server = server_cpu()
         for query in queries:
             started, used = time.perf_counter(), time.process_time()
             page = search.search(query, limit=20)
             times.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - used) * 1000)
             totals.append(_total(page))
+        server = (server_cpu() - server) / len(queries)
+        for query in queries:  # the reader's page: ids, count and the page's stories
+            started = time.perf_counter()
+            searching.search_page(query, limit=20, offset=0, cached=False)
+            pages.append((time.perf_counter() - started) * 1000)
         slowest = max(range(len(queries)), key=times.__getitem__)
         figures[name] = {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95),
                          "cpu50": percentile(cpu, 0.5), "cpu95": percentile(cpu, 0.95),
                          "max": max(times), "median_total": statistics.median(totals),
+                         "page95": percentile(pages, 0.95), "server": server,
                          "slowest": queries[slowest][:40]}
     return figures
+
+
+def server_cpu() -> float:
+    """CPU milliseconds this connection's PostgreSQL backend has used (user and system, from
+    /proc, in clock ticks: meaningful summed over many queries); 0 on SQLite or a remote
+    server."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def _total(page: Any) -> int:
@@ -452,11 +483,11 @@ def run_one(database: str, size: int, args: argparse.Namespace) -> dict[str, Any
         figures = measure_search(query_classes(corpus, args.queries))
         result["search"] = figures
         print(f"  {'search':<24} {'p50 ms':>8} {'p95 ms':>8} {'cpu p50':>8} {'cpu p95':>8} "
-              f"{'max ms':>8} {'median hits':>12}  slowest")
+              f"{'db cpu':>8} {'max ms':>8} {'page p95':>8} {'median hits':>12}  slowest")
         for name, row in figures.items():
             print(f"  {name:<24} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['cpu50']:>8.1f} "
-                  f"{row['cpu95']:>8.1f} {row['max']:>8.1f} {row['median_total']:>12,.0f}  "
-                  f"{row['slowest']!r}")
+                  f"{row['cpu95']:>8.1f} {row['server']:>8.1f} {row['max']:>8.1f} "
+                  f"{row['page95']:>8.1f} {row['median_total']:>12,.0f}  {row['slowest']!r}")
     if "listings" in only:
         figures = measure_listings(listing_urls(), args.requests, args.plans)
         result["listings"] = figures
@@ -505,6 +536,9 @@ def summary(results: list[dict[str, Any]]) -> None:
                      [r.get(kind, {}).get(name, {}).get("p95") for r in rows])
                 line("  cpu p95",
                      [r.get(kind, {}).get(name, {}).get("cpu95") for r in rows])
+                if kind == "search":
+                    line("  page p95",
+                         [r.get(kind, {}).get(name, {}).get("page95") for r in rows])
         for name in dict.fromkeys(n for r in rows for n in r.get("import", {})):
             values = [r.get("import", {}).get(name, {}).get("median") for r in rows]
             line(f"import ms {name}", values, "{:>10.0f}")
