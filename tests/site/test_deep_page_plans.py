@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+from tests.site.test_listing_plans import plan_of
 from tests.support.factories import make_section, make_source, make_story
 from wiredesk.newsroom.models import Cluster, Entity, Story, StoryEntity
 from wiredesk.newsroom.write.publishing import publish_change
@@ -28,21 +29,6 @@ from wiredesk.site.listings import entity_listing, for_section, latest
 from wiredesk.site.params import make_cursor
 
 pytestmark = pytest.mark.django_db
-
-
-def plan_of(sql: str, params: Any) -> str:
-    """The plan with statistics; on PostgreSQL whether an ordered index plan exists at all (on a
-    tiny table the planner would rather read everything)."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute("SET LOCAL enable_incremental_sort = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
 
 
 def index_bounds(plan: str) -> str:
