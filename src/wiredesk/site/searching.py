@@ -44,7 +44,9 @@ def search_page(query: str, *, limit: int, offset: int, cached: bool = True) -> 
     """One page of matches for ``query`` and the number of matches in all."""
     found = ranked(query, cached=cached)
     page = found.story_ids[offset:offset + limit]
-    return Found(in_order(page), len(found.story_ids), found.complete, search.about(found))
+    # The page lists teasers: the body, the heaviest column, is not read.
+    return Found(in_order(page, body=False), len(found.story_ids), found.complete,
+                 search.about(found))
 
 
 def search_filtered(query: str, scope: Q, *, limit: int,
@@ -83,9 +85,11 @@ def desk_state() -> str:
     return f"{changed}|{tombstone}"
 
 
-def in_order(story_ids: list[int]) -> list[Story]:
-    """The public stories with these ids, in the given order (one query)."""
+def in_order(story_ids: list[int], *, body: bool = True) -> list[Story]:
+    """The public stories with these ids, in the given order (one query); without their
+    current version's body unless ``body``."""
     if not story_ids:
         return []
-    by_id = public_stories().in_bulk(story_ids)
+    stories = public_stories() if body else public_stories().defer("current_version__body_html")
+    by_id = stories.in_bulk(story_ids)
     return [by_id[story_id] for story_id in story_ids if story_id in by_id]
