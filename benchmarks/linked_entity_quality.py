@@ -37,7 +37,7 @@ from entity_quality import DATA, KIND_TO_TYPE, SHARED, read_documents
 from wiredesk.core.text import html_to_text
 from wiredesk.enrich import entities as entity_rules
 from wiredesk.enrich import linking, ner
-from wiredesk.enrich.pipeline import entity_evidence, is_sports_copy
+from wiredesk.enrich.pipeline import country_linked, entity_evidence, is_sports_copy
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "linking" / \
     "guardian_entities.json"
@@ -58,10 +58,9 @@ class Tally:
 
 
 def _linked(text: str, entity: entity_rules.Entity, stories: int) -> bool:
-    if entity.is_country:
-        # a country page, except in sports copy (see the pipeline)
-        return not is_sports_copy(text.split("\n", 1)[0], text)
     sports = is_sports_copy(text.split("\n", 1)[0], text)  # a CoNLL document opens on its headline
+    if entity.is_country:
+        return country_linked(text, entity.mentions, sports)  # as the pipeline decides
     evidence = replace(entity_evidence(text, entity, sports), stories=stories)
     return linking.decide(evidence).linked
 

@@ -39,7 +39,7 @@ def run(correction: corrections.Pass, text: str, spans: list[Span],
 
 def test_the_passes_run_in_their_documented_order() -> None:
     assert [p.__name__ for p in PASSES] == [
-        "clean_edges", "drop_months_as_people", "cut_before_a_title",
+        "clean_edges", "spell_out_to_the_acronym", "drop_months_as_people", "cut_before_a_title",
         "drop_common_words_and_titles", "what_the_story_says", "one_reading_per_name",
         "find_repetitions_and_known_places", "drop_places_naming_events",
         "countries_are_places", "dateline_places", "places_are_teams_in_sports",
@@ -66,6 +66,22 @@ def test_clean_edges() -> None:
         ("European Commission", "organisation"), ("Ajax", "organisation"),
         ("FLOODS", "place"), ("Milan", "place")]
     assert run(corrections.clean_edges, "it was 2-1.", [Span(7, 10, "person")]) == []
+
+
+def test_spell_out_to_the_acronym() -> None:
+    text = ("Observers of the Council for Trade and Fisheries in Norway (CTFN) met the "
+            "Harbour Board of Oslo (HBO) and the Kestrel Union (KU).")
+    spans = mark(text, ("Council for Trade and Fisheries", "organisation"), ("Norway", "place"),
+                 ("Harbour Board", "organisation"), ("Kestrel Union", "organisation"))
+    assert run(corrections.spell_out_to_the_acronym, text, spans) == [
+        ("Council for Trade and Fisheries in Norway", "organisation"),
+        ("Harbour Board of Oslo", "organisation"),
+        ("Kestrel Union", "organisation")]  # its initials are the acronym already
+    # Words the acronym does not spell stay out: "in Norway (CTF)" is no part of the name.
+    other = "The Council for Trade and Fisheries in Norway (CTF) met."
+    spans = mark(other, ("Council for Trade and Fisheries", "organisation"), ("Norway", "place"))
+    assert run(corrections.spell_out_to_the_acronym, other, spans) == [
+        ("Council for Trade and Fisheries", "organisation"), ("Norway", "place")]
 
 
 def test_drop_months_as_people() -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from wiredesk.core.text import html_to_text
 from wiredesk.demo import DEMO_SOURCES
+from wiredesk.enrich.evidence import cut_from_a_longer_name
 from wiredesk.enrich.linking import Evidence, decide, objection, supported
 from wiredesk.enrich.pipeline import Enricher
 from wiredesk.enrich.result import Enrichment, StoryText
@@ -91,6 +92,49 @@ def test_sports_copy_places_and_clubs_read_as_people_get_no_page() -> None:
                                sports_copy=True)).linked
     assert not decide(Evidence("Bayer Leverkusen", "person", model_agrees=True,
                                place_word=True, sports_copy=True)).linked
+
+
+def test_a_competition_in_sports_copy_is_no_organisation() -> None:
+    for name in ("National League", "American League Central", "World Group II"):
+        evidence = Evidence(name, "organisation", model_agrees=True, sports_copy=True)
+        assert objection(evidence) == "a competition in sports copy, not an organisation"
+    # Outside sports copy a league may be a body: "League of Women Voters".
+    assert decide(Evidence("League of Women Voters", "organisation", model_agrees=True)).linked
+
+
+def test_a_piece_of_a_longer_name_gets_no_page() -> None:
+    evidence = Evidence("Jose Miguel", "person", model_agrees=True, cut_from_a_name=True)
+    assert objection(evidence) == "a piece of a longer name"
+    assert not decide(evidence).linked
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "cut"),
+    [
+        ("A rise in the Chicago PMI lifted bonds.", "Chicago", True),
+        ("They met Foreign Minister Jose Miguel Insulza on Monday.", "Jose Miguel", True),
+        ("Scorers: U.S. - Joe-Max Moore (3rd minute).", "Max Moore", True),
+        ("since the 1991 Gulf War ended.", "Gulf", True),
+        # Titles, roles, nationalities, possessives and sentence starts stand next to a name.
+        ("They met Foreign Minister Jose Miguel on Monday.", "Jose Miguel", False),
+        ("He beat American Oliver McCall on points.", "Oliver McCall", False),
+        ("Brazil's Ronaldo Lima scored.", "Ronaldo Lima", False),
+        ("It rained. Ana Ruiz stayed in.", "Ana Ruiz", False),
+        ("Ex-Yankee Randy Velarde hit a homer.", "Randy Velarde", False),
+        ("a Hong Kong-based group", "Hong Kong", False),
+        # A headline in capitals says nothing about where names end.
+        ("MEXICO CITY SHAKES", "MEXICO", False),
+    ],
+)
+def test_cut_from_a_longer_name(text: str, name: str, cut: bool) -> None:
+    at = text.index(name)
+    assert cut_from_a_longer_name(text, [(at, at + len(name))]) is cut
+
+
+def test_a_name_standing_alone_once_is_not_a_piece() -> None:
+    text = "A rise in the Chicago PMI. Chicago voted."
+    first, second = text.index("Chicago"), text.rindex("Chicago")
+    assert not cut_from_a_longer_name(text, [(first, first + 7), (second, second + 7)])
 
 
 def _demo(enricher: Enricher, headline_start: str) -> Enrichment:

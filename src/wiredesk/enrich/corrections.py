@@ -170,6 +170,44 @@ def _clean_span(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return parts
 
 
+def spell_out_to_the_acronym(story: Story, spans: list[Span]) -> list[Span]:
+    """An organisation's name cut short before the acronym that follows it runs on to where the
+    acronym says it ends; names inside the added words go.
+
+    Example: ``"Organisation for Security and Cooperation"`` in ``"... and Cooperation in
+    Europe (OSCE)"`` becomes ``"Organisation for Security and Cooperation in Europe"``, and
+    "Europe" is no separate place there.
+    """
+    text = story.text
+    longer: list[Span] = []
+    for span in spans:
+        if span.kind != "organisation":
+            continue
+        m = _TAIL_TO_ACRONYM.match(text, span.end)
+        if m is None:
+            continue
+        tail = m.group(1).split()
+        acronym = m.group(2).replace(".", "")
+        if not all(w[:1].isupper() or w in _ACRONYM_SMALL_WORDS for w in tail) \
+                or not any(w[:1].isupper() for w in tail):
+            continue
+        name = span.surface(text).split()
+        if _initials(name) != acronym and _initials([*name, *tail]) == acronym:
+            longer.append(Span(span.start, m.end(1), "organisation"))
+    if not longer:
+        return spans
+    kept = [s for s in spans if not any(x.start <= s.start and s.end <= x.end for x in longer)]
+    return sorted(kept + longer)
+
+
+_TAIL_TO_ACRONYM = re.compile(r"((?:\s+[\w'&-]+){1,5}?)\s*\(([A-Z][A-Z.&]{1,11})\)")
+_ACRONYM_SMALL_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "du", "des", "la"})
+
+
+def _initials(words: Sequence[str]) -> str:
+    return "".join(w[0] for w in words if w not in _ACRONYM_SMALL_WORDS).upper()
+
+
 def drop_months_as_people(story: Story, spans: list[Span]) -> list[Span]:
     """A month before a day number, or alone at the end of a line, is a date, not a person.
 
@@ -496,6 +534,7 @@ def _names_a_market(text: str, span: Span) -> bool:
 # The corrections, in the order they run (see the module docstring for why the order matters).
 PASSES: tuple[Pass, ...] = (
     clean_edges,
+    spell_out_to_the_acronym,
     drop_months_as_people,
     cut_before_a_title,
     drop_common_words_and_titles,

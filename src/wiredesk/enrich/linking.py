@@ -14,7 +14,11 @@ thresholds chosen on CoNLL++ dev and half of the labelled feed stories, see
    Quilla"), a road ("Millbrook Road"), an event ("Durban Harbour Marathon"), a geographic
    feature or a settlement word read as a person or an organisation ("Merrick Glacier",
    "Northgate City"), a known place read as an organisation or a person ("London", "New York"),
-   a one-word name the story also writes in lower case ("Digital", "Farmers", "Ferry").
+   a one-word name the story also writes in lower case ("Digital", "Farmers", "Ferry"); a
+   piece the model cut out of a longer name (every mention runs into another capitalised word:
+   "Chicago PMI", "Gulf War", "Jose Miguel Insulza" read as "Jose Miguel"); in sports copy, a
+   competition or a table's section read as an organisation ("National League", "World Group
+   II").
 2. **Known places** (countries, US states, continents, cities of 100,000 or more) are linked.
 3. **People** are linked when named in full (two to four capitalised words) and the model
    itself read a person there; a title or appositive ("Mayor Ana Ruiz", "X, an economist") is
@@ -61,6 +65,9 @@ _EVENTS = _words(
     regatta triathlon"""
 )
 _TEAM_WORDS = _words("united city ii rovers wanderers athletic albion county")
+# In sports copy these name a competition or a table's section, not a body: "National League",
+# "American League Central", "World Group II", "Division one".
+_COMPETITIONS = _words("league leagues division group conference series")
 _SHOWS = _words("live show tonight podcast")  # "Jimmy Kimmel Live" is a programme
 # Capitalised phrases that name an occasion, not an organisation or a place.
 _NOT_ENTITIES = frozenset({"state of the union", "brexit"})
@@ -92,6 +99,7 @@ class Evidence:
     major_place: bool = False  # a country, US state, continent or region, not only a city
     place_word: bool = False  # one of its words is a known place ("Bayer Leverkusen")
     sports_copy: bool = False  # the story is sports copy: places there are often teams
+    cut_from_a_name: bool = False  # every mention runs into another capitalised word
     stories: int = 1  # stories naming it, this one included (from the newsroom)
     sources: int = 1  # sources among those stories
 
@@ -147,6 +155,11 @@ def objection(evidence: Evidence) -> str:
             return "a place, not a person or an organisation"
     if len(words) == 1 and evidence.lower_case_in_story:
         return "a common word"
+    if evidence.cut_from_a_name:
+        return "a piece of a longer name"
+    if evidence.sports_copy and kind == "organisation" and any(w in _COMPETITIONS
+                                                               for w in words):
+        return "a competition in sports copy, not an organisation"
     if evidence.sports_copy and kind == "place":
         return "a place in sports copy, where it is usually a team"
     if evidence.sports_copy and kind == "person" and (

@@ -17,11 +17,11 @@ import re
 import threading
 from collections.abc import Sequence
 
-from wiredesk.core.lexicon.places import gazetteer
 from wiredesk.core.text import split_dateline
 from wiredesk.enrich import entities as entity_rules
 from wiredesk.enrich import figures, linking, ner, places, quotes, tags, topics
 from wiredesk.enrich.corrections import is_sports
+from wiredesk.enrich.evidence import cut_from_a_longer_name, entity_evidence
 from wiredesk.enrich.result import (
     Enrichment,
     EntityRef,
@@ -31,12 +31,18 @@ from wiredesk.enrich.result import (
     TopicRef,
 )
 
+__all__ = ["ENRICHER_VERSION", "Enricher", "country_linked", "entity_evidence", "is_sports_copy",
+           "supports"]
+
 # 1.3: appositives name what a name is; figures name prices per unit and subjects in full.
 # 1.4: entities carry a linking decision (only sure ones get pages); key figures from the
 # headline and lead first, at most three, each labelled with confidence.
 # 1.4.1: partial quotes' text starts at the reported clause ("it had "grave concerns""); a
 # he/she after a sentence introducing one person is that person; small attribution fixes.
-ENRICHER_VERSION = "1.4.1"
+# 1.5: no page for a piece of a longer name ("Chicago PMI", "Gulf War") or, in sports copy, a
+# competition ("National League"); an organisation's name runs on to its acronym; a key figure
+# that cannot be labelled leaves its place in the box empty; stricter figure labels.
+ENRICHER_VERSION = "1.5"
 
 
 # The languages the recogniser, lexicons and quote rules are made for: a story in another language
@@ -106,10 +112,7 @@ class Enricher:
             quotes=tuple(_quote(quote, people) for quote in said),
             figures=_figures(story.headline, text),
             # A country is linked unless the story is sports copy, where "Italy" is often a team.
-            countries=tuple(EntityRef(f"country:{c.code.lower()}", c.name, "country", c.count,
-                                      country_code=c.code, linked=not sports,
-                                      confidence=0.5 if sports else 1.0)
-                            for c in where.countries),
+            countries=tuple(_country(c, text, found, sports) for c in where.countries),
             places=tuple(EntityRef(entity_rules.entity_key("place", p.name, p.country_code),
                                    p.name, "place", country_code=p.country_code)
                          for p in where.places),
@@ -119,6 +122,22 @@ class Enricher:
             tags=tuple(tags.tags_for(found, [t.name for t in topic_list])),
             summary="" if story.summary.strip() else tags.summary_for(story.headline, text),
         )
+
+
+def country_linked(text: str, mentions: list[tuple[int, int]], sports: bool) -> bool:
+    """A country gets its page, except in sports copy (where "Italy" is often a team) and when
+    each mention is a piece of a longer name ("Gold Fields of South Africa Ltd", "MEXICO
+    CITY"; :func:`evidence.cut_from_a_longer_name`)."""
+    return not sports and not cut_from_a_longer_name(text, mentions)
+
+
+def _country(country: places.Country, text: str, found: Sequence[entity_rules.Entity],
+             sports: bool) -> EntityRef:
+    mentions = [m for e in found if e.is_country and e.country_code == country.code
+                for m in e.mentions]
+    linked = country_linked(text, mentions, sports) if mentions else not sports
+    return EntityRef(f"country:{country.code.lower()}", country.name, "country", country.count,
+                     country_code=country.code, linked=linked, confidence=1.0 if linked else 0.5)
 
 
 def _figures(headline: str, text: str) -> tuple[FigureRef, ...]:
@@ -136,34 +155,6 @@ def _without_dateline(text: str) -> tuple[str, str]:
     return (dateline, rest) if dateline else ("", text)
 
 
-def entity_evidence(text: str, entity: entity_rules.Entity,
-                    sports: bool | None = None) -> linking.Evidence:
-    """What this story says for publishing a page for ``entity`` (other stories: newsroom).
-    ``sports``: whether the story is sports copy (found from the text when not given)."""
-    if sports is None:
-        sports = is_sports(text)
-    one_word = entity.name.split()[0] if len(entity.name.split()) == 1 else ""
-    return linking.Evidence(
-        name=entity.name,
-        kind=entity.kind,
-        mentions=entity.count,
-        model_agrees=entity.model_agrees,
-        known_place=any(_known_place(name) for name in (entity.name, *entity.aliases)),
-        described=entity.described,
-        major_place=any(_major_place(name) for name in (entity.name, *entity.aliases)),
-        place_word=len(entity.name.split()) > 1
-        and any(_known_place(word) for word in entity.name.split()),
-        sports_copy=sports,
-        lower_case_in_story=bool(one_word) and _in_lower_case(text, one_word),
-    )
-
-
-def _known_place(name: str) -> bool:
-    """In either gazetteer: countries, US states, continents, regions wire copy names ("Middle
-    East") and cities of 100,000 or more."""
-    return places.is_known_place(name) or gazetteer().lookup(name) is not None
-
-
 def is_sports_copy(headline: str, text: str) -> bool:
     """Sports copy, by its body (:func:`corrections.is_sports`) or a sport named in its headline
     ("SOCCER - BLINKER BAN LIFTED", "Rugby: ...")."""
@@ -174,20 +165,6 @@ def is_sports_copy(headline: str, text: str) -> bool:
 _HEADLINE_SPORTS = frozenset({
     "soccer", "football", "cricket", "rugby", "tennis", "golf", "baseball", "basketball",
     "hockey", "athletics", "cycling", "boxing", "motor", "racing", "skiing", "nba", "nfl", "nhl"})
-
-
-def _major_place(name: str) -> bool:
-    """A country, US state, continent or region: never a common word or a club's name."""
-    canonical = gazetteer().lookup(name)
-    return bool(places.country_code(name)) or (
-        canonical is not None and not places.city_country(name)[1])
-
-
-def _in_lower_case(text: str, word: str) -> bool:
-    """The story writes ``word`` in lower case somewhere ("digital", "farmers")."""
-    lower = word.lower()
-    pattern = rf"(?<![\w'-]){re.escape(lower)}(?![\w'-])"
-    return lower != word and re.search(pattern, text) is not None
 
 
 def _entity(entity: entity_rules.Entity, evidence: linking.Evidence) -> EntityRef:
