@@ -59,12 +59,3 @@ def shared_data() -> Path:
         pytest.skip(f"{data} is not present: conformance data is only on the team's machines "
                     "and CI")
     return data
-
-
-@pytest.fixture(autouse=True)
-def _fresh_desks() -> None:
-    """What the enrichment worker remembers between stories starts empty, as in a new process.
-    (The write desks are built by each test or helper: there is no module one to reset.)"""
-    from wiredesk.newsroom.workers.enrichment import forget_failures
-
-    forget_failures()

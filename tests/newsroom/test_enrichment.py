@@ -316,12 +316,16 @@ def test_a_story_that_fails_is_set_aside_and_the_others_go_on(
             return super().enrich(story)
 
     failing = Failing(enricher.recogniser)
-    assert enrich_pending(failing, limit=2) == []  # the first two in the queue fail
-    [outcome] = enrich_pending(failing, limit=2)  # ... and no longer stand in front of the third
+    now = [1000.0]
+    set_aside = enrichment.SetAside(retry_after=600.0, now=lambda: now[0])
+    assert enrich_pending(failing, limit=2, set_aside=set_aside) == []  # the first two fail
+    # ... and no longer stand in front of the third
+    [outcome] = enrich_pending(failing, limit=2, set_aside=set_aside)
     assert outcome.story_id == last
-    assert enrich_pending(failing, limit=2) == []  # set aside: not retried on every pass
-    enrichment.forget_failures()
-    assert len(enrich_pending(enricher, limit=2)) == 2  # due again, and fixed
+    now[0] += 599.0
+    assert enrich_pending(failing, limit=2, set_aside=set_aside) == []  # not retried every pass
+    now[0] += 1.0
+    assert len(enrich_pending(enricher, limit=2, set_aside=set_aside)) == 2  # due, and fixed
     assert list(pending()) == []
 
 

@@ -9,7 +9,7 @@ function               what compares equal                          used for
 =====================  ===========================================  ============================
 ``strip_accents``      "São" / "Sao" (case kept)                    the base of the others
 ``fold_accents``       "López" / "lopez"                            speaker and person names
-``fold_words``         "Straße  Nord" / "strasse nord"              tag names (casefold, spaces)
+``fold_words``         "Straße  Nord" / "strasse nord"              tag names, entity aliases
 ``fold_word``          "Gen." / "gen", "Pérez" / "perez"            one word of a name
 ``fold_place_name``    "U.S." / "US", "São Paulo" / "sao paulo"     place and country lookups
 ``fold_for_compare``   "Biden's  PLAN" / "bidens plan"             duplicate detection (NFKC)

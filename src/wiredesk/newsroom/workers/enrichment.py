@@ -57,8 +57,36 @@ ENRICH_CLAIM = 0x57D_E1
 # A story whose enrichment failed is tried again after this many seconds, not on every pass.
 RETRY_FAILED_AFTER = 600.0
 
-_failed_lock = threading.Lock()
-_failed: dict[int, float] = {}  # story id -> monotonic time from which it is tried again
+
+
+class SetAside:
+    """The stories whose enrichment failed, each set aside until it is due for another try
+    (``retry_after`` seconds on the ``now`` clock later).
+
+    Each enrichment loop creates its own -- the worker's (:func:`run_enricher`), the ``enrich``
+    command's -- and tests build a fresh one: nothing about failures is kept for the process.
+    Thread-safe, so a loop's helpers may share it.
+    """
+
+    def __init__(self, retry_after: float = RETRY_FAILED_AFTER,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.retry_after = retry_after
+        self._now = now
+        self._lock = threading.Lock()
+        self._until: dict[int, float] = {}  # story id -> time from which it is tried again
+
+    def add(self, story_id: int) -> None:
+        """Set a story aside after a failure."""
+        with self._lock:
+            self._until[story_id] = self._now() + self.retry_after
+
+    def ids(self) -> list[int]:
+        """The stories set aside now (forgetting those due for another try)."""
+        now = self._now()
+        with self._lock:
+            for story_id in [pk for pk, until in self._until.items() if until <= now]:
+                del self._until[story_id]
+            return list(self._until)
 
 
 def pending() -> QuerySet[Story]:
@@ -119,22 +147,7 @@ def enrich_story(enricher: Enricher, story_id: int) -> Outcome:
         return Outcome(story_id, changed=changed)
 
 
-def forget_failures() -> None:
-    """Try every set-aside story again on the next pass (tests; an operator's fix)."""
-    with _failed_lock:
-        _failed.clear()
-
-
-def _set_aside() -> list[int]:
-    """Stories whose enrichment failed recently (forgetting those due for another try)."""
-    now = time.monotonic()
-    with _failed_lock:
-        for story_id in [pk for pk, retry_at in _failed.items() if retry_at <= now]:
-            del _failed[story_id]
-        return list(_failed)
-
-
-def _enrich_claimed(enricher: Enricher, story_id: int) -> Outcome | None:
+def _enrich_claimed(enricher: Enricher, story_id: int, set_aside: SetAside) -> Outcome | None:
     """Enrich a story unless another enricher holds it or has just done it; None when skipped.
     A failure is logged and the story set aside, never raised: one bad story stops nothing."""
     with claims.claim(ENRICH_CLAIM, story_id) as mine:
@@ -144,17 +157,19 @@ def _enrich_claimed(enricher: Enricher, story_id: int) -> Outcome | None:
             return enrich_story(enricher, story_id)
         except Exception:
             log.exception("enriching story %s failed; next try in %d s", story_id,
-                          RETRY_FAILED_AFTER)
-            with _failed_lock:
-                _failed[story_id] = time.monotonic() + RETRY_FAILED_AFTER
+                          set_aside.retry_after)
+            set_aside.add(story_id)
             return None
 
 
-def enrich_pending(enricher: Enricher, limit: int = BATCH) -> list[Outcome]:
+def enrich_pending(enricher: Enricher, limit: int = BATCH,
+                   set_aside: SetAside | None = None) -> list[Outcome]:
     """Enrich up to ``limit`` stories that need it, skipping those another enricher holds and
-    those set aside after a failure."""
-    ids = pending().exclude(pk__in=_set_aside()).values_list("pk", flat=True)[:limit]
-    return [outcome for outcome in (_enrich_claimed(enricher, pk) for pk in ids)
+    those in ``set_aside`` after a failure (a loop passes its own on every pass; without one,
+    failures are remembered for this call only)."""
+    set_aside = set_aside if set_aside is not None else SetAside()
+    ids = pending().exclude(pk__in=set_aside.ids()).values_list("pk", flat=True)[:limit]
+    return [outcome for outcome in (_enrich_claimed(enricher, pk, set_aside) for pk in ids)
             if outcome is not None]
 
 
@@ -163,6 +178,7 @@ def enrich_all(enricher: Enricher, progress: Callable[[int], None] = lambda n: N
     were gone through."""
     done = 0
     seen: set[int] = set()
+    set_aside = SetAside()
     requeue_outdated()
     while True:
         ids = [pk for pk in pending().values_list("pk", flat=True)[:BATCH * 10]
@@ -171,7 +187,7 @@ def enrich_all(enricher: Enricher, progress: Callable[[int], None] = lambda n: N
             return done
         for story_id in ids:
             seen.add(story_id)  # a story failing every time must not loop forever
-            _enrich_claimed(enricher, story_id)
+            _enrich_claimed(enricher, story_id, set_aside)
             done += 1
             progress(1)
 
@@ -180,8 +196,10 @@ def run_enricher(stop: threading.Event, *, tick: float,
                  enricher: Enricher | None = None) -> None:
     """The worker's enrichment loop: beside ingest, never in its way (its own thread and
     database connection; nothing ingest waits for). It uses ``enricher``, or creates its own:
-    the loop owns the recogniser for as long as it runs."""
+    the loop owns the recogniser, and the stories it set aside after a failure, for as long as
+    it runs."""
     enricher = enricher or Enricher()
+    set_aside = SetAside()
     log.info("enricher started")
     try:
         requeued = requeue_outdated()
@@ -191,7 +209,7 @@ def run_enricher(stop: threading.Event, *, tick: float,
         log.exception("could not queue stories of an older enricher again")
     while not stop.is_set():
         try:
-            outcomes = enrich_pending(enricher)
+            outcomes = enrich_pending(enricher, set_aside=set_aside)
         except Exception:
             log.exception("enrichment pass failed; retrying")
             outcomes = []

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 from django.utils.text import slugify
 
+from wiredesk.core.lexicon.folding import fold_words
 from wiredesk.enrich.entities import entity_key
 from wiredesk.enrich.result import EntityRef
 from wiredesk.newsroom.models import Enrichment, Entity, EntityAlias, Story, StoryEntity, StoryQuote
@@ -52,7 +53,10 @@ def entity_rows(refs: Iterable[EntityRef]) -> dict[str, Entity]:
 
 
 def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())[:300]
+    """A name as the alias table keys it: the lexicon's fold for names compared across stories
+    (accents and case folded, words one space apart: "López Obrador" == "lopez obrador", as
+    entity keys already fold them), cut to the column's length."""
+    return fold_words(name)[:300]
 
 
 def _by_alias(ref: EntityRef) -> Entity | None:
