@@ -118,6 +118,8 @@ def test_a_piece_of_a_longer_name_gets_no_page() -> None:
         # Titles, roles, nationalities, possessives and sentence starts stand next to a name.
         ("They met Foreign Minister Jose Miguel on Monday.", "Jose Miguel", False),
         ("He beat American Oliver McCall on points.", "Oliver McCall", False),
+        ("Ohio Congressman Tim Ryan said so.", "Tim Ryan", False),
+        ("Texas Governor Greg Abbott said so.", "Texas", False),
         ("Brazil's Ronaldo Lima scored.", "Ronaldo Lima", False),
         ("It rained. Ana Ruiz stayed in.", "Ana Ruiz", False),
         ("Ex-Yankee Randy Velarde hit a homer.", "Randy Velarde", False),

@@ -28,8 +28,9 @@ __all__ = ["cut_from_a_longer_name", "entity_evidence", "is_known_place"]
 # ("President Bill Clinton", "Secretary of State John Kornblum", "Democrat Walter Mondale"),
 # honorifics, a generation ("Jr", "II") and function words capitalised at a line's start.
 _NEXT_TO_A_NAME = TITLES | wordset(
-    """mr mrs ms dr st jr sr i ii iii iv emperor empress state democrat republican the a an
-    and of on in at for to by with from as but or said says told""")
+    """mr mrs ms dr st jr sr i ii iii iv emperor empress baron baroness commander congressman
+    congresswoman assemblyman assemblywoman councilman councilwoman state democrat republican
+    the a an and of on in at for to by with from as but or said says told""")
 _WORD_BEFORE = re.compile(r"([A-Z][\w.'\N{RIGHT SINGLE QUOTATION MARK}-]*?)(-| )$")
 _WORD_AFTER = re.compile(r"^(?: |-)([A-Z][\w'\N{RIGHT SINGLE QUOTATION MARK}]*)")
 
