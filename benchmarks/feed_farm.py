@@ -1,31 +1,43 @@
 """Many workers against a loopback feed farm: polling rate, punctuality, double fetches, duplicates.
 
-    .venv/bin/python benchmarks/feed_farm.py [--feeds 10000] [--workers 1,2,3,4] [--duration 180]
-        [--interval SECONDS] [--database-url postgresql://postgres@127.0.0.1:5432/wd_farm]
+    .venv/bin/python benchmarks/feed_farm.py [--feeds 10000] [--workers 1,2,4] [--burst 60]
+        [--interval 300] [--duration 600] [--pace 900] [--backlog 0]
+        [--database-url postgresql://postgres@127.0.0.1:5432/wd_farm]
 
 A **feed farm** -- one stdlib HTTP server process on 127.0.0.1, threaded -- serves N distinct feeds
 (`/f/<n>.xml`, RSS 2.0 or Atom) generated from text recombined from the real feeds in
-`../shared/data/feeds/` (else the bundled ones). Each feed is a stream whose newest items move on
-with time: about 40% change about once per poll interval, the rest rarely; a fifth of the items
-are syndicated stories that several feeds carry in the same ten minutes (same headline, body and
-time, each feed with its own guid), so cross-feed duplicates arise. Responses carry an ETag and
-Last-Modified and answer conditional GETs with 304. About 2.5% of the feeds answer after 1-3 s,
-about 1% always fail (500), about 1% answer 503 with Retry-After. The farm records, per feed path,
-how many requests are in flight at once: a second request while one is in flight is a double
-fetch. Its capacity is measured first, with clients in two processes.
+`../shared/data/feeds/` (else the bundled ones). Each feed is a stream of items published as for
+a desk polling every ``--pace`` seconds (900: 15 minutes): 40% of the feeds publish about once
+per pace, the rest every 5-20 paces, whatever interval the benchmark polls at -- a short interval
+polls the same news more often, so most polls find nothing new, as on a real desk. A feed starts
+with ``--backlog`` items (0: empty, so that the warm-up of 10,000 feeds takes minutes, not an
+hour of story writing) and carries its newest 6. A fifth of the items are syndicated stories that
+several feeds carry in the same ten minutes (same headline, body and time, each feed with its own
+guid), so cross-feed duplicates arise. Responses carry an ETag and Last-Modified and answer
+conditional GETs with 304. About 2.5% of the feeds answer after 1-3 s, about 1% always fail (500),
+about 1% answer 503 with Retry-After. The farm records, per feed, how many requests are in flight
+at once (a second one while one is in flight is a double fetch) and the wait between the end of
+an answer and the next request. Its capacity is measured first, with clients in two processes.
 
 The desk runs on PostgreSQL in a database of its own (emptied, migrated; sources added through
 `wiredesk source add` with ``WIREDESK_FETCH_ALLOW_NETWORKS=127.0.0.0/8``). A warm-up with the
-largest worker count polls every feed once (every item new). Then for each worker count, that
-many `wiredesk worker` processes (real subprocesses, enrichment off so the figures are polling and
-ingest) run for --duration seconds, with the sources' next checks first spread evenly over one
-poll interval (``WIREDESK_POLL_INTERVAL``, default a quarter of the duration, so every source is
-due about four times). Printed per worker count: sources polled per second (against the offered
-load N / interval), how late due sources were claimed (sampled from the database every 0.5 s:
-max and p95 over due events, and how many were later than one interval), double fetches (must be
-0), duplicate stories (must be 0: stories per (source, external id), and syndicated stories
-visible more than once under the also-reported policy), CPU seconds of the workers, the farm and
-the machine, and the scaling of the polling rate from the smallest worker count.
+largest worker count polls every feed once. Then for each worker count, that many `wiredesk
+worker` processes (real subprocesses, enrichment and pictures off so the figures are polling and
+ingest) run two windows:
+
+* **every source due at once**, for up to --burst seconds (or until every feed was polled): the
+  most polls per second that many workers do;
+* **at the poll interval** (``WIREDESK_POLL_INTERVAL``), the sources' next checks first spread
+  evenly over one interval, for --duration seconds: the polling rate against the offered load
+  (N / interval), the lateness of each repeat poll against the interval (the wait from an answer
+  to the next request, less the interval: p50, p95, max, and how many were later than a whole
+  interval), and whether every healthy feed was first polled within one interval.
+
+Printed per window: double fetches (must be 0), new stories, CPU seconds of the workers, the farm
+and PostgreSQL (every PostgreSQL process on the machine), how busy the machine was and its load
+average; at the end duplicate stories over the whole run (must be 0: stories per (source,
+external id), and syndicated stories visible more than once under the also-reported policy) and
+the scaling of the polling rate with workers.
 
 Bounded in time; every process it starts is in its own process group, killed on exit.
 All traffic goes to 127.0.0.1.
@@ -49,9 +61,8 @@ import tempfile
 import threading
 import time
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -64,7 +75,6 @@ ITEMS_PER_FEED = 6
 SHARED_SHARE = 0.2  # items that are syndicated stories carried by several feeds
 SHARED_BUCKET = 600  # seconds: feeds carrying a syndicated story do so within the same bucket
 SHARED_PER_BUCKET = 30
-SAMPLE_EVERY = 0.5
 _CHILDREN: list[subprocess.Popen[bytes]] = []
 
 
@@ -109,18 +119,29 @@ class FeedPlan:
     base: float  # the time of item 0
     delay: float  # seconds before answering (slow feeds)
     fails: int  # 0, 500 or 503
+    first: int  # the first item the feed ever carries (items before it were never published)
 
     @classmethod
-    def of(cls, number: int, *, interval: float, start: float) -> FeedPlan:
+    def of(cls, number: int, *, pace: float, start: float, backlog: int) -> FeedPlan:
+        """Feed ``number``'s plan. ``pace`` is the poll interval the feeds' publishing is
+        modelled on (900 s: a desk polling every 15 minutes): 40% of the feeds publish about
+        once per ``pace``, the rest every 5-20 ``pace``. It does not follow the benchmark's own
+        interval, so a short interval polls the same news more often instead of making more."""
         rng = random.Random(number)
-        period = interval * (rng.uniform(0.7, 1.5) if rng.random() < 0.4 else rng.uniform(5, 20))
+        period = pace * (rng.uniform(0.7, 1.5) if rng.random() < 0.4 else rng.uniform(5, 20))
         fails = 500 if number % 97 == 5 else 503 if number % 89 == 7 else 0
         delay = rng.uniform(1.0, 3.0) if number % 41 == 3 else 0.0
         base = start - rng.uniform(ITEMS_PER_FEED, ITEMS_PER_FEED + 1) * period
-        return cls(number, number % 3 == 0, period, base, delay, fails)
+        first = int((start - base) // period) + 1 - backlog
+        return cls(number, number % 3 == 0, period, base, delay, fails, first)
 
     def latest(self, now: float) -> int:
         return int((now - self.base) // self.period)
+
+    def carried(self, now: float) -> range:
+        """The items the feed carries at ``now``, newest first."""
+        latest = self.latest(now)
+        return range(latest, max(self.first, latest - ITEMS_PER_FEED + 1) - 1, -1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +174,8 @@ def item(texts: Texts, plan: FeedPlan, k: int) -> Item:
 
 def render(texts: Texts, plan: FeedPlan, now: float, port: int) -> tuple[bytes, float]:
     """The feed's body as it stands at ``now`` and its last modification time."""
-    latest = plan.latest(now)
-    items = [item(texts, plan, k) for k in range(latest, latest - ITEMS_PER_FEED, -1)]
-    updated = max(i.published for i in items)
+    items = [item(texts, plan, k) for k in plan.carried(now)]
+    updated = max((i.published for i in items), default=plan.base + (plan.first - 1) * plan.period)
     link = f"http://127.0.0.1:{port}/f/{plan.number}"
     out: list[str] = []
     if plan.atom:
@@ -214,9 +234,18 @@ class FarmState:
             self.max_in_flight = 0
             self.since = time.time()
             self.cpu = _own_cpu()
+            # Per feed: when its last answer ended, and the waits between an answer and the next
+            # request (the desk's lateness is that wait less the poll interval).
+            self.ended: dict[int, float] = {}
+            self.waits: list[float] = []
+            self.first_request: dict[int, float] = {}
 
     def begin(self, number: int) -> None:
         with self.lock:
+            at = time.time()
+            if number in self.ended:
+                self.waits.append(at - self.ended[number])
+            self.first_request.setdefault(number, at - self.since)
             now = self.in_flight.get(number, 0) + 1
             self.in_flight[number] = now
             self.requests[number] += 1
@@ -228,6 +257,7 @@ class FarmState:
 
     def end(self, number: int, status: int) -> None:
         with self.lock:
+            self.ended[number] = time.time()
             self.in_flight[number] -= 1
             if not self.in_flight[number]:
                 del self.in_flight[number]
@@ -238,7 +268,8 @@ class FarmState:
             return {"requests": list(self.requests), "status": dict(self.status),
                     "overlaps": self.overlaps, "overlapping": list(self.overlapping),
                     "max_in_flight": self.max_in_flight, "seconds": time.time() - self.since,
-                    "cpu": _own_cpu() - self.cpu}
+                    "cpu": _own_cpu() - self.cpu, "waits": list(self.waits),
+                    "first_request": dict(self.first_request)}
 
 
 def _own_cpu() -> float:
@@ -246,11 +277,11 @@ def _own_cpu() -> float:
     return times.user + times.system
 
 
-def serve_farm(feeds: int, interval: float, ready: Any) -> None:
+def serve_farm(feeds: int, pace: float, backlog: int, ready: Any) -> None:
     """The farm process: serve until killed."""
     texts = load_texts()
     start = time.time()
-    plans = [FeedPlan.of(n, interval=interval, start=start) for n in range(feeds)]
+    plans = [FeedPlan.of(n, pace=pace, start=start, backlog=backlog) for n in range(feeds)]
     state = FarmState(feeds)
     path_re = re.compile(r"^/f/(\d+)\.xml$")
 
@@ -263,6 +294,11 @@ def serve_farm(feeds: int, interval: float, ready: Any) -> None:
         def do_GET(self) -> None:
             if self.path == "/_stats":
                 self._send(200, json.dumps(state.snapshot()).encode(), {})
+                return
+            if self.path == "/_polled":
+                with state.lock:
+                    polled = len(state.first_request)
+                self._send(200, json.dumps(polled).encode(), {})
                 return
             match = path_re.match(self.path)
             if not match or int(match.group(1)) >= feeds:
@@ -341,11 +377,19 @@ def _probe(port: int, numbers: list[int], seconds: float, threads: int) -> int:
     return sum(done)
 
 
-def farm_capacity(port: int, feeds: int, interval: float, seconds: float = 4.0) -> float:
-    """Full (200) responses per second the farm serves to clients in two processes."""
-    fast = [n for n in range(feeds)
-            if not FeedPlan.of(n, interval=interval, start=0).delay
-            and not FeedPlan.of(n, interval=interval, start=0).fails]
+def misbehaving(number: int) -> bool:
+    """A slow or failing feed (the plan's delay and failures do not depend on time)."""
+    plan = FeedPlan.of(number, pace=1.0, start=0.0, backlog=0)
+    return bool(plan.delay or plan.fails)
+
+
+def failing(number: int) -> bool:
+    return bool(FeedPlan.of(number, pace=1.0, start=0.0, backlog=0).fails)
+
+
+def farm_capacity(port: int, feeds: int, seconds: float = 4.0) -> float:
+    """Responses per second the farm serves to clients in two processes."""
+    fast = [n for n in range(feeds) if not misbehaving(n)]
     with multiprocessing.get_context("fork").Pool(2) as pool:
         counts = pool.starmap(_probe, [(port, fast, seconds, 8)] * 2)
     return sum(counts) / seconds
@@ -428,14 +472,6 @@ class Desk:
             "random() * %s), lease_until = NULL, lease_holder = '', error_count = 0",
             (offset, spread))
 
-    def overdue(self) -> list[tuple[int, Any, float]]:
-        """Due sources no worker has claimed: (id, due time, seconds overdue)."""
-        return self.db.execute(
-            "SELECT id, next_check_at, EXTRACT(EPOCH FROM now() - next_check_at)::float "
-            "FROM newsroom_source WHERE is_active AND transport = 'poll' "
-            "AND next_check_at <= now() AND (lease_until IS NULL OR lease_until < now())"
-        ).fetchall()
-
     def duplicates(self) -> dict[str, int]:
         same_id = self.one("SELECT count(*) FROM (SELECT 1 FROM newsroom_story GROUP BY "
                            "source_id, external_id HAVING count(*) > 1) AS d")
@@ -495,36 +531,6 @@ def farm_get(port: int, path: str, method: str = "GET") -> Any:
     return json.loads(body) if body else None
 
 
-@dataclass
-class Lateness:
-    """The worst lateness seen for each due event (source, due time)."""
-
-    seen: dict[tuple[int, Any], float] = field(default_factory=dict)
-
-    def sample(self, rows: list[tuple[int, Any, float]]) -> None:
-        for source, due, late in rows:
-            key = (source, due)
-            if late > self.seen.get(key, -1.0):
-                self.seen[key] = late
-
-
-@contextmanager
-def sampling(desk: Desk, lateness: Lateness) -> Iterator[None]:
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(SAMPLE_EVERY):
-            lateness.sample(desk.overdue())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
-
-
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -543,7 +549,7 @@ def workers_up(env: dict[str, str], count: int, logs: Path) -> list[subprocess.P
 
 
 def warm_up(env: dict[str, str], desk: Desk, count: int, logs: Path, limit: float) -> None:
-    """Poll every feed once (all items new), with ``count`` workers."""
+    """Poll every feed once (its backlog new), with ``count`` workers."""
     desk.schedule(spread=0.0)
     started = time.perf_counter()
     workers_up(env, count, logs)
@@ -555,83 +561,135 @@ def warm_up(env: dict[str, str], desk: Desk, count: int, logs: Path, limit: floa
     took = time.perf_counter() - started
     stories = desk.one("SELECT count(*) FROM newsroom_story")
     print(f"warm-up ({count} workers): every feed polled once in {took:.0f} s, "
-          f"{stories} stories ({stories / took:.1f} stories/s)")
+          f"{stories} stories")
     _stop_children()
+
+
+@dataclass
+class Window:
+    """What the farm, the workers, PostgreSQL and the machine did in one measured window."""
+
+    stats: dict[str, Any]
+    worker_cpu: float
+    pg_cpu: float
+    busy: float  # share of the machine's CPU time busy
+    load: tuple[float, float]
+    new_stories: int
+
+    @property
+    def seconds(self) -> float:
+        return float(self.stats["seconds"])
+
+    @property
+    def polls(self) -> int:
+        return int(sum(self.stats["requests"]))
+
+    @property
+    def rate(self) -> float:
+        return self.polls / self.seconds
+
+
+def window(desk: Desk, port: int, procs: list[subprocess.Popen[bytes]],
+           seconds: float, *, until: int = 0) -> Window:
+    """Reset the farm's counters, wait ``seconds`` (or until ``until`` feeds were requested),
+    and read every counter."""
+    stories_before = desk.one("SELECT count(*) FROM newsroom_story")
+    cpu_before = sum(process_cpu(p.pid) for p in procs)
+    pg_before, (busy_before, total_before) = postgres_cpu(), machine_cpu()
+    load_before = os.getloadavg()[0]
+    farm_get(port, "/_reset", "POST")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+        if until and farm_get(port, "/_polled") >= until:
+            break
+    stats = farm_get(port, "/_stats")
+    busy, total = machine_cpu()
+    return Window(stats, sum(process_cpu(p.pid) for p in procs) - cpu_before,
+                  postgres_cpu() - pg_before, (busy - busy_before) / (total - total_before),
+                  (load_before, os.getloadavg()[0]),
+                  desk.one("SELECT count(*) FROM newsroom_story") - stories_before)
 
 
 def measure(env: dict[str, str], desk: Desk, port: int, *, count: int, feeds: int,
-            interval: float, duration: float, logs: Path) -> dict[str, Any]:
+            interval: float, burst: float, duration: float, logs: Path
+            ) -> tuple[Window, Window | None]:
+    """With ``count`` workers: how fast they poll when every source is due at once (for
+    ``burst`` seconds), then how punctually at ``interval`` (for ``duration`` seconds)."""
     desk.schedule(spread=0.0, offset=86400.0)  # nothing due while the workers start
     procs = workers_up(env, count, logs)
-    stories_before = desk.one("SELECT count(*) FROM newsroom_story")
-    desk.schedule(spread=interval)
-    farm_get(port, "/_reset", "POST")
-    lateness = Lateness()
-    cpu_before = [process_cpu(p.pid) for p in procs]
-    pg_before, (busy_before, total_before) = postgres_cpu(), machine_cpu()
-    load_before = os.getloadavg()[0]
-    with sampling(desk, lateness):
-        time.sleep(duration)
-    stats = farm_get(port, "/_stats")
-    worker_cpu = sum(process_cpu(p.pid) for p in procs) - sum(cpu_before)
-    pg_cpu = postgres_cpu() - pg_before
-    busy, total = machine_cpu()
-    load_after = os.getloadavg()[0]
+    desk.schedule(spread=0.0)
+    most = window(desk, port, procs, burst, until=feeds)
+    punctual = None
+    if duration:
+        desk.schedule(spread=interval)
+        punctual = window(desk, port, procs, duration)
     _stop_children()
-    late = list(lateness.seen.values())
-    requests = stats["requests"]
-    failing = {n for n in range(feeds) if FeedPlan.of(n, interval=interval, start=0).fails}
-    healthy = [requests[n] for n in range(feeds) if n not in failing]
-    expected = int(duration // interval) - 1
-    return {
-        "workers": count, "seconds": stats["seconds"], "polls": sum(requests),
-        "status": stats["status"], "overlaps": stats["overlaps"],
-        "overlapping": stats["overlapping"],
-        "late_max": max(late, default=0.0), "late_p95": percentile(late, 0.95),
-        "late_events": len(late), "late_over_interval": sum(1 for v in late if v > interval),
-        "under_polled": sum(1 for n in healthy if n < expected), "expected_polls": expected,
-        "min_polls": min(healthy, default=0),
-        "new_stories": desk.one("SELECT count(*) FROM newsroom_story") - stories_before,
-        "worker_cpu": worker_cpu, "farm_cpu": stats["cpu"], "pg_cpu": pg_cpu,
-        "machine_busy": (busy - busy_before) / (total - total_before),
-        "load": (load_before, load_after),
-    }
+    return most, punctual
 
 
-def report(run: dict[str, Any], first: dict[str, Any], interval: float, feeds: int) -> None:
-    rate = run["polls"] / run["seconds"]
-    base = first["polls"] / first["seconds"]
-    status = ", ".join(f"{k}: {v}" for k, v in sorted(run["status"].items()))
-    seconds = run["seconds"]
-    print(f"\n{run['workers']} worker(s), {seconds:.0f} s:")
-    print(f"  polled            {rate:8.1f} sources/s (offered {feeds / interval:.1f}/s), "
-          f"x{rate / base:.2f} of {first['workers']} worker(s)   [{status}]")
-    print(f"  lateness          max {run['late_max']:.1f} s, p95 {run['late_p95']:.1f} s over "
-          f"{run['late_events']} due events; later than one interval ({interval:.0f} s): "
-          f"{run['late_over_interval']}")
-    print(f"  every healthy feed polled >= {run['expected_polls']} times: "
-          f"{'yes' if not run['under_polled'] else 'NO'} (fewest: {run['min_polls']}, "
-          f"{run['under_polled']} feeds under)")
-    print(f"  double fetches    {run['overlaps']}" + (f" (feeds {run['overlapping']})"
-                                                    if run["overlaps"] else ""))
-    print(f"  new stories       {run['new_stories']}")
-    print(f"  CPU               workers {run['worker_cpu']:.0f} s "
-          f"({run['worker_cpu'] / seconds:.2f} cores), farm {run['farm_cpu']:.0f} s "
-          f"({run['farm_cpu'] / seconds:.2f}), PostgreSQL (all) {run['pg_cpu']:.0f} s "
-          f"({run['pg_cpu'] / seconds:.2f}); machine {run['machine_busy']:.0%} busy of "
-          f"{os.cpu_count()} cores, load {run['load'][0]:.1f} -> {run['load'][1]:.1f}")
+def cpu_line(run: Window) -> str:
+    seconds = run.seconds
+    return (f"workers {run.worker_cpu:.0f} s ({run.worker_cpu / seconds:.2f} cores), farm "
+            f"{run.stats['cpu']:.0f} s ({run.stats['cpu'] / seconds:.2f}), PostgreSQL (all) "
+            f"{run.pg_cpu:.0f} s ({run.pg_cpu / seconds:.2f}); machine {run.busy:.0%} busy of "
+            f"{os.cpu_count()} cores, load average {run.load[0]:.1f} -> {run.load[1]:.1f}")
+
+
+def statuses(run: Window) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted(run.stats["status"].items()))
+
+
+def report(count: int, most: Window, punctual: Window | None, base: float, *,
+           interval: float, feeds: int) -> None:
+    print(f"\n{count} worker(s)")
+    print(f"  every source due: {most.rate:7.1f} polls/s over {most.seconds:.0f} s "
+          f"({len(most.stats['first_request'])} of {feeds} feeds polled), "
+          f"x{most.rate / base:.2f} of the first count   [{statuses(most)}]")
+    print(f"    double fetches {most.stats['overlaps']}; new stories {most.new_stories}; "
+          f"CPU {cpu_line(most)}")
+    if punctual is None:
+        return
+    # Lateness: from a feed's answer to its next request, less the interval (healthy feeds;
+    # a failing one backs off on purpose).
+    waits = punctual.stats["waits"]
+    late = [wait - interval for wait in waits]
+    healthy = [n for n in range(feeds) if not failing(n)]
+    firsts = punctual.stats["first_request"]
+    unpolled = sum(1 for n in healthy if str(n) not in firsts)
+    first_late = max((firsts[str(n)] for n in healthy if str(n) in firsts), default=0.0)
+    print(f"  at a {interval:.0f} s interval: {punctual.rate:7.1f} polls/s (offered "
+          f"{feeds / interval:.1f}/s) over {punctual.seconds:.0f} s   [{statuses(punctual)}]")
+    print(f"    lateness against the interval over {len(late)} repeat polls: "
+          f"p50 {percentile(late, 0.5):.2f} s, p95 {percentile(late, 0.95):.2f} s, "
+          f"max {max(late, default=0.0):.2f} s; later than one interval: "
+          f"{sum(1 for v in late if v > interval)}")
+    print(f"    first poll of every healthy feed within one interval of the start: "
+          f"{'yes' if not unpolled and first_late <= interval else 'NO'} (latest "
+          f"{first_late:.1f} s, never polled {unpolled})")
+    print(f"    double fetches {punctual.stats['overlaps']}"
+          + (f" (feeds {punctual.stats['overlapping']})" if punctual.stats["overlaps"] else "")
+          + f"; new stories {punctual.new_stories} ({punctual.new_stories / punctual.seconds:.1f}"
+          f"/s)")
+    print(f"    CPU {cpu_line(punctual)}")
 
 
 def main() -> int:
     global ITEMS_PER_FEED
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--feeds", type=int, default=10000)
-    parser.add_argument("--workers", default="1,2,3,4")
-    parser.add_argument("--duration", type=float, default=180.0,
-                        help="seconds measured per worker count")
-    parser.add_argument("--interval", type=float, default=0.0,
-                        help="poll interval in seconds (default: a quarter of --duration)")
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--burst", type=float, default=60.0,
+                        help="seconds measured with every source due at once, per worker count")
+    parser.add_argument("--duration", type=float, default=600.0,
+                        help="seconds measured at the poll interval, per worker count (0: none)")
+    parser.add_argument("--interval", type=float, default=300.0, help="poll interval, seconds")
+    parser.add_argument("--pace", type=float, default=900.0,
+                        help="the poll interval the feeds' publishing is modelled on (seconds)")
     parser.add_argument("--items", type=int, default=ITEMS_PER_FEED, help="items per feed")
+    parser.add_argument("--backlog", type=int, default=0,
+                        help="items each feed already carries when the farm starts (the "
+                             "warm-up makes them stories; 0: feeds start empty)")
     parser.add_argument("--threads", type=int, default=0,
                         help="WIREDESK_WORKER_THREADS per worker (default: the desk's default)")
     parser.add_argument("--warmup-limit", type=float, default=1200.0)
@@ -640,7 +698,7 @@ def main() -> int:
     args = parser.parse_args()
     counts = [int(n) for n in args.workers.split(",")]
     ITEMS_PER_FEED = args.items  # before the farm process forks
-    interval = args.interval or args.duration / 4
+    interval = args.interval
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: sys.exit(130))
     atexit.register(_stop_children)
@@ -648,40 +706,45 @@ def main() -> int:
     logs = Path(tempfile.mkdtemp(prefix="wiredesk-farm-"))
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
     farm = multiprocessing.get_context("fork").Process(
-        target=serve_farm, args=(args.feeds, interval, send), daemon=True)
+        target=serve_farm, args=(args.feeds, args.pace, args.backlog, send), daemon=True)
     farm.start()
     atexit.register(farm.kill)
     port = receive.recv()
-    capacity = farm_capacity(port, args.feeds, interval)
-    print(f"feed farm: {args.feeds} feeds on 127.0.0.1:{port}, one process; capacity "
-          f"{capacity:.0f} full responses/s (clients in 2 processes, same 2 cores)")
+    capacity = farm_capacity(port, args.feeds)
+    print(f"feed farm: {args.feeds} feeds on 127.0.0.1:{port}, one process, publishing as "
+          f"for a {args.pace:.0f} s desk, {args.backlog} items each at start; capacity "
+          f"{capacity:.0f} responses/s (clients in 2 processes, same cores); load average "
+          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
     env.update(WIREDESK_DATA_DIR=str(logs / "data"), WIREDESK_DATABASE_URL=args.database_url,
                WIREDESK_FETCH_ALLOW_NETWORKS="127.0.0.0/8", WIREDESK_ENRICH="false",
+               WIREDESK_IMAGES="false",
                WIREDESK_POLL_INTERVAL=str(int(interval)), WIREDESK_LOG_LEVEL="WARNING")
     if args.threads:
         env["WIREDESK_WORKER_THREADS"] = str(args.threads)
     empty_postgres(args.database_url)
+    started = time.perf_counter()
     setup_desk(env, port, args.feeds)
     desk = Desk(args.database_url)
-    print(f"desk: PostgreSQL {args.database_url.rsplit('/', 1)[1]}, poll interval "
-          f"{int(interval)} s, {env.get('WIREDESK_WORKER_THREADS', 'default')} threads per "
-          f"worker, enrichment off; logs in {logs}; load {os.getloadavg()[0]:.1f}")
+    print(f"desk: PostgreSQL {args.database_url.rsplit('/', 1)[1]} ({args.feeds} sources added "
+          f"in {time.perf_counter() - started:.0f} s), poll interval {int(interval)} s, "
+          f"{env.get('WIREDESK_WORKER_THREADS', 'default')} threads per worker, enrichment and "
+          f"pictures off; logs in {logs}")
     warm_up(env, desk, max(counts), logs, args.warmup_limit)
-    runs = []
+    runs: list[tuple[int, Window, Window | None]] = []
     for count in counts:
-        run = measure(env, desk, port, count=count, feeds=args.feeds, interval=int(interval),
-                      duration=args.duration, logs=logs)
-        runs.append(run)
-        report(run, runs[0], int(interval), args.feeds)
+        most, punctual = measure(env, desk, port, count=count, feeds=args.feeds,
+                                 interval=interval, burst=args.burst, duration=args.duration,
+                                 logs=logs)
+        runs.append((count, most, punctual))
+        report(count, most, punctual, runs[0][1].rate, interval=interval, feeds=args.feeds)
     print("\nduplicates (whole run):")
     for name, value in desk.duplicates().items():
         print(f"  {name:28} {value}")
-    peak = max(r["polls"] / r["seconds"] for r in runs)
-    print("\nscaling: " + ", ".join(f"{r['workers']}: {r['polls'] / r['seconds']:.1f}/s"
-                                    for r in runs)
-          + f"; farm capacity {capacity:.0f}/s = {capacity / peak:.0f}x the peak polling rate")
+    print("\nscaling, every source due: " + ", ".join(
+        f"{count}: {most.rate:.1f}/s ({most.busy:.0%} busy)" for count, most, _ in runs)
+        + f"; farm capacity {capacity:.0f}/s")
     return 0
 
 

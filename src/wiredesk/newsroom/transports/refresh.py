@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,7 +22,7 @@ from wiredesk.core.errors import FetchError, ParseError
 from wiredesk.ingest.fetch import FetchPolicy, FetchResult, fetch_feed
 from wiredesk.newsroom import metrics
 from wiredesk.newsroom.health import record as health
-from wiredesk.newsroom.models import Source
+from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.transports.ingest import IngestReport, process_payload, store_payload
 from wiredesk.newsroom.write.desk import WriteDesk
 
@@ -30,6 +31,16 @@ log = logging.getLogger(__name__)
 # A 301/308 must be seen on this many consecutive polls before the stored URL changes: one
 # misconfigured response should not move a source for good.
 REDIRECTS_BEFORE_ADOPTING = 2
+
+# What a poll writes on its source: only these fields, so a poll never overwrites what ingest
+# recorded on the row meanwhile (item errors, the latest item problem) with the values it read
+# before the fetch -- and a 304 writes a dozen columns, not the whole row.
+POLL_FIELDS = ["url", "etag", "last_modified", "redirect_url", "redirect_seen", "error_count",
+               "last_error", "last_error_at", "last_success_at", "last_fetch_at",
+               "next_check_at", "lease_until"]
+
+# Applies a stored payload: its report, or raises ParseError (see refresh_source's ``apply``).
+Apply = Callable[[WriteDesk, RawPayload], IngestReport]
 
 
 @dataclass(slots=True)
@@ -57,8 +68,13 @@ def fetch_policy() -> FetchPolicy:
     )
 
 
-def refresh_source(desk: WriteDesk, source: Source) -> RefreshReport:
-    """Poll one source once, writing with ``desk``. The caller holds the source's lease."""
+def refresh_source(desk: WriteDesk, source: Source, *,
+                   apply: Apply = process_payload) -> RefreshReport:
+    """Poll one source once, writing with ``desk``. The caller holds the source's lease.
+
+    ``apply`` processes the stored payload (parse and apply its items); a worker passes one that
+    applies the payloads its threads fetched together (:mod:`wiredesk.newsroom.workers.applier`).
+    """
     now = timezone.now()
     source.last_fetch_at = now
     started = time.perf_counter()
@@ -77,7 +93,7 @@ def refresh_source(desk: WriteDesk, source: Source) -> RefreshReport:
     payload = store_payload(source, result.body, origin=result.final_url,
                             content_type=result.content_type)
     try:
-        report = process_payload(desk, payload)
+        report = apply(desk, payload)
     except ParseError as exc:
         return _failed(source, str(exc), None)
     _succeeded(source)
@@ -112,7 +128,7 @@ def _succeeded(source: Source) -> None:
     source.error_count, source.last_success_at = 0, now
     health.fetch_succeeded(source.pk)
     source.next_check_at, source.lease_until = now + _interval(source), None
-    source.save()
+    source.save(update_fields=POLL_FIELDS)
 
 
 def _failed(source: Source, message: str, retry_after: timedelta | None) -> RefreshReport:
@@ -124,6 +140,6 @@ def _failed(source: Source, message: str, retry_after: timedelta | None) -> Refr
         source.error_count, base_interval=_interval(source), retry_after=retry_after,
         rng=random.Random())
     source.lease_until = None
-    source.save()
+    source.save(update_fields=POLL_FIELDS)
     log.warning("source %s (%s): %s", source.pk, source.name, message)
     return RefreshReport(source, "error", error=message)

@@ -25,9 +25,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from contextlib import suppress
 from datetime import datetime
 from functools import partial
 from typing import TypeVar
@@ -43,8 +44,10 @@ from wiredesk.newsroom.models import Source
 from wiredesk.newsroom.outbox.delivery import run_outbox
 from wiredesk.newsroom.transports import inbox
 from wiredesk.newsroom.transports.folders import scan_claimed
-from wiredesk.newsroom.transports.refresh import RefreshReport, refresh_source
+from wiredesk.newsroom.transports.ingest import process_payload
+from wiredesk.newsroom.transports.refresh import Apply, RefreshReport, refresh_source
 from wiredesk.newsroom.workers import leases
+from wiredesk.newsroom.workers.applier import Applier
 from wiredesk.newsroom.workers.enrichment import run_enricher
 from wiredesk.newsroom.workers.pictures import run_pictures
 from wiredesk.newsroom.workers.timed import apply_timed_changes
@@ -89,18 +92,20 @@ def _dead_holders(now: datetime) -> list[str]:
                              .values_list("lease_holder", flat=True).distinct())
 
 
-def refresh_claimed(desk: WriteDesk, source: Source) -> RefreshReport:
-    """Refresh a leased source in a worker thread, with the thread's own database connection."""
+def refresh_claimed(desk: WriteDesk, source: Source, *,
+                    apply: Apply = process_payload) -> RefreshReport:
+    """Refresh a leased source with the calling thread's database connection, kept from one
+    poll to the next: opening one per poll cost a connection's start-up, and a new server
+    process's cold caches, on every poll. One that failed or grew old is replaced first."""
     close_old_connections()
     try:
-        return refresh_source(desk, source)
+        return refresh_source(desk, source, apply=apply)
     except Exception as exc:  # a bug must not kill the worker; it is recorded on the source
         log.exception("refresh of source %s crashed", source.pk)
+        connection.close()  # it may be the connection that broke
         Source.objects.filter(pk=source.pk).update(
             lease_until=None, last_error=f"internal error: {exc}", last_error_at=timezone.now())
         return RefreshReport(source, "error", error=f"internal error: {exc}")
-    finally:
-        connection.close()
 
 
 def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
@@ -128,39 +133,70 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
         recoverer.start()
     # What this worker has seen in each drop folder, kept between scans to tell settled files.
     folders: defaultdict[int, dict[str, Sighting]] = defaultdict(dict)
+    applier = Applier()
     with leases.kept(), ThreadPoolExecutor(max_workers=threads,
                                            thread_name_prefix="wiredesk-ingest") as pool:
-        _keep_busy(desk, stop, pool, threads=threads, tick=tick, folders=folders)
+        _keep_busy(desk, stop, pool, threads=threads, tick=tick, folders=folders,
+                   apply=applier.apply)
+        _close_connections(pool, threads)
         for recoverer in recoverers:
             recoverer.join(timeout=30)
     connection.close()  # releasing the leases used this thread's connection
     log.info("worker stopped")
 
 
+def _close_connections(pool: ThreadPoolExecutor, threads: int) -> None:
+    """Each ingest thread closes the connection it kept: one task per thread, held at a barrier
+    until all have started, so no thread runs two of them."""
+    barrier = threading.Barrier(threads)
+
+    def close() -> None:
+        with suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=5)
+        connection.close()
+
+    for future in [pool.submit(close) for _ in range(threads)]:
+        future.result()
+
+
 def _keep_busy(desk: WriteDesk, stop: threading.Event, pool: ThreadPoolExecutor, *,
                threads: int, tick: float,
-               folders: defaultdict[int, dict[str, Sighting]]) -> None:
-    """Claim a source as soon as an ingest thread is free, until ``stop`` is set. Not a batch of
-    ``threads`` at a time: one slow feed (up to the fetch timeout) would leave the other threads
-    idle until it finished. Timed changes are applied at least every ``tick``, as when idle."""
+               folders: defaultdict[int, dict[str, Sighting]], apply: Apply) -> None:
+    """Start a claimed source as soon as an ingest thread is free, until ``stop`` is set. Not a
+    batch of ``threads`` at a time: one slow feed (up to the fetch timeout) would leave the other
+    threads idle until it finished. Sources are claimed ``threads`` at a time, though, and the
+    ones no thread is free for wait here, leased, for the next free thread: a claim is a
+    transaction of its own, which one poll of an unchanged feed (a 304) should not pay in full.
+    Timed changes are applied at least every ``tick``, as when idle."""
     running: set[Future[str]] = set()
+    ready: deque[Source] = deque()
     timed_at = float("-inf")
     while not stop.is_set():
         if time.monotonic() - timed_at >= min(tick, TIMED_EVERY):
             _guarded("applying timed changes", apply_timed_changes)
             timed_at = time.monotonic()
         free = threads - len(running)
-        sources = (_guarded("claiming sources", partial(claim, free, transports=WATCHED)) or []
-                   if free else [])
-        running.update(pool.submit(_work_on, desk, s, folders[s.pk]) for s in sources)
+        if free and not ready:
+            ready.extend(_guarded("claiming sources",
+                                  partial(claim, threads, transports=WATCHED)) or [])
+        while free and ready:
+            source = ready.popleft()
+            running.add(pool.submit(_work_on, desk, source, folders[source.pk], apply))
+            free -= 1
         if not running:
             stop.wait(tick)
             continue
         done, running = wait(running, timeout=tick, return_when=FIRST_COMPLETED)
         for future in done:
             _log_outcome(future)
+    if ready:  # claimed but not started: free for another worker at once
+        _guarded("releasing sources", partial(_release, [source.pk for source in ready]))
     for future in as_completed(running):  # a clean stop lets the work in hand finish
         _log_outcome(future)
+
+
+def _release(ids: list[int]) -> None:
+    Source.objects.filter(pk__in=ids, lease_holder=leases.holder()).update(lease_until=None)
 
 
 def _log_outcome(future: Future[str]) -> None:
@@ -182,28 +218,34 @@ def _recovery_threads() -> int:
 def run_recovery(desk: WriteDesk, stop: threading.Event, *, tick: float) -> None:
     """Process payloads a stopped process left unprocessed: all of them at once when the worker
     starts, then whatever turns up (a process dying elsewhere), looking every ``tick``."""
-    while not stop.is_set():
-        recovered = _guarded("recovering unprocessed payloads",
-                             lambda: inbox.recover(desk, stop=stop))
-        if recovered:
-            log.warning("recovered %d payloads left unprocessed by a stopped process", recovered)
-        stop.wait(tick)
+    try:
+        while not stop.is_set():
+            recovered = _guarded("recovering unprocessed payloads",
+                                 lambda: inbox.recover(desk, stop=stop))
+            if recovered:
+                log.warning("recovered %d payloads left unprocessed by a stopped process",
+                            recovered)
+            stop.wait(tick)
+    finally:
+        connection.close()  # the thread's connection, kept between looks
 
 
-def _work_on(desk: WriteDesk, source: Source, seen: dict[str, Sighting]) -> str:
+def _work_on(desk: WriteDesk, source: Source, seen: dict[str, Sighting], apply: Apply) -> str:
     """Refresh or scan one claimed source; returns the line to log ("" when nothing happened)."""
     if source.transport == Source.Transport.FOLDER:
         scan = scan_claimed(desk, source, seen)
         return "" if scan.idle else scan.line()
-    return refresh_claimed(desk, source).line()
+    return refresh_claimed(desk, source, apply=apply).line()
 
 
 def _guarded(what: str, step: Callable[[], T]) -> T | None:
-    """Run one step of the tick; a failure is logged and the step retried at the next tick."""
+    """Run one step of the tick; a failure is logged and the step retried at the next tick.
+    The thread's connection is kept between steps (a claim every poll, timed changes every
+    second); one that failed is closed, and one grown old replaced."""
+    close_old_connections()
     try:
         return step()
     except Exception:
         log.exception("%s failed; retrying at the next tick", what)
-        return None
-    finally:
         connection.close()
+        return None
