@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.support.processes import dead_holder
+from wiredesk.ingest.pipeline import Batch
 from wiredesk.newsroom.models import RawPayload, Source, Story
 from wiredesk.newsroom.sources import add_source, local_source
 from wiredesk.newsroom.transports import inbox, ingest
@@ -82,14 +83,14 @@ def test_a_backlog_in_one_session_takes_the_decisions_of_one_payload_after_anoth
 def test_a_payload_that_breaks_a_backlog_session_is_quarantined_alone(
         monkeypatch: pytest.MonkeyPatch) -> None:
     payloads = [stored_by(dead_holder(), rss(story(n))) for n in range(3)]
-    real = ingest._record_item_health
+    real = ingest._settle
 
-    def broken_second(payload: RawPayload, report: IngestReport) -> None:
+    def broken_second(payload: RawPayload, batch: Batch, report: IngestReport) -> None:
         if payload.pk == payloads[1].pk:
             raise RuntimeError("disk on fire")
-        real(payload, report)
+        real(payload, batch, report)
 
-    monkeypatch.setattr(ingest, "_record_item_health", broken_second)
+    monkeypatch.setattr(ingest, "_settle", broken_second)
     inbox.process_pending(WriteDesk())
     assert [outcome(p) for p in payloads] == ["parsed", "failed", "parsed"]
     # Applied once each: the step's session was rolled back before they were applied alone.

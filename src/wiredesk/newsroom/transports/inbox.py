@@ -39,8 +39,11 @@ from wiredesk.newsroom.write.desk import WriteDesk
 log = logging.getLogger(__name__)
 
 # Payloads taken per recovery step: a backlog is recovered in steps of this size, one after the
-# other, so a step's claim stays fresh and another recovering process can share the work.
-RECOVER_BATCH = 50
+# other, so a step's claim stays fresh and another recovering process can share the work. Each
+# step is one session of the desk (its fixed costs -- catching up, the cluster state read,
+# publishing, committing -- paid once per step); parsing and the gate come before the session,
+# so the database's writer is held about a second per step, not the whole step.
+RECOVER_BATCH = 200
 # Threads processing pushed payloads in one web process. Writers queue on the database anyway
 # (SQLite has one), so a few threads keep a burst of pushes from piling up threads without
 # slowing the common case of one push at a time.
@@ -121,13 +124,12 @@ def process_pending(desk: WriteDesk, *, now: datetime | None = None,
     """One recovery step: take up to ``limit`` orphaned payloads and process them, together
     (:func:`process_together`)."""
     payloads = claim_orphans(limit, now=now)
-    for payload in payloads:
-        log.warning("payload %s was left unprocessed by a stopped process; processing it now",
-                    payload.pk)
+    if payloads:  # one line per step, not per payload: a backlog can be thousands
+        log.warning("%d payloads (ids %s to %s) were left unprocessed by a stopped process; "
+                    "processing them now", len(payloads), payloads[0].pk, payloads[-1].pk)
     results = process_together(desk, payloads)
-    for processed in results:
-        if processed.payload.transport == Source.Transport.PUSH:  # as on arrival
-            record_delivery(processed.payload.source_id, processed.error)
+    record_deliveries([(processed.payload.source_id, processed.error) for processed in results
+                       if processed.payload.transport == Source.Transport.PUSH])  # as on arrival
     return results
 
 
@@ -207,6 +209,29 @@ class Background:
             log.exception("processing payload %s in the background failed", payload_id)
         finally:
             connection.close()
+
+
+def record_deliveries(deliveries: list[tuple[int, str]]) -> None:
+    """:func:`record_delivery` for many deliveries, in order: per source, one UPDATE leaving the
+    state the deliveries, recorded one after the other, would leave."""
+    by_source: dict[int, list[str]] = {}
+    for source_id, error in deliveries:
+        by_source.setdefault(source_id, []).append(error)
+    now = timezone.now()
+    for source_id, errors in by_source.items():
+        failed = [error for error in errors if error]
+        if not failed:
+            Source.objects.filter(pk=source_id).update(error_count=0, last_success_at=now)
+            continue
+        # Errors count from the last success (which resets the count), or add to the count.
+        after = len(errors) - 1 - max((n for n, error in enumerate(errors) if not error),
+                                      default=-1)
+        count = after if len(failed) < len(errors) else F("error_count") + after
+        fields: dict[str, object] = {"error_count": count, "last_error": failed[-1],
+                                     "last_error_at": now}
+        if len(failed) < len(errors):
+            fields["last_success_at"] = now
+        Source.objects.filter(pk=source_id).update(**fields)
 
 
 def record_delivery(source_id: int, error: str) -> None:

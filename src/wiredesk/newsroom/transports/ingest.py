@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,12 @@ from wiredesk.newsroom import metrics
 from wiredesk.newsroom.health import record as health
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.workers import leases
-from wiredesk.newsroom.write.apply import MERGED, apply_backlog, apply_candidates
+from wiredesk.newsroom.write.apply import (
+    MERGED,
+    apply_backlog,
+    apply_candidates,
+    prepare_backlog,
+)
 from wiredesk.newsroom.write.desk import WriteDesk
 
 log = logging.getLogger(__name__)
@@ -115,30 +121,39 @@ def process_payloads(desk: WriteDesk, payloads: list[RawPayload]
     """Parse and apply stored payloads, oldest first, in one session of ``desk`` (a backlog:
     see :func:`wiredesk.newsroom.transports.inbox.process_together`). Consecutive payloads of one
     source are applied together (:func:`~wiredesk.newsroom.write.apply.apply_backlog`): a few
-    statements for all of them instead of a dozen per payload. A payload that cannot be parsed
+    statements for all of them instead of a dozen per payload, and what each payload leaves on
+    its row and its source's figures is written in a few statements too (:func:`_write_outcomes`).
+    Parsing, the publication gate and fingerprinting come before the session, as for one payload,
+    so the database's writer is held only to decide and write. A payload that cannot be parsed
     is recorded as with :func:`process_payload` and its ParseError returned in its place."""
     results: list[IngestReport | ParseError] = []
+    parsed: list[tuple[RawPayload, Batch]] = []
+    errors: dict[int, ParseError] = {}
+    for payload in payloads:
+        try:
+            parsed.append((payload, _parse(payload, payload.source.url)))
+        except ParseError as exc:
+            errors[payload.pk] = exc
+    runs = [(run, prepare_backlog(desk, run[0][0].source,
+                                  [(payload, batch.candidates) for payload, batch in run]))
+            for run in _by_source(parsed)]
     with desk.session():
-        parsed: list[tuple[RawPayload, Batch]] = []
-        errors: dict[int, ParseError] = {}
-        for payload in payloads:
-            try:
-                parsed.append((payload, _parse(payload, payload.source.url)))
-            except ParseError as exc:
-                errors[payload.pk] = exc
         actions: dict[int, list[str]] = {}
-        for run in _by_source(parsed):
+        for run, ahead in runs:
             backlog = [(payload, batch.candidates) for payload, batch in run]
-            for (payload, _), outcome in zip(run, apply_backlog(desk, run[0][0].source, backlog),
-                                             strict=True):
+            for (payload, _), outcome in zip(run, apply_backlog(desk, run[0][0].source, backlog,
+                                                                ahead), strict=True):
                 actions[payload.pk] = outcome
         batches = dict((payload.pk, batch) for payload, batch in parsed)
+        done: list[tuple[RawPayload, IngestReport]] = []
         for payload in payloads:
             if payload.pk in errors:
                 results.append(errors[payload.pk])
                 continue
             with logformat.context(source=payload.source.slug, payload=payload.pk):
-                results.append(_finish(payload, batches[payload.pk], actions[payload.pk]))
+                report = _finish(payload, batches[payload.pk], actions[payload.pk], done)
+            results.append(report)
+        _write_outcomes(done)
     return results
 
 
@@ -166,8 +181,10 @@ def _parse(payload: RawPayload, base_url: str) -> Batch:
         raise
 
 
-def _finish(payload: RawPayload, batch: Batch, actions: list[str]) -> IngestReport:
-    """Count what the items' decisions were and record the payload's outcome and health."""
+def _finish(payload: RawPayload, batch: Batch, actions: list[str],
+            done: list[tuple[RawPayload, IngestReport]] | None = None) -> IngestReport:
+    """Count what the items' decisions were and record the payload's outcome and health --
+    at once, or (``done`` given: a backlog) added to ``done`` for :func:`_write_outcomes`."""
     report = IngestReport(errors=[f"item {f.position + 1} ({f.title!r}): {f.error}"
                                   for f in batch.failures])
     read = len(batch.feed.items) + len(batch.feed.refused_items)
@@ -175,19 +192,56 @@ def _finish(payload: RawPayload, batch: Batch, actions: list[str]) -> IngestRepo
     report.lost = report.expected - read + len(batch.failures)
     for action in actions:
         _count(report, action)
-    _record_outcome(payload, batch, report)
-    _record_item_health(payload, report)
+    _settle(payload, batch, report)
+    if done is None:
+        _write_outcomes([(payload, report)])
+    else:
+        done.append((payload, report))
     return report
 
 
-def _record_item_health(payload: RawPayload, report: IngestReport) -> None:
+def _write_outcomes(done: list[tuple[RawPayload, IngestReport]]) -> None:
+    """Store processed payloads' outcomes (set by :func:`_settle`) and their sources' figures,
+    in a few statements however many payloads: one UPDATE per distinct outcome (a push burst's
+    are all alike), and per source one count of new items and one of items lost -- the state
+    the payloads, recorded one after the other, would leave."""
+    if not done:
+        return
+    alike: dict[tuple[str, str, str, int], list[RawPayload]] = {}
+    for payload, _ in done:
+        key = (payload.outcome, json.dumps(payload.warnings), payload.format, payload.item_count)
+        alike.setdefault(key, []).append(payload)
+    for group in alike.values():
+        first = group[0]
+        if len(group) == 1:
+            first.save(update_fields=["outcome", "warnings", "format", "item_count", "error"])
+            continue
+        RawPayload.objects.filter(pk__in=[payload.pk for payload in group]).update(
+            outcome=first.outcome, warnings=first.warnings, format=first.format,
+            item_count=first.item_count, error="")
+    by_source: dict[int, list[IngestReport]] = {}
+    for payload, report in done:
+        by_source.setdefault(payload.source_id, []).append(report)
+    for source_id, reports in by_source.items():
+        # One arrival per payload processed on its own; a backlog's payloads become public
+        # together, so they are one arrival (gaps of a millisecond would teach the source's
+        # rhythm that it never goes quiet).
+        health.items_arrived(source_id, sum(report.new for report in reports))
+        _record_item_health(source_id, reports)
+
+
+def _record_item_health(source_id: int, reports: list[IngestReport]) -> None:
     """Count items lost or refused on the source's figures, and say what the latest payload
-    lost; a payload read whole clears that message (the count stays)."""
-    sources = Source.objects.filter(pk=payload.source_id)
-    if report.lost:
-        first = f"; {report.errors[0]}" if report.errors else ""
-        problem = f"{report.recovered()}{first}"[:500]
-        sources.update(item_errors=F("item_errors") + report.lost, last_item_problem=problem,
+    lost; a latest payload read whole clears that message (the count stays)."""
+    sources = Source.objects.filter(pk=source_id)
+    lost = sum(report.lost for report in reports)
+    latest = reports[-1]
+    if lost:
+        problem = ""
+        if latest.lost:
+            first = f"; {latest.errors[0]}" if latest.errors else ""
+            problem = f"{latest.recovered()}{first}"[:500]
+        sources.update(item_errors=F("item_errors") + lost, last_item_problem=problem,
                        last_item_problem_at=timezone.now())
     else:
         sources.exclude(last_item_problem="").update(last_item_problem="")
@@ -203,7 +257,9 @@ def format_mismatch(declared: str, found: str) -> str:
             "it was read as what it is (set the source's format to auto, or fix the sender)")
 
 
-def _record_outcome(payload: RawPayload, batch: Batch, report: IngestReport) -> None:
+def _settle(payload: RawPayload, batch: Batch, report: IngestReport) -> None:
+    """Set a processed payload's outcome, warnings and format (written by
+    :func:`_write_outcomes`), and count it in the metrics."""
     warnings = list(batch.feed.warnings) + report.errors
     mismatch = format_mismatch(payload.source.format, batch.feed.format)
     if mismatch:
@@ -214,12 +270,10 @@ def _record_outcome(payload: RawPayload, batch: Batch, report: IngestReport) -> 
     payload.warnings, payload.format = warnings, batch.feed.format
     payload.item_count = len(batch.feed.items)
     payload.error = ""  # re-processed after a fix: the old error would only mislead
-    payload.save(update_fields=["outcome", "warnings", "format", "item_count", "error"])
     metrics.record_payload(payload.source.slug, payload.outcome,
                            {name: getattr(report, name) for name in report.COUNTERS},
                            payload.received_at.timestamp())
     log.debug("payload processed (%s): %s", payload.outcome, report.summary())
-    health.items_arrived(payload.source_id, report.new)
 
 
 def _count(report: IngestReport, outcome: str) -> None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, connection
-from django.db.models import OuterRef, Subquery
 
 from wiredesk.core.gate import GateResult
 from wiredesk.core.items import Article, PubStatus
@@ -43,6 +42,7 @@ from wiredesk.newsroom.models import (
 )
 from wiredesk.newsroom.write import gating
 from wiredesk.newsroom.write.desk import WriteDesk
+from wiredesk.newsroom.write.deskstate import insert_objects
 from wiredesk.newsroom.write.duplicates import Doc
 
 log = logging.getLogger(__name__)
@@ -81,18 +81,28 @@ def apply_candidates(desk: WriteDesk, source: Source, candidates: list[Candidate
     return outcomes
 
 
+def prepare_backlog(desk: WriteDesk, source: Source,
+                    batches: Sequence[tuple[RawPayload, list[Candidate]]]) -> _Ahead:
+    """What :func:`apply_backlog` needs of these payloads that does not depend on the stored
+    state (see :class:`_Ahead`), worked out before the caller's session."""
+    return _Ahead.prepare_many(desk, source, batches)
+
+
 def apply_backlog(desk: WriteDesk, source: Source,
-                  batches: Sequence[tuple[RawPayload, list[Candidate]]]) -> list[list[str]]:
+                  batches: Sequence[tuple[RawPayload, list[Candidate]]],
+                  ahead: _Ahead | None = None) -> list[list[str]]:
     """Decide and apply several payloads of one source, oldest first, inside the caller's
     session (a backlog: see :func:`wiredesk.newsroom.transports.ingest.process_payloads`).
 
     Consecutive payloads are applied together, as one payload holding all their items would be
     -- a few statements for all of them -- as long as no item id comes twice: a payload that
     repeats an id, its own or an earlier one's, starts a new chunk, so a story's versions are
-    still applied in the order they came. Returns each payload's outcomes.
+    still applied in the order they came. Returns each payload's outcomes. ``ahead``: from
+    :func:`prepare_backlog`, else everything is worked out inside the session.
     """
     if not desk.in_session:
         raise RuntimeError("apply_backlog runs inside a session of the desk")
+    prepared = ahead or _Ahead(desk, None, clock.now())
     results: list[list[str]] = []
     run: list[tuple[RawPayload, list[Candidate]]] = []
     seen: set[str] = set()
@@ -100,7 +110,7 @@ def apply_backlog(desk: WriteDesk, source: Source,
     def apply_run() -> None:
         chunk = [candidate for _, candidates in run for candidate in candidates]
         payloads = [payload for payload, candidates in run for _ in candidates]
-        outcomes = _apply_chunk(desk, _Ahead(desk, None, clock.now()), source, chunk, payloads)
+        outcomes = _apply_chunk(desk, prepared, source, chunk, payloads)
         for _, candidates in run:
             results.append(outcomes[:len(candidates)])
             outcomes = outcomes[len(candidates):]
@@ -151,15 +161,26 @@ class _Ahead:
     @classmethod
     def prepare(cls, desk: WriteDesk, source: Source, candidates: list[Candidate],
                 payload: RawPayload | None) -> _Ahead:
-        ahead = cls(desk, payload, clock.now())
-        if desk.in_session or not candidates:
+        return cls.prepare_many(desk, source, [(payload, candidates)])
+
+    @classmethod
+    def prepare_many(cls, desk: WriteDesk, source: Source,
+                     batches: Sequence[tuple[RawPayload | None, list[Candidate]]]) -> _Ahead:
+        """Prepared for the candidates of one or more payloads of ``source``."""
+        ahead = cls(desk, batches[0][0] if len(batches) == 1 else None, clock.now())
+        ids = [c.identity.external_id for _, candidates in batches for c in candidates]
+        if desk.in_session or not ids:
             return ahead  # already holding the desk: nothing to gain
-        known = _known_texts(source, [c.identity.external_id for c in candidates])
-        for candidate in candidates:
-            hashes = known.get(candidate.identity.external_id)
-            if hashes is None or (hashes and candidate.content_hash not in hashes):
-                ahead.gate(source, candidate, payload, ahead.now, first_sight=hashes is None)
-                ahead.describe(desk, source, candidate.article, ahead.now)
+        known: dict[str, set[str]] = {}
+        for start in range(0, len(ids), CHUNK):  # bound parameters stay few
+            known.update(_known_texts(source, ids[start:start + CHUNK]))
+        for payload, candidates in batches:
+            for candidate in candidates:
+                hashes = known.get(candidate.identity.external_id)
+                if hashes is None or (hashes and candidate.content_hash not in hashes):
+                    ahead.gate(source, candidate, payload, ahead.now,
+                               first_sight=hashes is None)
+                    ahead.describe(desk, source, candidate.article, ahead.now)
         return ahead
 
     def gate(self, source: Source, candidate: Candidate, payload: RawPayload | None,
@@ -596,19 +617,27 @@ def _create_stories(desk: WriteDesk, source: Source, created: list[_New], now: d
     """
     if not created:
         return []
-    stories = Story.objects.bulk_create([_story(source, new, now) for new in created])
-    versions = StoryVersion.objects.bulk_create([
-        _version(story, 1, new.candidate, new.payload, now, current=True,
-                 fingerprint=new.doc.blob)
-        for story, new in zip(stories, created, strict=True)])
+    stories = [_story(source, new, now) for new in created]
+    insert_objects(stories)
+    versions = [_version(story, 1, new.candidate, new.payload, now, current=True,
+                         fingerprint=new.doc.blob)
+                for story, new in zip(stories, created, strict=True)]
+    insert_objects(versions)
     for story, version, new in zip(stories, versions, created, strict=True):
         story.current_version = version
         desk.duplicates.remove(new.placeholder)
         desk.duplicates.add(str(version.pk), str(story.pk), new.doc, now)
-    # One UPDATE with a subquery, rather than bulk_update's CASE over every row.
-    Story.objects.filter(pk__in=[s.pk for s in stories]).update(current_version_id=Subquery(
-        StoryVersion.objects.filter(story_id=OuterRef("pk"), number=1).values("pk")[:1]))
-    StoryEvent.objects.bulk_create([
+    # One UPDATE with a subquery, rather than bulk_update's CASE over every row; plain SQL, as
+    # building it through the ORM cost more than running it.
+    with connection.cursor() as cursor:
+        for start in range(0, len(stories), CHUNK):
+            ids = [story.pk for story in stories[start:start + CHUNK]]
+            cursor.execute(
+                f"UPDATE {Story._meta.db_table} SET current_version_id = (SELECT v.id FROM "
+                f"{StoryVersion._meta.db_table} v WHERE v.story_id = "
+                f"{Story._meta.db_table}.id AND v.number = 1) "
+                f"WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
+    insert_objects([
         StoryEvent(story=story, at=now, action=Action.CREATE, status=story.status,
                    version=version, cause=_creation_cause(new))
         for story, version, new in zip(stories, versions, created, strict=True)])

@@ -76,8 +76,10 @@ def read(keys: Iterable[str]) -> State:
     return State(token, max(times) if times else None)
 
 
-def current_keys(story_ids: Sequence[int]) -> dict[int, set[str]]:
-    """The listings each story is in now (three queries for the whole batch)."""
+def current_keys(story_ids: Sequence[int], *, created: bool = False) -> dict[int, set[str]]:
+    """The listings each story is in now (three queries for the whole batch; one for stories
+    created in the calling transaction, which no entity or quote names yet: those are linked
+    by enrichment, to stories already stored)."""
     keys: dict[int, set[str]] = defaultdict(set)
     for pk, section, source, cluster in (Story.objects.filter(pk__in=story_ids).values_list(
             "pk", "section__slug", "source__slug", "cluster_id")):
@@ -88,6 +90,8 @@ def current_keys(story_ids: Sequence[int]) -> dict[int, set[str]]:
             found.add(section_key(section))
         if cluster is not None:
             found.add(cluster_key(cluster))
+    if created:
+        return keys
     for pk, slug in StoryEntity.objects.filter(story_id__in=story_ids).values_list(
             "story_id", "entity__slug"):
         keys[pk].add(entity_key(slug))
@@ -97,15 +101,21 @@ def current_keys(story_ids: Sequence[int]) -> dict[int, set[str]]:
     return keys
 
 
-def bump_for_stories(story_ids: Sequence[int], at: datetime) -> set[str]:
+def bump_for_stories(story_ids: Sequence[int], at: datetime, *, created: bool = False
+                     ) -> set[str]:
     """Bump every listing these stories were in when last published or are in now, and remember
     the latter for their next change. Call inside the transaction that changed them. Returns the
-    keys bumped (the front caches are refreshed for them: wiredesk.newsroom.write.purge)."""
+    keys bumped (the front caches are refreshed for them: wiredesk.newsroom.write.purge).
+
+    ``created``: the stories were inserted in this transaction, so they were never published
+    before and no entity or quote is linked to them yet: the statements reading and dating
+    those are left out (they would find nothing)."""
     ids = sorted(set(story_ids))
     if not ids:
         return set()
-    now = current_keys(ids)
-    before = dict(StoryListings.objects.filter(story_id__in=ids).values_list("story_id", "keys"))
+    now = current_keys(ids, created=created)
+    before: dict[int, str] = {} if created else dict(
+        StoryListings.objects.filter(story_id__in=ids).values_list("story_id", "keys"))
     touched: set[str] = set()
     for pk in ids:
         touched |= now.get(pk, set())
@@ -116,6 +126,8 @@ def bump_for_stories(story_ids: Sequence[int], at: datetime) -> set[str]:
     if rows:
         StoryListings.objects.bulk_create(rows, update_conflicts=True, unique_fields=["story"],
                                           update_fields=["keys"])
+    if created:
+        return touched
     # Entity listings are read in publication order from the links themselves (see the
     # story_entity_listing index); links written since the last publication carry no date yet.
     StoryEntity.objects.filter(story_id__in=ids).update(published_at=Subquery(

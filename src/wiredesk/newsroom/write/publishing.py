@@ -42,7 +42,8 @@ def publish_changes(stories: Sequence[Story], *, created: bool = False) -> None:
         _move_changed_at(stories)
     at = max((story.changed_at for story in stories if story.changed_at),
              default=timezone.now())
-    bumped = listing_state.bump_for_stories([story.pk for story in stories], at)
+    bumped = listing_state.bump_for_stories([story.pk for story in stories], at,
+                                            created=created)
     purge.after_commit(stories, bumped)
     outbox.after_publish(stories, bumped)  # webhook events and hub pings, in this transaction
     entries, gone = [], []
