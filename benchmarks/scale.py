@@ -30,7 +30,7 @@ At each size it prints:
   change pays; and p95 of a revalidation (If-None-Match, 304): the validator alone. The in-process
   response cache and nginx of the deployment sit in front of Django and are not involved.
   With ``--plans``, every statement of a listing that takes over 5 ms is printed with its
-  EXPLAIN;
+  EXPLAIN (PostgreSQL: EXPLAIN ANALYZE with buffers, run again);
 - **start**: a new process's desk taking its first session (the write desk's ``session()``:
   duplicate keys caught up, cluster state read) -- the time before it can decide; the median and
   max of 5, each with a fresh desk; and the desk state's row counts;
@@ -391,8 +391,8 @@ def explain(sql: str) -> str:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("EXPLAIN " + sql)
+        if connection.vendor == "postgresql":  # (the listings' statements only read)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql)
         return "\n".join(str(row[-1]) for row in cursor.fetchall())

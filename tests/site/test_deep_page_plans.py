@@ -169,3 +169,33 @@ def test_the_article_validator_reads_three_index_lookups(archive: list[Story]) -
         before = after
     Story.objects.filter(pk=archive[30].pk).update(changed_at=timezone.now() + timedelta(days=9))
     assert story_fingerprint(None, story.pk) == before  # type: ignore[arg-type]
+
+
+def test_a_numbered_page_skips_rows_without_joining_them(archive: list[Story],
+                                                         settings: Settings) -> None:
+    """Page 3: the skipped stories are read from the listing alone (ids only), then the page's
+    stories with their related rows; the page is what an OFFSET over the whole query gives."""
+    listing = for_section("world")
+    expected = [s.pk for s in listing.stories()[10:15]]
+    with CaptureQueriesContext(connection) as captured:
+        window = pagination.read_window(listing.stories, listing.order,
+                                        pagination.Position(number=3), 5)
+    assert [s.pk for s in window.rows] == expected
+    assert window.has_newer and window.has_older
+    offsets = [q["sql"] for q in captured.captured_queries if "OFFSET" in q["sql"]]
+    assert offsets and all(" JOIN " not in sql for sql in offsets), offsets
+
+
+def test_the_home_pool_walks_the_listing_from_a_time_bound() -> None:
+    """The front page's pool among the newest LOOK_BACK stories: bounded by the time of the
+    LOOK_BACK-th, not an IN over their ids (which PostgreSQL joined in full before sorting)."""
+    from wiredesk.site import front
+
+    now = timezone.now()
+    stories = [make_story(f"Story {n}", published_at=now - timedelta(minutes=n))
+               for n in range(6)]
+    with CaptureQueriesContext(connection) as captured:
+        pool = list(front.newest(Story.objects.order_by("-first_published_at"), count=4))
+    assert [s.pk for s in pool] == [s.pk for s in stories[:4]]
+    assert not any("IN (SELECT" in q["sql"] for q in captured.captured_queries)
+    assert list(front.newest(Story.objects.all(), count=50)) != []  # fewer than count: all
