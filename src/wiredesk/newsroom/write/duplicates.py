@@ -238,15 +238,20 @@ class DuplicateDesk:
     def _catch_up(self, cutoff: datetime) -> None:
         """Write the keys of versions stored since the last ones indexed (received inside the
         window; own texts only, not mirrored copies), and move the counter past them."""
-        counter = DeskCounter.objects.filter(name=INDEXED).values_list("value", flat=True).first()
+        # Plain SQL: this runs at the start of every session (every polled feed that changed),
+        # and building these two reads through the ORM cost more than running them.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT value FROM {DeskCounter._meta.db_table} WHERE name = %s",
+                           [INDEXED])
+            found = cursor.fetchone()
+        counter = found[0] if found else None
         last = int(counter) if counter is not None else self._window_start(cutoff)
-        rows = (StoryVersion.objects.filter(pk__gt=last).order_by("pk")
-                .values_list("pk", "fingerprint", "received_at", "from_story_id"))
         keys: list[tuple[int, int, str | datetime | None]] = []
         newest = last
-        for pk, blob, received, from_story in rows.iterator(chunk_size=2000):
+        for pk, blob, stored_at, from_story in _versions_after(last):
             newest = pk
-            if blob is None or from_story is not None or received < cutoff:
+            received = _aware(stored_at)
+            if blob is None or from_story is not None or received is None or received < cutoff:
                 continue
             fingerprint = _readable(pk, blob)
             if fingerprint is not None:
@@ -275,6 +280,21 @@ class DuplicateDesk:
             if oldest is not None and oldest < cutoff:
                 break
         return start
+
+
+def _versions_after(last: int) -> Iterator[tuple[int, object, datetime, int | None]]:
+    """Id, fingerprint, time received and merged-from story of the versions stored after
+    ``last``, in id order, read in steps (a first catch-up may span days of versions)."""
+    table = StoryVersion._meta.db_table
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, fingerprint, received_at, from_story_id FROM {table} "
+                           f"WHERE id > %s ORDER BY id LIMIT {_STEP:d}", [last])
+            rows = cursor.fetchall()
+        yield from rows
+        if len(rows) < _STEP:
+            return
+        last = rows[-1][0]
 
 
 def _candidates_sql(keys: list[int], cutoff: datetime) -> tuple[str, list[Any]]:
