@@ -258,9 +258,10 @@ class FarmState:
     def end(self, number: int, status: int) -> None:
         with self.lock:
             self.ended[number] = time.time()
-            self.in_flight[number] -= 1
-            if not self.in_flight[number]:
-                del self.in_flight[number]
+            if number in self.in_flight:  # else begun before a reset of the counters
+                self.in_flight[number] -= 1
+                if not self.in_flight[number]:
+                    del self.in_flight[number]
             self.status[str(status)] = self.status.get(str(status), 0) + 1
 
     def snapshot(self) -> dict[str, Any]:
