@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import threading
 
@@ -71,6 +72,12 @@ def _serve_granian(host: str, port: int, *, threads: int, workers: int) -> None:
 
     # Read by wiredesk.site.served in the web processes Granian starts (they inherit it).
     os.environ["WIREDESK_WEB_PROCESS"] = "1"
+    # Web processes are started fresh, not forked: this process has threads of its own (the
+    # worker in ``wiredesk run``, the lease keeper, recovery) and a fork copies whatever lock one
+    # of them holds at that moment -- a module's lock, SQLite's own mutexes -- held for ever in
+    # the child, whose push threads then wait on it without end. Granian takes the default start
+    # method; it forks again when it respawns a failed web process, at any time.
+    multiprocessing.set_start_method("spawn", force=True)
     try:
         Granian("wiredesk.site.served:application", address=host, port=port,
                 interface=Interfaces.WSGI, workers=workers, blocking_threads=threads,
