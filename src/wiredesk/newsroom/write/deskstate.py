@@ -137,9 +137,9 @@ def insert_objects(objects: Sequence[models.Model]) -> None:
             batch = objects[start:start + per_statement]
             params = [field.get_db_prep_save(field.pre_save(obj, True), connection)
                       for obj in batch for field in fields]
+            returning = quote(str(meta.pk.column))
             cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
-                           f"{', '.join([row] * len(batch))} RETURNING {quote(str(meta.pk.column))}",
-                           params)
+                           f"{', '.join([row] * len(batch))} RETURNING {returning}", params)
             for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = pk
                 obj._state.adding, obj._state.db = False, connection.alias
