@@ -177,7 +177,10 @@ def templated_feed(corpus: Corpus, rng: random.Random, tag: str, items: int = 20
 
 def real_feed(tag: str) -> bytes | None:
     """The Guardian's captured feed (55 real items) as new items dated now: guids and links
-    made new with ``tag``, titles and texts as they were. None when the data is absent."""
+    made new with ``tag``, and the texts made new too (:func:`reworded`), so that every import
+    is 55 new stories -- as they were, a second import (another of this run, or a run on a
+    reused archive) was 55 syndicated copies merged into the first, other work than an import of
+    news. None when the data is absent."""
     import feedparser
 
     path = SHARED_FEEDS / "rss-parser" / "guardian.rss"
@@ -185,7 +188,31 @@ def real_feed(tag: str) -> bytes | None:
         return None
     parsed = feedparser.parse(path.read_bytes())
     entries = [(str(e.get("title", "")), str(e.get("summary", ""))) for e in parsed.entries]
-    return rss(tag, entries)
+    swap = _word_swap(tag, [text for entry in entries for text in entry])
+    return rss(tag, [(reworded(title, swap), reworded(html, swap)) for title, html in entries])
+
+
+_MARKUP = re.compile(r"(<[^>]*>|&\w+;|&#\w+;)")
+_LOWER_WORD = re.compile(r"\b[a-z]{4,}\b")
+
+
+def _word_swap(tag: str, texts: Sequence[str]) -> dict[str, str]:
+    """A shuffle of the texts' lower-case words of four letters or more among themselves, one
+    for each ``tag``: the same words, so the text stays English to the publication gate, in new
+    places, so that no story is a near copy of one imported before."""
+    words = sorted({word for text in texts for part in _MARKUP.split(text)
+                    if not part.startswith(("<", "&")) for word in _LOWER_WORD.findall(part)})
+    shuffled = list(words)
+    random.Random(tag).shuffle(shuffled)
+    return dict(zip(words, shuffled, strict=True))
+
+
+def reworded(text: str, swap: dict[str, str]) -> str:
+    """``text`` with its lower-case words swapped (:func:`_word_swap`); markup, entities, names
+    (capitalised words), numbers and short function words as they were."""
+    return "".join(part if part.startswith(("<", "&"))
+                   else _LOWER_WORD.sub(lambda m: swap.get(m.group(0), m.group(0)), part)
+                   for part in _MARKUP.split(text))
 
 
 def rss(tag: str, entries: Sequence[tuple[str, str]]) -> bytes:
