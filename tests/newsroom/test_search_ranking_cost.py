@@ -24,8 +24,15 @@ def test_only_the_newest_matches_are_read_again_and_ranked() -> None:
         cursor.execute("SET LOCAL enable_seqscan = off")
     window = search.Window.newest(search.FIRST_WINDOW, 100_000)
     plan = explain(*search.candidates_sql(parse("harbour deal"), 101, window))
-    assert f"Bitmap Index Scan on {search.TABLE}_document" in plan, plan
-    # The ranked documents, read again by key after the limit (ranking, in the select list
-    # above it, sees only those rows).
-    assert f"Index Scan using {search.TABLE}_pkey" in plan, plan
+    lines = plan.splitlines()
 
+    def depth(marker: str) -> int:
+        [line] = [line for line in lines if marker in line]
+        return len(line) - len(line.lstrip(" ->"))
+
+    # The ranked documents are read again by key (the scan of ``d``) outside the limit -- beside
+    # or above it, never below it, where every match would be read whole. (How the window's
+    # matches are found -- the GIN index, or the key index backwards on a table this small --
+    # is the planner's choice from the statistics, and not what this test is about.)
+    assert f"on {search.TABLE} d" in plan and "Index Cond: (story_id = f.story_id)" in plan, plan
+    assert depth(f"on {search.TABLE} d") <= depth("Limit"), plan
