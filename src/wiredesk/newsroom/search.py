@@ -23,6 +23,7 @@ of matches among the newest stories looked at ("about 12,000"). No query runs lo
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -360,19 +361,37 @@ def _sqlite_walk(cursor: Any, query: Query, limit: int,
 
 def _sqlite_rank(cursor: Any, query: Query,
                  rows: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """BM25 scores for the matches of a query with phrases, by the words of the query (stop
-    words aside), among the stories of the span the matches cover (no phrase for bm25 to
-    evaluate over the whole index). Unscored (0) when only stop words are left."""
-    words = [w for w in dict.fromkeys([*query.words, *(w for p in query.phrases for w in p)])
-             if w not in STOP_WORDS]
-    if not words:
-        return rows
+    """BM25 scores for the matches of a query with phrases (see :func:`rank_sql`). Unscored (0)
+    when only stop words are left."""
     ids = [story_id for story_id, _ in rows]
-    cursor.execute(f"SELECT rowid, bm25({TABLE}, %s, 1.0) FROM {TABLE} "
-                   f"WHERE {TABLE} MATCH %s AND rowid BETWEEN %s AND %s",
-                   [HEADLINE_WEIGHT, " AND ".join(f'"{w}"' for w in words), min(ids), max(ids)])
+    statement = rank_sql(query, ids)
+    if statement is None:
+        return rows
+    cursor.execute(*statement)
     scores = {int(row[0]): float(row[1]) for row in cursor.fetchall()}
     return [(story_id, scores.get(story_id, 0.0)) for story_id in ids]
+
+
+def rank_sql(query: Query, story_ids: Sequence[int]) -> tuple[str, list[Any]] | None:
+    """SQLite: the statement that scores these matches of a query with phrases, by BM25 of the
+    words of the query (stop words aside), so that no phrase is left for bm25 to evaluate over
+    the whole index; None when no word is left.
+
+    FTS5 walks the stories of the matches' span that hold the words (a fraction of a
+    microsecond each), and bm25 is computed for the matches only: the IN test comes before the
+    result columns. It is written ``+rowid`` so that it stays a test on the walk, not a lookup
+    per id (each lookup would count the words' stories over the whole index again, for bm25).
+    '"any other side"' at 100k: 273 matches among the 5,604 stories of their span holding
+    "side"; scoring all of them took 6.2 ms, the matches alone 1.0 ms."""
+    words = [w for w in dict.fromkeys([*query.words, *(w for p in query.phrases for w in p)])
+             if w not in STOP_WORDS]
+    if not words or not story_ids:
+        return None
+    return (f"SELECT rowid, bm25({TABLE}, %s, 1.0) FROM {TABLE} "
+            f"WHERE {TABLE} MATCH %s AND rowid BETWEEN %s AND %s "
+            "AND +rowid IN (SELECT value FROM json_each(%s))",
+            [HEADLINE_WEIGHT, " AND ".join(f'"{w}"' for w in words), min(story_ids),
+             max(story_ids), json.dumps(list(story_ids))])
 
 
 # PostgreSQL's 'english' stop words (Snowball's list): its queries leave them out, and so do
