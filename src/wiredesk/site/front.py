@@ -19,8 +19,9 @@ A routing rule (docs/rules.md) can **pin** a story (it goes first, whatever its 
 **raise** it (priority 1-9 multiplies its score by 1 + priority) until a time; such stories join
 the candidates even when older, read through their own small index (story_front).
 
-Everything comes from one read of the pool, one of cluster sizes and one of pictures; the river
-is the latest listing's page as before.
+Everything comes from one read of the pool (a few columns per story, no text), one of cluster
+sizes, one of pictures and one of the stories shown that the river, the latest listing's page,
+does not hold.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.queries import public_stories
-from wiredesk.site.listings import Listing
-from wiredesk.site.pictures import attach
+from wiredesk.site.listings import Listing, teaser_columns
+from wiredesk.site.pictures import attach, lead_pictures
 
 POOL = 150
 WINDOW = timedelta(hours=72)
@@ -44,6 +46,39 @@ HALF_LIFE_HOURS = 12.0
 TOP = 7  # the lead and six more
 SECTION_STORIES = 4
 PICTURE_BONUS = 1.15
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A story of the pool as the ranking sees it: a few columns read as a tuple, no text (a
+    model instance per story of the pool, with its source, section and version, cost more than
+    the rest of the page). Only the stories shown are then read whole."""
+
+    pk: int
+    first_published_at: datetime
+    cluster_id: int | None
+    source_id: int
+    source_slug: str
+    section_slug: str | None
+    front_priority: int
+    front_until: datetime | None
+    picture: bool = False
+
+
+# Candidate's columns, in its order.
+CANDIDATE_COLUMNS = ("pk", "first_published_at", "cluster_id", "source_id", "source__slug",
+                     "section__slug", "front_priority", "front_until")
+
+
+@dataclass(slots=True)
+class Ranked:
+    """An event (or an unclustered story) of the pool, represented by its best story."""
+
+    best: Candidate
+    stories: int  # in its cluster, itself included
+    sources: int
+    score: float
+    others: list[Candidate]  # other stories of the event shown under it
 
 
 @dataclass(slots=True)
@@ -62,8 +97,9 @@ class Entry:
 
     @property
     def cluster_url(self) -> str:
-        cluster = self.story.cluster
-        return cluster.get_absolute_url() if cluster is not None and self.more else ""
+        cluster = self.story.cluster_id
+        return reverse("site:cluster", kwargs={"slug": str(cluster)}) \
+            if cluster is not None and self.more else ""
 
 
 @dataclass(slots=True)
@@ -118,13 +154,11 @@ def newest(stories: QuerySet[Story], count: int = LOOK_BACK) -> QuerySet[Story]:
     return stories.filter(first_published_at__gte=oldest[0]) if oldest else stories
 
 
-def _pool() -> list[Story]:
+def _pool() -> list[Candidate]:
     """The newest timely stories: one read, within the newest :data:`LOOK_BACK`."""
-    stories = list(newest(public_stories())
-                   .filter(timely=True, current_version__date_is_fallback=False)
-                   .select_related("cluster", "section", "source", "current_version")
-                   .defer("current_version__body_html")
-                   .order_by("-first_published_at", "-id")[:POOL])
+    stories = [Candidate(*row) for row in newest(public_stories())
+               .filter(timely=True, current_version__date_is_fallback=False)
+               .order_by("-first_published_at", "-id").values_list(*CANDIDATE_COLUMNS)[:POOL]]
     chosen = {story.pk for story in stories}
     return stories + [story for story in _lifted() if story.pk not in chosen]
 
@@ -132,17 +166,25 @@ def _pool() -> list[Story]:
 PINNED = 10  # Story.front_priority of a pinned story (newsroom/write/gating.py)
 
 
-def _lifted() -> list[Story]:
+def _lifted() -> list[Candidate]:
     """Stories a routing rule pinned or raised, until their time: a few rows of story_front."""
     # Ordered as the partial index story_front is: with the listing's default order instead,
-    # the planner walked the whole latest-listing index looking for the few pinned rows.
-    return list(public_stories().filter(front_priority__gt=0, front_until__gt=clock.now())
-                .select_related("cluster", "section", "source", "current_version")
-                .defer("current_version__body_html")
-                .order_by("-front_priority", "-first_published_at")[:POOL])
+    # the planner walked the whole latest-listing index looking for the few pinned rows. Read
+    # as model rows (a handful): in a values() query the order would name the selected columns
+    # by position, and SQLite then chose another index and sorted.
+    return [candidate(story) for story in
+            teaser_columns(public_stories().filter(front_priority__gt=0,
+                                                   front_until__gt=clock.now()))
+            .order_by("-front_priority", "-first_published_at")[:POOL]]
 
 
-def _lift(story: Story, now: datetime) -> int:
+def candidate(story: Story) -> Candidate:
+    return Candidate(story.pk, story.first_published_at, story.cluster_id, story.source_id,
+                     story.source.slug, story.section.slug if story.section else None,
+                     story.front_priority, story.front_until)
+
+
+def _lift(story: Candidate, now: datetime) -> int:
     """The story's front priority while it lasts (0 otherwise)."""
     until = story.front_until
     return story.front_priority if until is not None and until > now else 0
@@ -157,16 +199,16 @@ def _cluster_sizes(cluster_ids: set[int]) -> dict[int, tuple[int, int]]:
     return {row["cluster_id"]: (row["stories"], row["sources"]) for row in rows}
 
 
-def rank(pool: list[Story]) -> list[Entry]:
-    """One entry per event (or unclustered story), best first (module docstring); the stories'
-    pictures must be attached (:func:`wiredesk.site.pictures.attach`)."""
+def rank(pool: list[Candidate]) -> list[Ranked]:
+    """One entry per event (or unclustered story), best first (module docstring); the
+    candidates' ``picture`` must be set."""
     if not pool:
         return []
     sizes = _cluster_sizes({s.cluster_id for s in pool if s.cluster_id is not None})
     weights = source_priority()
     now = clock.now()
     newest = max(story.first_published_at for story in pool)
-    events: dict[object, list[Story]] = defaultdict(list)
+    events: dict[object, list[Candidate]] = defaultdict(list)
     for story in pool:
         events[story.cluster_id if story.cluster_id is not None else f"s{story.pk}"].append(story)
     entries = []
@@ -175,10 +217,10 @@ def rank(pool: list[Story]) -> list[Entry]:
         count, sources = max(count, len(stories)), max(sources, len({s.source_id
                                                                       for s in stories}))
 
-        def story_score(story: Story) -> float:
+        def story_score(story: Candidate) -> float:
             return (recency(story.first_published_at, newest)
-                    * weights.get(story.source.slug, 1.0)
-                    * (PICTURE_BONUS if getattr(story, "picture", None) else 1.0))
+                    * weights.get(story.source_slug, 1.0)
+                    * (PICTURE_BONUS if story.picture else 1.0))
 
         # A pinned story stands for its event (its headline, its place) while the pin lasts.
         stories.sort(key=lambda s: (_lift(s, now) >= PINNED, story_score(s)), reverse=True)
@@ -186,12 +228,12 @@ def rank(pool: list[Story]) -> list[Entry]:
         # The event's recency is its latest story's: a developing story stays up.
         latest = max(s.first_published_at for s in stories)
         score = (event_size(count, sources) * recency(latest, newest)
-                 * weights.get(best.source.slug, 1.0)
-                 * (PICTURE_BONUS if getattr(best, "picture", None) else 1.0))
+                 * weights.get(best.source_slug, 1.0)
+                 * (PICTURE_BONUS if best.picture else 1.0))
         lift = max(_lift(story, now) for story in stories)
         score = float("inf") if lift >= PINNED else score * (1 + lift)  # pinned: first
-        entries.append(Entry(best, count, sources, score, others=stories[1:3]))
-    entries.sort(key=lambda e: (e.score, e.story.first_published_at, e.story.pk), reverse=True)
+        entries.append(Ranked(best, count, sources, score, others=stories[1:3]))
+    entries.sort(key=lambda e: (e.score, e.best.first_published_at, e.best.pk), reverse=True)
     return entries
 
 
@@ -211,7 +253,7 @@ def tiered_river(listing: Listing, stories: list[Story]) -> list[Story]:
     top: list[Story] = []
     for tier in _TIERS:
         shown = [story.pk for story in top]
-        top += list(newest(listing.stories(tier)).exclude(pk__in=shown)
+        top += list(newest(listing.teasers(tier)).exclude(pk__in=shown)
                     [:RIVER_TOP - len(top)])
         if len(top) == RIVER_TOP:
             break
@@ -221,9 +263,12 @@ def tiered_river(listing: Listing, stories: list[Story]) -> list[Story]:
 
 def front_page(sections: list[tuple[str, str]], river: list[Story]) -> FrontPage:
     """The lead, the top stories and the section blocks (``sections``: (slug, name) in nav
-    order). The pictures of the ``river``'s stories are read with the pool's, in one query."""
+    order). The pictures of the ``river``'s stories are read with the pool's, in one query, and
+    the stories shown that the river does not hold in one more."""
     pool = _pool()
-    attach([*pool, *river])
+    pictures = lead_pictures([story.pk for story in pool] + [story.pk for story in river])
+    for candidate in pool:
+        candidate.picture = candidate.pk in pictures
     # The top is ranked among the stories of the last WINDOW; section blocks take from them all.
     since = pool[0].first_published_at - WINDOW if pool else None
     now = clock.now()
@@ -232,17 +277,40 @@ def front_page(sections: list[tuple[str, str]], river: list[Story]) -> FrontPage
     top = entries[:TOP]
     # A pinned story leads until its pin expires, picture or not; otherwise the best of the top
     # three with a picture.
-    pinned = bool(top) and _lift(top[0].story, now) >= PINNED
-    lead = top[0] if pinned else next((e for e in top[:3] if getattr(e.story, "picture", None)),
+    pinned = bool(top) and _lift(top[0].best, now) >= PINNED
+    lead = top[0] if pinned else next((e for e in top[:3] if e.best.picture),
                                       top[0] if top else None)
-    rest = [e for e in top if e is not lead]
-    shown = {e.story.pk for e in top} | {s.pk for e in top for s in e.others}
+    shown = {e.best.pk for e in top} | {s.pk for e in top for s in e.others}
     blocks = []
     for slug, name in sections:
         # Pinned stories the top had no room for lead their section's block.
-        stories = sorted((s for s in pool if s.section is not None and s.section.slug == slug
-                          and s.pk not in shown), key=lambda s: _lift(s, now) >= PINNED,
-                         reverse=True)[:SECTION_STORIES]
-        if stories:
-            blocks.append((name, slug, stories))
-    return FrontPage(lead, rest, blocks)
+        chosen = sorted((s for s in pool if s.section_slug == slug and s.pk not in shown),
+                        key=lambda s: _lift(s, now) >= PINNED, reverse=True)[:SECTION_STORIES]
+        if chosen:
+            blocks.append((name, slug, chosen))
+    stories = _shown_stories(shown | {s.pk for _, _, chosen in blocks for s in chosen}, river)
+    attach(river, pictures)
+    attach(stories.values(), pictures)
+
+    def entry(ranked: Ranked) -> Entry | None:
+        story = stories.get(ranked.best.pk)
+        return None if story is None else Entry(
+            story, ranked.stories, ranked.sources, ranked.score,
+            others=[stories[s.pk] for s in ranked.others if s.pk in stories])
+
+    rest = [e for e in (entry(ranked) for ranked in top if ranked is not lead) if e is not None]
+    return FrontPage(entry(lead) if lead is not None else None, rest,
+                     [(name, slug, [stories[s.pk] for s in chosen if s.pk in stories])
+                      for name, slug, chosen in blocks])
+
+
+def _shown_stories(ids: set[int], river: list[Story]) -> dict[int, Story]:
+    """The stories the front page shows by id, whole as a teaser needs them: the river's own,
+    the others read in one query. A story that stopped being public since the pool was read is
+    left out."""
+    known = {story.pk: story for story in river if story.pk in ids}
+    missing = ids - known.keys()
+    if missing:
+        known.update((story.pk, story) for story in
+                     teaser_columns(public_stories().filter(pk__in=sorted(missing))))
+    return known

@@ -51,6 +51,10 @@ class Listing:
         return (public_stories().filter(self.scope & (where or Q()))
                 .order_by(f"-{time}", f"-{pk}").defer("current_version__body_html"))
 
+    def teasers(self, where: Q | None = None) -> QuerySet[Story]:
+        """:meth:`stories` with only what a teaser shows: for the HTML pages."""
+        return teaser_columns(self.stories(where))
+
     def url_kwargs(self) -> dict[str, str]:
         return {"slug": self.slug} if self.slug else {}
 
@@ -75,6 +79,27 @@ class Listing:
     @property
     def json_url(self) -> str:
         return self.feed_url("json")
+
+
+# What a listing page reads of a story: what its teaser shows (site/_teaser.html, _lead.html,
+# _meta.html: the link needs the version's only for a headline-only story), what its cached
+# fragment is keyed by (wiredesk.site.fragments) and what the front page ranks by. A story row
+# has some forty columns and its version a dozen more, five of them JSON that would be decoded
+# for nothing; a publisher's own teaser template that shows another one still gets it (Django
+# reads a deferred column when it is first used).
+TEASER_FIELDS = (
+    "headline", "summary", "slug", "first_published_at", "changed_at", "publication_mode",
+    "timely", "front_priority", "front_until", "cluster_id", "source", "section",
+    "current_version", "source__name", "source__slug", "section__name", "section__slug",
+    "current_version__link",
+)
+
+
+def teaser_columns(stories: QuerySet[Story]) -> QuerySet[Story]:
+    """``stories`` (from :func:`public_stories`) with only :data:`TEASER_FIELDS`: no cluster row
+    (a teaser links its event by id)."""
+    return (stories.select_related(None).select_related("source", "section", "current_version")
+            .only(*TEASER_FIELDS))
 
 
 def latest(**_: Any) -> Listing:

@@ -86,9 +86,9 @@ def story_pictures(story: Story) -> list[Shown]:
     return [s for s in (shown(p, preferred=1024) for p in _ordered(pictures)) if s]
 
 
-def lead_pictures(stories: Iterable[Story]) -> dict[int, Shown]:
-    """Each story's lead picture, for listings; one query for the lot."""
-    ids = sorted({story.pk for story in stories})
+def lead_pictures(story_ids: Iterable[int]) -> dict[int, Shown]:
+    """Each story's lead picture, by story id, for listings; one query for the lot."""
+    ids = sorted(set(story_ids))
     if not ids:
         return {}
     by_story: dict[int, list[Picture]] = {}
@@ -105,9 +105,11 @@ def lead_pictures(stories: Iterable[Story]) -> dict[int, Shown]:
     return found
 
 
-def attach(stories: Iterable[Story]) -> None:
-    """Set ``story.picture`` (the lead picture or None) on each story, for the templates."""
+def attach(stories: Iterable[Story], found: dict[int, Shown] | None = None) -> None:
+    """Set ``story.picture`` (the lead picture or None) on each story, for the templates;
+    ``found``: the pictures already read (:func:`lead_pictures`) for these stories."""
     listed = list(stories)
-    found = lead_pictures(listed)
+    if found is None:
+        found = lead_pictures(story.pk for story in listed)
     for story in listed:
         story.picture = found.get(story.pk)  # type: ignore[attr-defined]

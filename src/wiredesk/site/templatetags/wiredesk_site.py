@@ -8,6 +8,7 @@ from django import template
 
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.serialize import StoryImage, story_images
+from wiredesk.site.fragments import fragment
 from wiredesk.site.nav import nav_sections
 from wiredesk.site.teasers import teaser as teaser_text
 
@@ -20,6 +21,14 @@ def site_nav(context: template.Context) -> dict[str, Any]:
     listing = context.get("listing")
     current = listing.slug if listing is not None and listing.kind == "section" else None
     return {"sections": nav_sections(context.get("request")), "current": current}
+
+
+@register.simple_tag(takes_context=True)
+def story_fragment(context: template.Context, template_name: str, story: Story,
+                   **options: Any) -> str:
+    """``{% include template_name %}`` for ``story`` with ``options``, rendered once per version
+    of the story and kept (wiredesk.site.fragments): a teaser in a listing."""
+    return fragment(context, template_name, story, options)
 
 
 @register.filter

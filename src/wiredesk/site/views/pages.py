@@ -48,7 +48,7 @@ MAX_QUERY_LENGTH = 200
 @conditional(with_nav(global_fingerprint))
 def home(request: HttpRequest) -> HttpResponse:
     listing = latest()
-    stories, page = listing_page(request, listing.stories, listing.order)
+    stories, page = listing_page(request, listing.teasers, listing.order)
     if page.number == 1:
         stories = tiered_river(listing, stories)
         front = front_page(nav_sections(request), stories)
@@ -73,7 +73,7 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
 def cluster(request: HttpRequest, slug: str) -> HttpResponse:
     """Full coverage of an event (wiredesk.site.coverage), then its stories newest first."""
     listing = for_cluster(slug)
-    stories, page = listing_page(request, listing.stories, listing.order)
+    stories, page = listing_page(request, listing.teasers, listing.order)
     attach(stories)
     cluster = Cluster.objects.get(pk=int(slug))
     overview = coverage_page(cluster)
@@ -91,7 +91,7 @@ def entity(request: HttpRequest, slug: str) -> HttpResponse:
     if person is None:
         raise Http404("No such person, organisation, place or topic.")
     listing = entity_listing(person)
-    stories, page = listing_page(request, listing.stories, listing.order)
+    stories, page = listing_page(request, listing.teasers, listing.order)
     quotes = public_quotes(person).exists() if person.kind == Entity.Kind.PERSON else False
     return render(request, "site/entity.html", {"listing": listing, "stories": stories,
                                                 "page": page, "entity": person,
@@ -110,7 +110,7 @@ def quotes(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _listing(request: HttpRequest, listing: Listing, template: str) -> HttpResponse:
-    stories, page = listing_page(request, listing.stories, listing.order)
+    stories, page = listing_page(request, listing.teasers, listing.order)
     attach(stories)
     return render(request, template, {"listing": listing, "stories": stories, "page": page})
 
