@@ -125,12 +125,20 @@ def for_source(slug: str, **_: Any) -> Listing:
 
 def for_cluster(slug: str, **_: Any) -> Listing:
     """An event's full coverage: every outlet's story about it, newest first."""
-    pk = valid_id(slug)
-    cluster = Cluster.objects.filter(pk=pk).first() if pk is not None else None
+    cluster = find_cluster(slug)
     if cluster is None or not public_stories().filter(cluster=cluster).exists():
         raise Http404("No such story cluster.")
+    return cluster_listing(cluster)
+
+
+def find_cluster(slug: str) -> Cluster | None:
+    pk = valid_id(slug)
+    return Cluster.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def cluster_listing(cluster: Cluster) -> Listing:
     return Listing("cluster", cluster.title, f"Full coverage: {cluster.title}",
-                   Q(cluster_id=cluster.pk), slug)
+                   Q(cluster_id=cluster.pk), str(cluster.pk))
 
 
 ENTITY_DESCRIPTIONS = {

@@ -15,7 +15,7 @@ from django.http import (
 )
 from django.shortcuts import render
 
-from wiredesk.newsroom.models import Cluster, Entity
+from wiredesk.newsroom.models import Entity
 from wiredesk.site.article import StoryGone, StoryMerged, article_page, find_public_story
 from wiredesk.site.coverage import coverage_page
 from wiredesk.site.enriched import public_quotes
@@ -24,9 +24,10 @@ from wiredesk.site.http import CACHE_CONTROL, conditional
 from wiredesk.site.listings import (
     Listing,
     cluster_fingerprint,
+    cluster_listing,
     entity_fingerprint,
     entity_listing,
-    for_cluster,
+    find_cluster,
     for_section,
     for_source,
     global_fingerprint,
@@ -72,13 +73,13 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
 @conditional(with_nav(cluster_fingerprint))
 def cluster(request: HttpRequest, slug: str) -> HttpResponse:
     """Full coverage of an event (wiredesk.site.coverage), then its stories newest first."""
-    listing = for_cluster(slug)
-    stories, page = listing_page(request, listing.teasers, listing.order)
-    attach(stories)
-    cluster = Cluster.objects.get(pk=int(slug))
-    overview = coverage_page(cluster)
-    if overview is None:
+    cluster = find_cluster(slug)
+    overview = coverage_page(cluster) if cluster is not None else None
+    if cluster is None or overview is None:  # (no public story: no page)
         raise Http404("No such story cluster.")
+    listing = cluster_listing(cluster)
+    # (The timeline shows no pictures.)
+    stories, page = listing_page(request, listing.teasers, listing.order)
     return render(request, "site/cluster.html", {"listing": listing, "stories": stories,
                                                  "page": page, "coverage": overview})
 
