@@ -3,6 +3,7 @@ starts from the full-text index whatever the size of the archive."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -170,10 +171,28 @@ def test_postgresql_plan_reads_the_gin_index_in_every_window() -> None:
         # CTE, which could prevent it), so the cheaper ways for a tiny table are switched off.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-    for window in [None, search.Window.newest(search.FIRST_WINDOW, 100_000)]:
-        plan = explain(*search.candidates_sql(parse("harbour deal"), 101, window))
+    for window in [None, search.Window.newest(search.FIRST_WINDOW, 100_000),
+                   search.Window(50_176, 91_136)]:
+        plan = explain(*search.candidates_sql(parse("harbour deal"), 101, window, 100_000))
         assert f"Bitmap Index Scan on {search.TABLE}_document" in plan, plan
         assert "Seq Scan" not in plan, plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", [1, 154, 1001])
+def test_postgresql_never_walks_the_key_index_to_find_a_window_s_newest(limit: int) -> None:
+    # With the key index's order on offer, the planner walked the whole table backwards through
+    # it for a small limit, testing every document (6.7 s at a million stories), as if the
+    # window's count could stop early. The ids are sorted as an expression no index holds.
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's plan")
+    make_story("Harbour deal signed")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = explain(*search.candidates_sql(parse("harbour deal"), limit,
+                                          search.Window(50_176, 91_136), 100_000))
+    assert "Index Scan Backward" not in plan, plan
+    assert f"Bitmap Index Scan on {search.TABLE}_document" in plan, plan
 
 
 @pytest.mark.django_db
@@ -187,22 +206,55 @@ def test_newest_windows_then_the_whole_archive(monkeypatch: pytest.MonkeyPatch) 
                           body_html="<p>A rare word: zyzzyva.</p>" if n == 0 else "<p>x</p>")
                for n in range(24)]
     ids = [s.pk for s in stories]
+    windows: list[search.Window] = []
+    probe = search._pg_probe
+
+    def recorded(cursor: Any, query: Query, limit: int, window: search.Window | None,
+                 newest: int, deadline: float) -> list[tuple[Any, ...]] | None:
+        assert window is not None
+        windows.append(window)
+        return probe(cursor, query, limit, window, newest, deadline)
+
+    monkeypatch.setattr(search, "_pg_probe", recorded)
     capped = search.matches(parse("harbour"), cap=3)
     assert (sorted(capped.story_ids), capped.complete) == (sorted(ids[-3:]), False)
     middle = search.matches(parse("harbour"), cap=6)
     assert (sorted(middle.story_ids), middle.complete) == (sorted(ids[-6:]), False)
+    windows.clear()
     everything = search.matches(parse("harbour"), cap=50)
     assert (sorted(everything.story_ids), everything.complete) == (sorted(ids), True)
+    if connection.vendor == "postgresql":
+        # Each window is older than the last and ends where it starts: no match is read twice.
+        assert len(windows) >= 2 and windows[0].stop is None, windows
+        assert all(older.stop == newer.start for newer, older in itertools.pairwise(windows))
+        assert windows[-1].start <= ids[0]
     assert search.matches(parse("zyzzyva harbour"), cap=3) == search.Matches([ids[0]], True)
     assert search.matches(parse("the"), cap=3) == search.Matches([], True)
 
 
-def test_a_window_is_a_few_whole_buckets_of_one_level() -> None:
-    window = search.Window.newest(10_000, 1_000_000)
-    assert 2 << window.level <= 10_000 < 2 << (window.level + 2)
-    assert window.last - window.first + 1 <= 9
-    assert 10_000 <= window.span(1_000_000) <= 15_000
-    assert window.tsquery().count("|") == window.last - window.first
+@pytest.mark.parametrize(("start", "stop", "newest"), [
+    (991_232, None, 1_000_961), (0, 991_232, 1_000_961), (499_712, 992_256, 1_000_961),
+    (3_072, 5_120, 9_999), (1_024, 2_048, 5_000), (0, None, 10_000_000), (4_000, 4_100, 9_000),
+])
+def test_a_window_is_covered_exactly_by_a_few_buckets(start: int, stop: int | None,
+                                                       newest: int) -> None:
+    window = search.Window(start, stop)
+    buckets = window.buckets(newest)
+    ranges = sorted((bucket << level, (bucket + 1) << level) for level, bucket in buckets)
+    unit = 1 << search.LEVELS[0]
+    # Every id of the window once, from its start rounded down to the smallest bucket to its end
+    # (the newest story, when open) rounded up.
+    assert ranges[0][0] == start // unit * unit
+    assert ranges[-1][1] == -(-(newest + 1 if stop is None else stop) // unit) * unit
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    # At most three buckets a level on each side, but for the largest.
+    largest = search.LEVELS[-1]
+    assert len([b for b in buckets if b[0] != largest]) <= 6 * (len(search.LEVELS) - 1)
+    assert window.tsquery(newest).count("|") == len(buckets) - 1
+    assert window.span(newest) == min(newest + 1, stop or newest + 1) - start
+
+
+def test_bucket_lexemes_are_no_word() -> None:
     assert search.bucket_lexemes(5000)[0] == search.lexeme(search.LEVELS[0], 5000 >> 10)
     # No word of any text is a bucket lexeme: they start with a space.
     assert all(lexeme.startswith(" ") for lexeme in search.bucket_lexemes(5000))
@@ -287,3 +339,62 @@ def test_a_phrase_in_the_headline_ranks_first() -> None:
 def test_a_query_of_stop_words_only_finds_nothing_on_either_database(text: str) -> None:
     make_story("The harbour of a town", body_html="<p>The end of a day.</p>")
     assert search.search(text, limit=10) == search.SearchPage([], 0, True)
+
+
+# -- PostgreSQL: the first window from the lexemes' statistics ---------------------------------
+
+def test_the_first_window_would_hold_about_the_limit_at_the_rarest_lexeme_s_frequency() -> None:
+    frequencies = search.Frequencies({"said": 0.5, "market": 0.05}, least=0.02)
+    assert 1001 / 0.5 <= search.first_window(1001, ["said"], frequencies) <= 1.2 * 1001 / 0.5
+    # Every lexeme must be in a match: the rarest bounds how common the query can be.
+    assert search.first_window(1001, ["said", "market"], frequencies) == search.first_window(
+        1001, ["market"], frequencies)
+    # A lexeme left out of the statistics is no more common than the least listed.
+    assert search.first_window(1001, ["said", "zyzzyva"], frequencies) == search.first_window(
+        1001, ["anything"], frequencies) >= 1001 / 0.02
+    # Never below the smallest bucket; the fixed first window without statistics or lexemes.
+    assert search.first_window(1, ["said"], frequencies) == 1 << search.LEVELS[0]
+    assert search.first_window(1001, ["said"], None) == search.FIRST_WINDOW
+    assert search.first_window(1001, [], frequencies) == search.FIRST_WINDOW
+
+
+@pytest.mark.django_db
+def test_postgresql_sizes_the_first_window_from_the_statistics(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's statistics")
+    monkeypatch.setattr(search, "LEVELS", (1, 2, 3))
+    monkeypatch.setattr(search, "_statistics_read", None)
+    start = timezone.now() - timedelta(days=1)
+    stories = [make_story(f"Harbour report {n}" if n % 4 == 0 else f"Market report {n}",
+                          published_at=start + timedelta(minutes=n)) for n in range(80)]
+    with connection.cursor() as cursor:
+        # Never analysed: no statistics yet.
+        assert search._pg_start(cursor, parse("harbour"))[3] is None
+        monkeypatch.setattr(search, "_statistics_read", None)
+        cursor.execute(f"ANALYZE {search.TABLE}")
+        first, newest, lexemes, frequencies = search._pg_start(cursor,
+                                                               parse('harbours "the reports"'))
+        assert (first, newest) == (stories[0].pk, stories[-1].pk)
+        assert lexemes == ["harbour", "report"]
+        assert frequencies is not None
+        assert frequencies.common["harbour"] == pytest.approx(0.25, abs=0.02)
+        assert frequencies.common["report"] == pytest.approx(1.0, abs=0.02)
+        # Read again only when they are old.
+        assert search._pg_start(cursor, parse("harbour"))[3] is frequencies
+    windows: list[search.Window] = []
+    probe = search._pg_probe
+
+    def recorded(cursor: Any, query: Query, limit: int, window: search.Window | None,
+                 newest: int, deadline: float) -> list[tuple[Any, ...]] | None:
+        assert window is not None
+        windows.append(window)
+        return probe(cursor, query, limit, window, newest, deadline)
+
+    monkeypatch.setattr(search, "_pg_probe", recorded)
+    found = search.matches(parse("harbour report"), cap=5)
+    # Six candidates are wanted (the cap and one to know there are more): a harbour report
+    # is one story in four, so about 6 x 1.1 x 4 = 26 of the newest ids are looked at first.
+    assert 24 <= stories[-1].pk + 1 - windows[0].start <= 28, windows
+    assert (sorted(found.story_ids), found.complete) == (
+        sorted(s.pk for s in stories[::4][-5:]), False)

@@ -25,7 +25,7 @@ def test_only_the_newest_matches_are_read_again_and_ranked() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     window = search.Window.newest(search.FIRST_WINDOW, 100_000)
-    plan = explain(*search.candidates_sql(parse("harbour deal"), 101, window))
+    plan = explain(*search.candidates_sql(parse("harbour deal"), 101, window, 100_000))
     lines = plan.splitlines()
 
     def depth(marker: str) -> int:

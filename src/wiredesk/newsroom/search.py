@@ -10,11 +10,14 @@ row can never leak a story that is not public.
 Built for a million stories: every query starts from the full-text index and stops after
 ``cap + 1`` public matches, newest first (story ids are the order stories arrived). SQLite's FTS5
 walks its index newest first by itself; on PostgreSQL, whose GIN index returns matches in no
-order, each document carries lexemes naming its id bucket at several levels, and a query looks
-at a window of the newest buckets first, then at a window sized from the matches found, then at
-the whole archive. Only those candidates are ranked, so the cost of a query depends on the cap,
-not on how many stories hold a common word. News readers want the recent stories about a
-subject: a common word's best matches are looked for among its newest thousand.
+order, each document carries lexemes naming its id bucket at several levels, and a query walks
+back from the newest story in windows of ids, each covered exactly by a few buckets and older
+than the last: the first holds about the cap if the query were as common as its rarest lexeme
+(the planner's statistics), each next one what is still missing, sized from the matches found
+so far; the rest of the archive when nothing matched yet. Only those candidates are ranked, so
+the cost of a query depends on the cap, not on how many stories hold a common word. News
+readers want the recent stories about a subject: a common word's best matches are looked for
+among its newest thousand.
 
 The count is exact up to the cap; beyond it, about how many match is estimated from the density
 of matches among the newest stories looked at ("about 12,000"). No query runs longer than
@@ -23,6 +26,7 @@ of matches among the newest stories looked at ("about 12,000"). No query runs lo
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -47,8 +51,8 @@ MAX_TERMS = 12
 # Seconds a query may take: past it, the newest matches found so far are the answer.
 TIME_BUDGET = 0.25
 # PostgreSQL: stories are bucketed by id at several levels (2**level ids a bucket; in each
-# document a lexeme per level that no text can produce), and queries look at the newest
-# FIRST_WINDOW ids first, then at larger windows of whole buckets.
+# document a lexeme per level that no text can produce), and queries look at windows of ids
+# covered by buckets: the newest FIRST_WINDOW ids first when there are no statistics to size it.
 LEVELS = (10, 12, 14, 16, 18, 20, 22)
 FIRST_WINDOW = 1 << 13
 # Headline matches weigh this many times a body match (SQLite's BM25 column weights; the
@@ -182,47 +186,72 @@ def _now() -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """The newest stories, as whole id buckets of one level: ids from ``first << level`` on."""
+    """Story ids from ``start`` up to ``stop`` (excluded; None: up to the newest and on), as a
+    few id buckets of any levels that cover exactly that range, to the smallest bucket."""
 
-    level: int
-    first: int  # the oldest bucket
-    last: int  # the newest bucket
+    start: int
+    stop: int | None = None
 
     @classmethod
     def newest(cls, size: int, newest_id: int) -> Window:
-        """At least the newest ``size`` ids, in at most nine buckets of the largest level no
-        larger than half ``size`` (so at most one and a half times ``size`` ids: every match in
-        the window is ranked)."""
-        level = max([lv for lv in LEVELS if 2 << lv <= size] or [LEVELS[0]])
-        last = newest_id >> level
-        return cls(level, max(0, (newest_id - size + 1) >> level), last)
+        """The newest ``size`` ids (up to the newest story and on)."""
+        return cls(max(0, newest_id - size + 1))
+
+    def buckets(self, newest_id: int) -> list[tuple[int, int]]:
+        """The (level, bucket) pairs that cover the window: from its start, the buckets that
+        bring it to the boundary of each larger level in turn (at most three a level), then the
+        largest that fit before its end (at most three a level, but for the largest). Its start
+        is rounded down, and its end up, to the smallest bucket."""
+        unit = 1 << LEVELS[0]
+        position = self.start // unit * unit
+        stop = newest_id + 1 if self.stop is None else self.stop
+        stop = -(-stop // unit) * unit
+        found: list[tuple[int, int]] = []
+        for level, larger in itertools.pairwise(LEVELS):
+            while position % (1 << larger) and position + (1 << level) <= stop:
+                found.append((level, position >> level))
+                position += 1 << level
+        for level in reversed(LEVELS):
+            while position + (1 << level) <= stop:
+                found.append((level, position >> level))
+                position += 1 << level
+        return found
 
     def span(self, newest_id: int) -> int:
         """How many ids the window covers, up to the newest."""
-        return max(1, newest_id - (self.first << self.level) + 1)
+        stop = newest_id + 1 if self.stop is None else min(self.stop, newest_id + 1)
+        return max(1, stop - self.start)
 
-    def tsquery(self) -> str:
+    def tsquery(self, newest_id: int) -> str:
         """The window as a tsquery: any of its bucket lexemes."""
-        return " | ".join(f"'{lexeme(self.level, b)}'" for b in range(self.first, self.last + 1))
+        return " | ".join(f"'{lexeme(level, bucket)}'"
+                          for level, bucket in self.buckets(newest_id))
 
 
-def candidates_sql(query: Query, limit: int,
-                   window: Window | None = None) -> tuple[str, list[Any]]:
+def candidates_sql(query: Query, limit: int, window: Window | None = None,
+                   newest_id: int = 0) -> tuple[str, list[Any]]:
     """The statement that finds the newest ``limit`` public matches with their scores, on this
     database, and its parameters (separate so that tests can EXPLAIN it).
 
-    PostgreSQL: within ``window`` (else the whole archive); each row is a candidate (id, score,
-    whether it is public) with the number of matches in the window.
+    PostgreSQL: within ``window`` (else the whole archive; ``newest_id`` is where a window open
+    at its end is closed, and one from id 0 is every older story); each row is a candidate
+    (id, score, whether it is public) with the number of matches in the window.
     SQLite: each row a public match (id, BM25 score), newest first."""
     now = _now()
     if connection.vendor == "postgresql":
         tsquery, params = tsquery_sql(query)
-        if window is None:
-            match, window_params = "f.document @@ q.q", []
+        if window is None or window == Window(0):
+            match, window_params = "f.document @@ q.q", list[Any]()
+        elif window.start == 0:
+            # Everything older than the windows looked at: the query's own posting lists, as
+            # the buckets would exclude only the matches already read (still in the buffers,
+            # and left out here by their ids), and cost GIN a walk through their long lists.
+            match, window_params = "f.document @@ q.q AND f.story_id < %s", [window.stop]
         else:
             # GIN intersects the query's posting lists with those of the window's buckets, and
             # skips through the long lists of common words: the cost follows the window.
-            match, window_params = "f.document @@ (q.q && %s::tsquery)", [window.tsquery()]
+            match = "f.document @@ (q.q && %s::tsquery)"
+            window_params = [window.tsquery(newest_id)]
         # The inner query counts the window's matches and keeps the ids of the newest, nothing
         # else; only those documents are read again by their key and ranked, and checked
         # against the story table. (Ranking every match as it was read carried each document
@@ -230,12 +259,16 @@ def candidates_sql(query: Query, limit: int,
         # million stories, 3,944 matches of 'test' took 64 ms that way, 41 ms this way.)
         # A query of stop words only ("the") is empty: no row in q, so no match (an empty tsquery
         # ANDed with the window's buckets would match every story in the window).
+        # The ids are sorted as ``story_id + 0``, which no index holds: with the key index's
+        # order on offer, the planner walked the whole table backwards through it for a small
+        # limit, testing every document (6.7 s at a million stories for 'large', limit 154),
+        # because it costs the limit as if the window's count stopped early; it never does.
         return (f"WITH q AS MATERIALIZED (SELECT q FROM (SELECT {tsquery} AS q) t "
                 "WHERE numnode(q) > 0) "
                 f"SELECT x.story_id, ts_rank_cd(d.document, q.q), x.found, "
                 f"s.id IS NOT NULL AND {_PUBLIC} "
                 f"FROM (SELECT f.story_id, count(*) OVER () AS found FROM {TABLE} f, q "
-                f"WHERE {match} ORDER BY f.story_id DESC LIMIT %s) x "
+                f"WHERE {match} ORDER BY f.story_id + 0 DESC LIMIT %s) x "
                 f"CROSS JOIN q JOIN {TABLE} d ON d.story_id = x.story_id "
                 "LEFT JOIN newsroom_story s ON s.id = x.story_id",
                 [*params, now, now, *window_params, limit])
@@ -272,48 +305,130 @@ def _candidates(query: Query, limit: int) -> _Found:
     the answer (a phrase of common words that rarely meet, whose every candidate is checked)."""
     deadline = time.monotonic() + TIME_BUDGET
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            first, newest, lexemes, frequencies = _pg_start(cursor, query)
+            size = first_window(limit, lexemes, frequencies)
+            return _pg_walk(cursor, query, limit, first, newest, size, deadline)
         first, newest = _id_range(cursor)
         archive = max(1, newest - first + 1)
-        if connection.vendor != "postgresql":
-            if not fts5_expression(query):  # stop words only
-                return _Found([], False, 0)
-            rows, interrupted = _sqlite_walk(cursor, query, limit, deadline)
-            if len(rows) < limit and not interrupted:
-                return _Found(rows, False, len(rows))
-            reached = min((story_id for story_id, _ in rows), default=newest)
-            return _Found(rows, True,
-                          max(len(rows), limit) * archive // max(1, newest - reached + 1))
-        # Newest stories first: a window of the newest ids, then one sized from the matches
-        # found in it to hold about the limit (every match of a window is read to sort the ids,
-        # so a window much larger than needed costs as much as the whole archive); the whole
-        # archive once that window would cover half of it, or when nothing matched (a rare word,
-        # whose posting list is short).
-        size = FIRST_WINDOW
-        best = _Found([], True, 0)
-        while True:
-            window = Window.newest(size, newest) if size < archive // 2 else None
-            result = _pg_probe(cursor, query, limit, window, deadline)
-            if result is None:  # out of time: the newest matches found so far
-                return _Found(best.scored, True, max(best.estimate, limit))
-            found = int(result[0][2]) if result else 0
-            rows = [(int(r[0]), float(r[1])) for r in result if r[3]]
-            if window is None:
-                return _Found(rows, found >= limit, found)
-            span = min(window.span(newest), archive)
-            best = _Found(rows, True, found * archive // span)
-            if found >= limit:
-                return best
-            if not found:
-                size = archive
-                continue
-            # Enough for the limit with a margin of about two standard deviations of the
-            # count found (a window read short costs a whole probe more; one read long, every
-            # extra match): x1.5 from a handful of matches, x1.1 from hundreds.
-            margin = 1 + 2 / math.sqrt(found)
-            size = max(int(span * limit * margin / found), 2 * span)
+        if not fts5_expression(query):  # stop words only
+            return _Found([], False, 0)
+        rows, interrupted = _sqlite_walk(cursor, query, limit, deadline)
+        if len(rows) < limit and not interrupted:
+            return _Found(rows, False, len(rows))
+        reached = min((story_id for story_id, _ in rows), default=newest)
+        return _Found(rows, True,
+                      max(len(rows), limit) * archive // max(1, newest - reached + 1))
 
 
-def _pg_probe(cursor: Any, query: Query, limit: int, window: Window | None,
+# PostgreSQL's statistics of the documents' lexemes: how often the most common occur. A process
+# reads them again after this many seconds (ANALYZE, run by autovacuum, changes them slowly).
+STATISTICS_AGE = 600.0
+_statistics_read: tuple[float, str, Frequencies | None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Frequencies:
+    """The share of documents holding each of the most common lexemes, and the least of those
+    shares: a lexeme left out of the list is about that common at most."""
+
+    common: dict[str, float]
+    least: float
+
+    def at_most(self, lexemes: Sequence[str]) -> float | None:
+        """The largest share of documents that could match all these lexemes (each must be in
+        the document, phrase or not): that of the rarest of them."""
+        if not lexemes:
+            return None
+        return min(self.common.get(lexeme, self.least) for lexeme in lexemes)
+
+
+def first_window(limit: int, lexemes: Sequence[str], frequencies: Frequencies | None) -> int:
+    """How many of the newest ids to look at first: as many as hold about ``limit`` matches if
+    the query were as common as its rarest lexeme -- so no more than about the limit of a common
+    word's matches are read, and a rarer query's count over that window sizes the next well
+    (its matches there are never read again). :data:`FIRST_WINDOW` without statistics."""
+    share = frequencies.at_most(lexemes) if frequencies is not None else None
+    if not share:
+        return FIRST_WINDOW
+    return max(int(limit * 1.1 / share), 1 << LEVELS[0])
+
+
+def _pg_start(cursor: Any,
+              query: Query) -> tuple[int, int, list[str], Frequencies | None]:
+    """In one statement: the oldest and the newest story id (two index ends), the lexemes of
+    the query as the full-text configuration makes them (stop words out), and the frequencies
+    of the most common lexemes from pg_stats, read again at most every
+    :data:`STATISTICS_AGE` seconds per database (None before the table was first analysed)."""
+    global _statistics_read
+    text = " ".join([*query.words, *(w for phrase in query.phrases for w in phrase)])
+    database = connection.settings_dict["NAME"]
+    now = time.monotonic()
+    fresh = (_statistics_read is not None and _statistics_read[1] == database
+             and now - _statistics_read[0] < STATISTICS_AGE)
+    statistics = ("" if fresh else
+                  ", s.most_common_elems::text::text[], s.most_common_elem_freqs FROM "
+                  "(SELECT 1) o LEFT JOIN pg_stats s ON s.schemaname = current_schema() "
+                  "AND s.tablename = %s AND s.attname = 'document'")
+    cursor.execute("SELECT (SELECT MIN(id) FROM newsroom_story), "
+                   "(SELECT MAX(id) FROM newsroom_story), "
+                   f"tsvector_to_array(to_tsvector('english', %s)){statistics}",
+                   [text, *([] if fresh else [TABLE])])
+    row = cursor.fetchone()
+    if not fresh:
+        found = None
+        if row[3]:
+            lexemes, shares = row[3], row[4]
+            # The frequencies hold two more values after the lexemes' (their least and most).
+            common = {lexeme: float(share)
+                      for lexeme, share in zip(lexemes, shares[:len(lexemes)], strict=True)}
+            found = Frequencies(common, min(common.values()))
+        _statistics_read = (now, database, found)
+    assert _statistics_read is not None
+    return int(row[0] or 0), int(row[1] or 0), list(row[2] or []), _statistics_read[2]
+
+
+def _pg_walk(cursor: Any, query: Query, limit: int, first: int, newest: int, size: int,
+             deadline: float) -> _Found:
+    """PostgreSQL: the newest matches, window by window back from the newest story, each
+    window older than the last and sized from the matches found so far, so that no match is
+    read twice (each is a heap page read, past the server's buffers at a million stories).
+    Every match of a window is read to sort the ids, so a window much larger than needed
+    costs every extra match: the next is sized to hold about what is missing, with a margin;
+    a window read short costs one more window. When nothing has matched yet (a rare word,
+    whose posting list is short), the next window is the rest of the archive."""
+    archive = max(1, newest - first + 1)
+    scored: list[tuple[int, float]] = []  # the public candidates
+    taken = 0  # candidates taken, public or not
+    found = 0  # matches in the windows looked at
+    stop: int | None = None
+    while True:
+        # Windows start on a boundary of the smallest bucket, so that none overlaps the last.
+        start = max(first, (newest + 1 if stop is None else stop) - size)
+        window = Window(start >> LEVELS[0] << LEVELS[0] if start > first else 0, stop)
+        looked = newest + 1 - max(first, window.start)
+        result = _pg_probe(cursor, query, limit - taken, window, newest, deadline)
+        if result is None:  # out of time: the newest matches found so far
+            return _Found(scored, True, max(found * archive // looked, limit))
+        found += int(result[0][2]) if result else 0
+        taken += len(result)
+        scored += [(int(r[0]), float(r[1])) for r in result if r[3]]
+        if taken >= limit:
+            return _Found(scored, True, found * archive // looked)
+        if window.start <= first:
+            return _Found(scored, False, found)
+        stop = window.start
+        if not found:
+            size = archive
+            continue
+        # What is missing with a margin of about one standard deviation of the count found (x1.2
+        # from 25 matches, x1.05 from 400): a window read long costs every extra match, read
+        # short, one more window for the few missing.
+        margin = 1 + 1 / math.sqrt(found)
+        size = max(int(looked * (limit - taken) * margin / found), 1 << LEVELS[0])
+
+
+def _pg_probe(cursor: Any, query: Query, limit: int, window: Window | None, newest: int,
               deadline: float) -> list[tuple[Any, ...]] | None:
     """The rows of one window's statement, or None when it ran out of time (cancelled by the
     server: ``statement_timeout``, for this statement only)."""
@@ -326,7 +441,7 @@ def _pg_probe(cursor: Any, query: Query, limit: int, window: Window | None,
     try:
         with transaction.atomic():
             cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(left)])
-            cursor.execute(*candidates_sql(query, limit, window))
+            cursor.execute(*candidates_sql(query, limit, window, newest))
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             if nested:
                 cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
