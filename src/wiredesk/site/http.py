@@ -170,7 +170,7 @@ def _with_validators(response: HttpResponseBase, etag: str,
 
 
 def _cached_response(etag: str) -> HttpResponse | None:
-    entry = cache.get(_KEY_PREFIX + etag.strip('"'))
+    entry = cache.get(body_key(etag))
     if entry is None:
         return None
     content, headers = entry
@@ -184,4 +184,9 @@ def _store_response(etag: str, response: HttpResponseBase) -> None:
         return
     headers = {name: value for name, value in response.headers.items()
                if name.lower() not in {"etag", "last-modified", "cache-control"}}
-    cache.set(_KEY_PREFIX + etag.strip('"'), (response.content, headers), BODY_TIMEOUT)
+    cache.set(body_key(etag), (response.content, headers), BODY_TIMEOUT)
+
+
+def body_key(etag: str) -> str:
+    """Where the body of the response with this ETag is kept."""
+    return _KEY_PREFIX + etag.strip('"')
