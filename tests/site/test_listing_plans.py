@@ -170,6 +170,28 @@ def test_the_api_since_reads_two_index_ranges(person: Entity) -> None:
     assert "story_last_updated" in plan, plan
 
 
+def test_the_api_since_reads_the_updated_stories_from_their_index_without_statistics(
+        person: Entity) -> None:
+    """With no story updated when ANALYZE ran, the partial index has no statistics: SQLite then
+    walked the listing index through every story published before since (the scale archives:
+    4.6 ms at 10,000 stories, and a walk of the archive at a million)."""
+    now = timezone.now()
+    model = make_story("Older", published_at=now - timedelta(days=2))
+    Story.objects.bulk_create(
+        Story(source=model.source, external_id=f"older-{n}", identity_basis="guid",
+              slug="older", section=model.section, headline=f"Older {n}",
+              first_published_at=now - timedelta(days=2, minutes=n),
+              current_version=model.current_version) for n in range(400))
+    _, updated = StoryQuery(since=now - timedelta(hours=1)).parts()
+    query = StoryQuery(since=now - timedelta(hours=1)).stories(filters=updated)
+    for statement in (query[:21], query.order_by().values("pk")[:1001]):
+        sql, params = statement.query.sql_with_params()
+        plan = plan_of(sql, params)
+        assert "story_last_updated" in plan, plan
+        if connection.vendor == "sqlite":
+            assert "story_listing_latest" not in plan, plan
+
+
 def test_the_api_since_pages_published_and_updated_stories_newest_first(client: Client,
                                                                          db: None) -> None:
     now = timezone.now()

@@ -197,13 +197,23 @@ class StoryQuery:
         before but updated since (the few stories of the partial index on ``last_updated_at``).
         With the two conditions OR-ed in one statement, the listing is walked to its end
         whenever fewer than a page (or than the count's cap) match: every story of the archive
-        for a client polling every few minutes."""
+        for a client polling every few minutes.
+
+        The updated stories are also named by a subquery on the partial index: with the plain
+        condition alone, SQLite chose the listing index and walked every story published before
+        ``since`` when the partial index had no statistics (no story updated when ANALYZE ran:
+        4.6 ms for the page and as much for the count at 10,000 stories, 0.02 ms this way,
+        growing with the archive). PostgreSQL needs the plain condition too: with the subquery
+        alone it looked up every updated story by key (1.4 s for ?since=30d at a million stories,
+        3,760 updated; 7 ms with both, 3 ms with the condition alone)."""
         scope = self.scope  # once: it looks up the entity
         if self.since is None:
             return [scope]
         time, _ = self.order
+        updated = Story.objects.filter(last_updated_at__gte=self.since).values("pk")
         return [scope & Q(**{f"{time}__gte": self.since}),
-                scope & Q(**{f"{time}__lt": self.since}) & Q(last_updated_at__gte=self.since)]
+                scope & Q(**{f"{time}__lt": self.since}) & Q(last_updated_at__gte=self.since)
+                & Q(pk__in=updated)]
 
     @property
     def offset(self) -> int:
