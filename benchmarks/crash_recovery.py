@@ -1,11 +1,12 @@
 """Time from a `kill -9` in the middle of a push burst until every acknowledged payload is applied.
 
-    .venv/bin/python benchmarks/crash_recovery.py [--payloads 1000] [--kill-at 0.5]
+    .venv/bin/python benchmarks/crash_recovery.py [--payloads 1000] [--kill-at 0.5] [--no-enrich]
     .venv/bin/python benchmarks/crash_recovery.py --split \\
         --database-url postgresql://postgres@127.0.0.1:5432/wd_crash_bench
     .venv/bin/python benchmarks/crash_recovery.py --backlog 500 [--database-url URL]
 
-Runs the desk as a user would -- `wiredesk run` on SQLite in a fresh data directory, or with
+Runs the desk as a user would (enrichment on, as deployed; ``--no-enrich`` switches it off)
+-- `wiredesk run` on SQLite in a fresh data directory, or with
 --split `wiredesk serve` plus `wiredesk worker` (on the given database, which is emptied first) --
 on a free loopback port, creates a push source and pushes N one-story ninjs payloads from several
 threads at once. When the given share of them has been acknowledged (202), every desk process is
@@ -13,7 +14,8 @@ killed with SIGKILL (its whole process group, web server workers included), mid-
 acknowledged but not yet processed are left "received". The same processes are started again,
 and the harness reads the database until every acknowledged payload has been applied. Prints how
 many were acknowledged, how many were left unprocessed at the kill, and the time from the restart
-(and from the kill) until all were applied.
+(and from the kill) until all were applied, when the first step of them was, and the CPU time
+the restarted processes used.
 All traffic goes to 127.0.0.1.
 
 ``--backlog N`` measures the recovery alone, in this process: N one-story payloads stored as a
@@ -107,6 +109,19 @@ class Desk:
         for process in self.processes:
             process.wait()
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time used so far by the desk's processes and their children
+        (the web processes), from /proc (Linux)."""
+        total = 0.0
+        for process in self.processes:
+            for pid in [process.pid, *_descendants(process.pid)]:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue  # gone meanwhile
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
     def stop(self) -> None:
         for process in self.processes:
             process.terminate()
@@ -115,6 +130,19 @@ class Desk:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        direct = [int(child) for child in children.read_text().split()]
+    except OSError:
+        return []
+    return [n for child in direct for n in (child, *_descendants(child))]
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def setup(env: dict[str, str]) -> tuple[str, str]:
@@ -205,6 +233,8 @@ def main() -> int:
                         help="`wiredesk serve` + `wiredesk worker` instead of `wiredesk run`")
     parser.add_argument("--database-url", default="",
                         help="a PostgreSQL database to empty and use (default: SQLite)")
+    parser.add_argument("--no-enrich", action="store_true",
+                        help="run the desk with enrichment off (default: on, as deployed)")
     parser.add_argument("--backlog", type=int, default=0,
                         help="time inbox.recover of this many stored payloads, in this process")
     args = parser.parse_args()
@@ -214,7 +244,8 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WIREDESK_", "DJANGO_"))}
     env.update(WIREDESK_DATA_DIR=tempfile.mkdtemp(prefix="wiredesk-crash-"),
-               WIREDESK_BASE_URL=base, WIREDESK_LOG_LEVEL="ERROR", WIREDESK_ENRICH="false")
+               WIREDESK_BASE_URL=base, WIREDESK_LOG_LEVEL="ERROR",
+               WIREDESK_ENRICH="false" if args.no_enrich else "true")
     if args.database_url:
         env["WIREDESK_DATABASE_URL"] = args.database_url
         empty_postgres(args.database_url)
@@ -233,14 +264,19 @@ def main() -> int:
         left = unapplied(acked)
         restarted = time.perf_counter()
         desk.start()
+        begun = wait_until(lambda: unapplied(acked) < left, timeout=TIMEOUT)
         done = wait_until(lambda: unapplied(acked) == 0, timeout=TIMEOUT)
+        cpu = desk.cpu_seconds()
     finally:
         desk.stop()
-    setup_name = "serve + worker" if args.split else "run"
+    setup_name = ("serve + worker" if args.split else "run") + (
+        ", enrichment off" if args.no_enrich else "")
     database = "PostgreSQL" if args.database_url else "SQLite"
     print(f"wiredesk {setup_name} on {database}: {len(acked)} payloads acknowledged (202) in "
           f"{pushed_for:.1f} s, then kill -9; {left} of them left unprocessed")
-    print(f"restart -> every acknowledged payload applied: {done - restarted:6.2f} s")
+    print(f"restart -> every acknowledged payload applied: {done - restarted:6.2f} s "
+          f"(the first after {begun - restarted:.2f} s, then {left} in {done - begun:.2f} s; "
+          f"CPU of the restarted processes {cpu:.2f} s; load average {_load()})")
     print(f"kill    -> every acknowledged payload applied: {done - killed_at:6.2f} s")
     return 0
 

@@ -46,6 +46,7 @@ from wiredesk.newsroom.models import (
     StoryQuote,
 )
 from wiredesk.newsroom.workers import claims
+from wiredesk.newsroom.workers.priority import Recovering
 from wiredesk.newsroom.write.entities import entity_rows
 from wiredesk.newsroom.write.publishing import publish_change
 
@@ -192,12 +193,16 @@ def enrich_all(enricher: Enricher, progress: Callable[[int], None] = lambda n: N
             progress(1)
 
 
-def run_enricher(stop: threading.Event, *, tick: float,
-                 enricher: Enricher | None = None) -> None:
+def run_enricher(stop: threading.Event, *, tick: float, enricher: Enricher | None = None,
+                 priority: Recovering | None = None) -> None:
     """The worker's enrichment loop: beside ingest, never in its way (its own thread and
     database connection; nothing ingest waits for). It uses ``enricher``, or creates its own:
     the loop owns the recogniser, and the stories it set aside after a failure, for as long as
-    it runs."""
+    it runs. With ``priority``, it starts (and loads its model) after the worker's first
+    recovery pass and gives way to every later one before each pass of its own
+    (:mod:`wiredesk.newsroom.workers.priority`)."""
+    if priority is not None and not priority.give_way(stop):
+        return
     enricher = enricher or Enricher()
     set_aside = SetAside()
     log.info("enricher started")
@@ -208,6 +213,8 @@ def run_enricher(stop: threading.Event, *, tick: float,
     except Exception:
         log.exception("could not queue stories of an older enricher again")
     while not stop.is_set():
+        if priority is not None and not priority.give_way(stop):
+            break
         try:
             outcomes = enrich_pending(enricher, set_aside=set_aside)
         except Exception:

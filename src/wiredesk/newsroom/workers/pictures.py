@@ -22,6 +22,7 @@ from wiredesk.newsroom import clock, images
 from wiredesk.newsroom.imagemodels import Picture, PictureCheck
 from wiredesk.newsroom.models import Source, Story
 from wiredesk.newsroom.workers import claims
+from wiredesk.newsroom.workers.priority import Recovering
 from wiredesk.newsroom.write import gating
 from wiredesk.newsroom.write.publishing import publish_change
 
@@ -157,10 +158,15 @@ def process_pending(limit: int = BATCH, fetcher: Fetcher = images.fetch_and_stor
     return sum(1 for story_id in ids if _process_claimed(story_id, fetcher) is not None)
 
 
-def run_pictures(stop: threading.Event, *, tick: float) -> None:
-    """The worker's picture loop, in its own thread beside ingest and enrichment."""
+def run_pictures(stop: threading.Event, *, tick: float,
+                 priority: Recovering | None = None) -> None:
+    """The worker's picture loop, in its own thread beside ingest and enrichment; with
+    ``priority``, each pass gives way to the worker's recovery passes
+    (:mod:`wiredesk.newsroom.workers.priority`)."""
     log.info("picture job started")
     while not stop.is_set():
+        if priority is not None and not priority.give_way(stop):
+            break
         try:
             done = process_pending()
         except Exception:

@@ -6,7 +6,9 @@ once, on any database. On PostgreSQL the claim also uses ``SELECT … FOR UPDATE
 concurrent claimers do not queue behind each other's row locks.
 
 Beside the ingest threads, a worker runs the enrichment loop
-(:func:`wiredesk.newsroom.workers.enrichment.run_enricher`) unless ``WIREDESK_ENRICH`` is off.
+(:func:`wiredesk.newsroom.workers.enrichment.run_enricher`) unless ``WIREDESK_ENRICH`` is off, and
+the picture job; both give way to the recovery of payloads a crash left
+(:mod:`wiredesk.newsroom.workers.priority`).
 
 A lease is short (:data:`~wiredesk.newsroom.workers.leases.LEASE`) and renewed while the worker
 lives
@@ -50,6 +52,7 @@ from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.workers.applier import Applier
 from wiredesk.newsroom.workers.enrichment import run_enricher
 from wiredesk.newsroom.workers.pictures import run_pictures
+from wiredesk.newsroom.workers.priority import Recovering
 from wiredesk.newsroom.workers.timed import apply_timed_changes
 from wiredesk.newsroom.write.desk import WriteDesk
 
@@ -114,8 +117,10 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     The worker's threads write with one desk, the worker's own."""
     log.info("worker started with %d threads", threads)
     desk = WriteDesk()
+    priority = Recovering()  # enrichment and pictures give way to recovery
     if settings.WIREDESK_ENRICH:
-        threading.Thread(target=run_enricher, args=(stop,), kwargs={"tick": tick},
+        threading.Thread(target=run_enricher, args=(stop,),
+                         kwargs={"tick": tick, "priority": priority},
                          name="wiredesk-enrich", daemon=True).start()
     # Webhook events and hub pings (wiredesk.newsroom.outbox): waiting rows are sent by every
     # worker, each delivery claimed by one.
@@ -124,9 +129,11 @@ def run_worker(stop: threading.Event, *, threads: int, tick: float) -> None:
     threading.Thread(target=run_health_checks, args=(stop,), name="wiredesk-health",
                      daemon=True).start()
     if settings.WIREDESK_IMAGES:
-        threading.Thread(target=run_pictures, args=(stop,), kwargs={"tick": tick},
+        threading.Thread(target=run_pictures, args=(stop,),
+                         kwargs={"tick": tick, "priority": priority},
                          name="wiredesk-pictures", daemon=True).start()
-    recoverers = [threading.Thread(target=run_recovery, args=(desk, stop), kwargs={"tick": tick},
+    recoverers = [threading.Thread(target=run_recovery, args=(desk, stop),
+                                   kwargs={"tick": tick, "priority": priority},
                                    name=f"wiredesk-recover-{n}", daemon=True)
                   for n in range(_recovery_threads())]
     for recoverer in recoverers:
@@ -215,13 +222,17 @@ def _recovery_threads() -> int:
     return inbox.BACKGROUND_THREADS if connection.vendor == "postgresql" else 1
 
 
-def run_recovery(desk: WriteDesk, stop: threading.Event, *, tick: float) -> None:
+def run_recovery(desk: WriteDesk, stop: threading.Event, *, tick: float,
+                 priority: Recovering | None = None) -> None:
     """Process payloads a stopped process left unprocessed: all of them at once when the worker
-    starts, then whatever turns up (a process dying elsewhere), looking every ``tick``."""
+    starts, then whatever turns up (a process dying elsewhere), looking every ``tick``. Each
+    pass is one of ``priority``'s recovery passes, which the worker's secondary jobs wait for."""
+    priority = priority or Recovering()
     try:
         while not stop.is_set():
-            recovered = _guarded("recovering unprocessed payloads",
-                                 lambda: inbox.recover(desk, stop=stop))
+            with priority.recovering():
+                recovered = _guarded("recovering unprocessed payloads",
+                                     lambda: inbox.recover(desk, stop=stop))
             if recovered:
                 log.warning("recovered %d payloads left unprocessed by a stopped process",
                             recovered)
