@@ -232,26 +232,35 @@ def test_newest_windows_then_the_whole_archive(monkeypatch: pytest.MonkeyPatch) 
     assert search.matches(parse("the"), cap=3) == search.Matches([], True)
 
 
-@pytest.mark.parametrize(("start", "stop", "newest"), [
-    (991_232, None, 1_000_961), (0, 991_232, 1_000_961), (499_712, 992_256, 1_000_961),
-    (3_072, 5_120, 9_999), (1_024, 2_048, 5_000), (0, None, 10_000_000), (4_000, 4_100, 9_000),
+@pytest.mark.parametrize(("stop", "size", "newest"), [
+    (None, 22_000, 1_000_961), (None, 2_200, 1_000_961), (958_464, 372_000, 1_000_961),
+    (991_232, 9_000, 1_000_961), (973_824, 100_000, 1_000_961), (5_120, 2_048, 9_999),
+    (None, 3_000_000, 10_000_000), (4_100, 100, 9_000),
 ])
-def test_a_window_is_covered_exactly_by_a_few_buckets(start: int, stop: int | None,
-                                                       newest: int) -> None:
-    window = search.Window(start, stop)
+def test_a_window_is_a_few_buckets_from_its_start_past_its_end(stop: int | None, size: int,
+                                                               newest: int) -> None:
+    window = search.Window.before(stop, size, 1, newest)
+    end = newest + 1 if stop is None else stop
+    # About the size asked, from a boundary of buckets at least a sixteenth of it.
+    assert end - size - size // 16 - (1 << window.level) < window.start <= end - size
+    assert window.start % (1 << window.level) == 0
     buckets = window.buckets(newest)
     ranges = sorted((bucket << level, (bucket + 1) << level) for level, bucket in buckets)
-    unit = 1 << search.LEVELS[0]
-    # Every id of the window once, from its start rounded down to the smallest bucket to its end
-    # (the newest story, when open) rounded up.
-    assert ranges[0][0] == start // unit * unit
-    assert ranges[-1][1] == -(-(newest + 1 if stop is None else stop) // unit) * unit
+    # Every id of the window once, from its start to its end rounded up to its level (the
+    # statement tests the ids as well: the rest of the last bucket is not taken).
+    assert ranges[0][0] == window.start
+    assert end <= ranges[-1][1] < end + (1 << window.level)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
-    # At most three buckets a level on each side, but for the largest.
-    largest = search.LEVELS[-1]
-    assert len([b for b in buckets if b[0] != largest]) <= 6 * (len(search.LEVELS) - 1)
+    assert min(level for level, _ in buckets) >= window.level
+    assert len(buckets) <= 8, buckets
     assert window.tsquery(newest).count("|") == len(buckets) - 1
-    assert window.span(newest) == min(newest + 1, stop or newest + 1) - start
+    assert window.span(newest) == min(newest + 1, end) - window.start
+
+
+def test_a_window_reaching_the_oldest_story_is_every_older_one() -> None:
+    assert search.Window.before(500_000, 400_000, 150_000, 1_000_000) == search.Window(
+        0, 500_000)
+    assert search.Window.before(None, 5_000, 1_000, 4_000) == search.Window(0)
 
 
 def test_bucket_lexemes_are_no_word() -> None:

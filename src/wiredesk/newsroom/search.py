@@ -186,32 +186,47 @@ def _now() -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Story ids from ``start`` up to ``stop`` (excluded; None: up to the newest and on), as a
-    few id buckets of any levels that cover exactly that range, to the smallest bucket."""
+    """Story ids from ``start`` up to ``stop`` (excluded; None: up to the newest and on), found
+    through a few id buckets no smaller than ``level``'s that cover the range, from its start
+    (on a boundary of that level) to its end rounded up. The statement tests the ids too, so
+    the part of the last bucket past the end is read (matches already read: in the buffers)
+    but not taken again."""
 
     start: int
     stop: int | None = None
+    level: int = LEVELS[0]
 
     @classmethod
     def newest(cls, size: int, newest_id: int) -> Window:
-        """The newest ``size`` ids (up to the newest story and on)."""
-        return cls(max(0, newest_id - size + 1))
+        """The newest ``size`` ids (up to the newest story and on), to the smallest bucket."""
+        return cls(max(0, newest_id - size + 1) >> LEVELS[0] << LEVELS[0])
+
+    @classmethod
+    def before(cls, stop: int | None, size: int, first: int, newest_id: int) -> Window:
+        """About ``size`` ids before ``stop`` (None: the newest and on), from a boundary of the
+        smallest level whose buckets are at least a sixteenth of that (so at most about that
+        much more, and a few buckets: every bucket is a list GIN looks each candidate up in);
+        from id 0, every older story, once that reaches the oldest story ``first``."""
+        end = newest_id + 1 if stop is None else stop
+        level = next((lv for lv in LEVELS if 16 << lv >= size), LEVELS[-1])
+        start = (end - size) >> level << level
+        return cls(start, stop, level) if start > first else cls(0, stop)
 
     def buckets(self, newest_id: int) -> list[tuple[int, int]]:
         """The (level, bucket) pairs that cover the window: from its start, the buckets that
         bring it to the boundary of each larger level in turn (at most three a level), then the
-        largest that fit before its end (at most three a level, but for the largest). Its start
-        is rounded down, and its end up, to the smallest bucket."""
-        unit = 1 << LEVELS[0]
+        largest that fit before its end rounded up (at most three a level, but the largest)."""
+        levels = [level for level in LEVELS if level >= self.level] or [LEVELS[-1]]
+        unit = 1 << levels[0]
         position = self.start // unit * unit
         stop = newest_id + 1 if self.stop is None else self.stop
         stop = -(-stop // unit) * unit
         found: list[tuple[int, int]] = []
-        for level, larger in itertools.pairwise(LEVELS):
+        for level, larger in itertools.pairwise(levels):
             while position % (1 << larger) and position + (1 << level) <= stop:
                 found.append((level, position >> level))
                 position += 1 << level
-        for level in reversed(LEVELS):
+        for level in reversed(levels):
             while position + (1 << level) <= stop:
                 found.append((level, position >> level))
                 position += 1 << level
@@ -223,7 +238,7 @@ class Window:
         return max(1, stop - self.start)
 
     def tsquery(self, newest_id: int) -> str:
-        """The window as a tsquery: any of its bucket lexemes."""
+        """The window's buckets as a tsquery: any of their lexemes."""
         return " | ".join(f"'{lexeme(level, bucket)}'"
                           for level, bucket in self.buckets(newest_id))
 
@@ -246,12 +261,17 @@ def candidates_sql(query: Query, limit: int, window: Window | None = None,
             # Everything older than the windows looked at: the query's own posting lists, as
             # the buckets would exclude only the matches already read (still in the buffers,
             # and left out here by their ids), and cost GIN a walk through their long lists.
-            match, window_params = "f.document @@ q.q AND f.story_id < %s", [window.stop]
+            match, window_params = "f.document @@ q.q AND f.story_id + 0 < %s", [window.stop]
         else:
             # GIN intersects the query's posting lists with those of the window's buckets, and
             # skips through the long lists of common words: the cost follows the window.
-            match = "f.document @@ (q.q && %s::tsquery)"
-            window_params = [window.tsquery(newest_id)]
+            # The ids are tested as ``story_id + 0``, which no index holds: a range of the key
+            # index, ANDed with the GIN bitmap or alone, reads every id of the window.
+            match = "f.document @@ (q.q && %s::tsquery) AND f.story_id + 0 >= %s"
+            window_params = [window.tsquery(newest_id), window.start]
+            if window.stop is not None:
+                match += " AND f.story_id + 0 < %s"
+                window_params.append(window.stop)
         # The inner query counts the window's matches and keeps the ids of the newest, nothing
         # else; only those documents are read again by their key and ranked, and checked
         # against the story table. (Ranking every match as it was read carried each document
@@ -403,9 +423,7 @@ def _pg_walk(cursor: Any, query: Query, limit: int, first: int, newest: int, siz
     found = 0  # matches in the windows looked at
     stop: int | None = None
     while True:
-        # Windows start on a boundary of the smallest bucket, so that none overlaps the last.
-        start = max(first, (newest + 1 if stop is None else stop) - size)
-        window = Window(start >> LEVELS[0] << LEVELS[0] if start > first else 0, stop)
+        window = Window.before(stop, size, first, newest)
         looked = newest + 1 - max(first, window.start)
         result = _pg_probe(cursor, query, limit - taken, window, newest, deadline)
         if result is None:  # out of time: the newest matches found so far
