@@ -4,6 +4,7 @@ anything it shows."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ from django.test.utils import override_settings
 
 from tests.support.factories import add_version, make_section, make_source, make_story, set_status
 from wiredesk.newsroom.imagemodels import Picture
-from wiredesk.newsroom.models import Entity, Section, Source, Story, StoryEntity
+from wiredesk.newsroom.models import Cluster, Entity, Section, Source, Story, StoryEntity
 from wiredesk.newsroom.write.publishing import publish_change, touch
+from wiredesk.site.fragments import option_key
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +114,29 @@ def test_a_publishers_own_teaser_template_is_used(client: Client, story: Story,
         assert '<article class="own-teaser">VOLCANO ERUPTS</article>' in page(
             client, "/source/wire/")
     assert "own-teaser" not in page(client, "/entity/ana-lima/")
+
+
+def test_a_front_page_entry_follows_its_event(client: Client, story: Story) -> None:
+    """An entry is kept with its story and its event's state: another outlet's story joining
+    the event changes "N more from M sources" and the stories listed under it."""
+    with transaction.atomic():
+        event = Cluster.objects.create(key="eruption", title="Eruption")
+        Story.objects.filter(pk=story.pk).update(cluster=event)
+        publish_change(Story.objects.get(pk=story.pk))
+    assert "more from" not in page(client, "/")
+    # Older: the entry is still the first story's, its own state unchanged.
+    other = make_story("Ash reaches the coast", source=make_source("Other wire"),
+                       published_at=story.first_published_at - timedelta(hours=1))
+    with transaction.atomic():
+        Story.objects.filter(pk=other.pk).update(cluster=event)
+        publish_change(Story.objects.get(pk=other.pk))
+    front = page(client, "/")
+    assert "1 more from 2 sources" in front and "Ash reaches the coast" in front
+
+
+def test_an_option_without_a_key_of_its_own_is_refused() -> None:
+    """A fragment's options are part of its key: an object whose repr need not change with
+    what it shows cannot be one."""
+    with pytest.raises(TypeError):
+        option_key(object())
+    assert option_key(3) == 3 and option_key("6rem") == "6rem"

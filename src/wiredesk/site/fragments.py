@@ -68,13 +68,32 @@ def fragment(context: Context, template_name: str, story: Story,
 
 
 def fragment_key(site: str, template: str, story: Story, options: dict[str, Any]) -> str:
+    parts = [site, template, story_key(story),
+             repr(sorted((name, option_key(value)) for name, value in options.items()))]
+    return PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+def story_key(story: Story) -> str:
+    """What a fragment shows of a story is fixed by this (module docstring)."""
     changed = story.changed_at.isoformat() if story.changed_at else "-"
     # The lead picture a listing attached (wiredesk.site.pictures.attach; a page that attaches
     # none, search, shows none).
     picture = getattr(story, "picture", None)
-    parts = [site, template, repr(sorted(options.items())), str(story.pk), changed,
-             str(story.section_id), str(story.source_id), picture.src if picture else "-"]
-    return PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+    return (f"{story.pk}\x1e{changed}\x1e{story.section_id}\x1e{story.source_id}"
+            f"\x1e{picture.src if picture else '-'}")
+
+
+def option_key(value: Any) -> object:
+    """An option as part of the key: a plain value as itself, anything else by its own
+    ``fragment_key`` (say, a front-page entry: its story's and the event's state). A value that
+    has none is refused: its repr need not change with what it shows."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    key = getattr(value, "fragment_key", None)
+    if key is None:
+        raise TypeError(f"a fragment option must be a plain value or have a fragment_key, "
+                        f"not {type(value).__name__}")
+    return key
 
 
 def _site_key(context: Context, values: dict[str, Any]) -> str:

@@ -37,6 +37,7 @@ from django.urls import reverse
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.queries import public_stories
+from wiredesk.site.fragments import story_key
 from wiredesk.site.listings import Listing, teaser_columns
 from wiredesk.site.pictures import attach, lead_pictures
 
@@ -96,6 +97,13 @@ class Entry:
         return self.stories - 1
 
     @property
+    def fragment_key(self) -> str:
+        """What the entry shows besides its story (site/_entry.html, kept by
+        wiredesk.site.fragments): the event's size and the stories under it."""
+        return "\x1d".join([str(self.stories), str(self.sources), str(self.story.cluster_id),
+                             *(story_key(other) for other in self.others)])
+
+    @property
     def cluster_url(self) -> str:
         cluster = self.story.cluster_id
         return reverse("site:cluster", kwargs={"slug": str(cluster)}) \
@@ -143,20 +151,37 @@ def recency(published: datetime, newest: datetime) -> float:
 LOOK_BACK = 2000
 
 
+@dataclass(frozen=True, slots=True)
+class LookBack:
+    """The time of the :data:`LOOK_BACK`-th newest public story (None: there are fewer), read
+    once for the whole home page (its pool and the river's tiers)."""
+
+    oldest: datetime | None
+
+    @classmethod
+    def read(cls, count: int = LOOK_BACK) -> LookBack:
+        oldest = list(public_stories().order_by("-first_published_at", "-id")
+                      .values_list("first_published_at", flat=True)[count - 1:count])
+        return cls(oldest[0] if oldest else None)
+
+    def newest(self, stories: QuerySet[Story]) -> QuerySet[Story]:
+        """``stories`` among the newest public ones: from :attr:`oldest` on."""
+        return stories if self.oldest is None else stories.filter(
+            first_published_at__gte=self.oldest)
+
+
 def newest(stories: QuerySet[Story], count: int = LOOK_BACK) -> QuerySet[Story]:
     """``stories`` among the newest ``count`` public ones: from the time of the ``count``-th
     newest on (one short read of the listing index). The caller's query then walks the listing
     from its newest end and stops at its own limit; with the newest ids as an IN subquery,
     PostgreSQL joined every one of them to its version, source and cluster before sorting
     (the home page's pool: 35 ms at a million stories, 2 ms this way)."""
-    oldest = list(public_stories().order_by("-first_published_at", "-id")
-                  .values_list("first_published_at", flat=True)[count - 1:count])
-    return stories.filter(first_published_at__gte=oldest[0]) if oldest else stories
+    return LookBack.read(count).newest(stories)
 
 
-def _pool() -> list[Candidate]:
+def _pool(look: LookBack) -> list[Candidate]:
     """The newest timely stories: one read, within the newest :data:`LOOK_BACK`."""
-    stories = [Candidate(*row) for row in newest(public_stories())
+    stories = [Candidate(*row) for row in look.newest(public_stories())
                .filter(timely=True, current_version__date_is_fallback=False)
                .order_by("-first_published_at", "-id").values_list(*CANDIDATE_COLUMNS)[:POOL]]
     chosen = {story.pk for story in stories}
@@ -245,15 +270,17 @@ RIVER_TOP = 10
 _TIERS = (Q(timely=True), Q(current_version__date_is_fallback=False))
 
 
-def tiered_river(listing: Listing, stories: list[Story]) -> list[Story]:
+def tiered_river(listing: Listing, stories: list[Story], look: LookBack | None = None
+                 ) -> list[Story]:
     """The first page of the latest-news river with its first :data:`RIVER_TOP` places by tier,
     then the page's other stories in time order."""
     if all(story.timely for story in stories[:RIVER_TOP]):
         return stories  # the common case: nothing to move, no query
+    look = look or LookBack.read()
     top: list[Story] = []
     for tier in _TIERS:
         shown = [story.pk for story in top]
-        top += list(newest(listing.teasers(tier)).exclude(pk__in=shown)
+        top += list(look.newest(listing.teasers(tier)).exclude(pk__in=shown)
                     [:RIVER_TOP - len(top)])
         if len(top) == RIVER_TOP:
             break
@@ -261,11 +288,12 @@ def tiered_river(listing: Listing, stories: list[Story]) -> list[Story]:
     return top + [story for story in stories if story.pk not in placed]
 
 
-def front_page(sections: list[tuple[str, str]], river: list[Story]) -> FrontPage:
+def front_page(sections: list[tuple[str, str]], river: list[Story],
+               look: LookBack | None = None) -> FrontPage:
     """The lead, the top stories and the section blocks (``sections``: (slug, name) in nav
     order). The pictures of the ``river``'s stories are read with the pool's, in one query, and
     the stories shown that the river does not hold in one more."""
-    pool = _pool()
+    pool = _pool(look or LookBack.read())
     pictures = lead_pictures([story.pk for story in pool] + [story.pk for story in river])
     for candidate in pool:
         candidate.picture = candidate.pk in pictures

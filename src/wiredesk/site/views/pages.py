@@ -19,7 +19,7 @@ from wiredesk.newsroom.models import Entity
 from wiredesk.site.article import StoryGone, StoryMerged, article_page, find_public_story
 from wiredesk.site.coverage import coverage_page
 from wiredesk.site.enriched import public_quotes
-from wiredesk.site.front import front_page, tiered_river
+from wiredesk.site.front import LookBack, front_page, tiered_river
 from wiredesk.site.http import CACHE_CONTROL, conditional
 from wiredesk.site.listings import (
     Listing,
@@ -51,8 +51,9 @@ def home(request: HttpRequest) -> HttpResponse:
     listing = latest()
     stories, page = listing_page(request, listing.teasers, listing.order)
     if page.number == 1:
-        stories = tiered_river(listing, stories)
-        front = front_page(nav_sections(request), stories)
+        look = LookBack.read()  # (once for the river's tiers and the front page's pool)
+        stories = tiered_river(listing, stories, look)
+        front = front_page(nav_sections(request), stories, look)
     else:
         front = None
         attach(stories)
