@@ -273,10 +273,13 @@ def candidates_sql(query: Query, limit: int, window: Window | None = None,
                 match += " AND f.story_id + 0 < %s"
                 window_params.append(window.stop)
         # The inner query counts the window's matches and keeps the ids of the newest, nothing
-        # else; only those documents are read again by their key and ranked, and checked
-        # against the story table. (Ranking every match as it was read carried each document
-        # through the count's tuple store, which spilled to disk past a few thousand: at a
-        # million stories, 3,944 matches of 'test' took 64 ms that way, 41 ms this way.)
+        # else; only those documents are read again and ranked, and checked against the story
+        # table. (Ranking every match as it was read carried each document through the count's
+        # tuple store, which spilled to disk past a few thousand: at a million stories, 3,944
+        # matches of 'test' took 64 ms that way, 41 ms this way.) They are read again by their
+        # row's address (ctid: the same row version within the statement), on the heap page
+        # the bitmap scan has just read; by the key, each took a leaf of the key index as well,
+        # rarely in the server's buffers at a million stories.
         # A query of stop words only ("the") is empty: no row in q, so no match (an empty tsquery
         # ANDed with the window's buckets would match every story in the window).
         # The ids are sorted as ``story_id + 0``, which no index holds: with the key index's
@@ -287,9 +290,10 @@ def candidates_sql(query: Query, limit: int, window: Window | None = None,
                 "WHERE numnode(q) > 0) "
                 f"SELECT x.story_id, ts_rank_cd(d.document, q.q), x.found, "
                 f"s.id IS NOT NULL AND {_PUBLIC} "
-                f"FROM (SELECT f.story_id, count(*) OVER () AS found FROM {TABLE} f, q "
+                f"FROM (SELECT f.ctid AS row, f.story_id, count(*) OVER () AS found "
+                f"FROM {TABLE} f, q "
                 f"WHERE {match} ORDER BY f.story_id + 0 DESC LIMIT %s) x "
-                f"CROSS JOIN q JOIN {TABLE} d ON d.story_id = x.story_id "
+                f"CROSS JOIN q JOIN {TABLE} d ON d.ctid = x.row "
                 "LEFT JOIN newsroom_story s ON s.id = x.story_id",
                 [*params, now, now, *window_params, limit])
     # CROSS JOIN fixes the join order: SQLite walks the FTS index newest first (ORDER BY rowid
