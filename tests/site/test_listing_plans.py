@@ -174,7 +174,10 @@ def test_the_api_since_reads_the_updated_stories_from_their_index_without_statis
         person: Entity) -> None:
     """With no story updated when ANALYZE ran, the partial index has no statistics: SQLite then
     walked the listing index through every story published before since (the scale archives:
-    4.6 ms at 10,000 stories, and a walk of the archive at a million)."""
+    4.6 ms at 10,000 stories, and a walk of the archive at a million). PostgreSQL keeps the
+    plain condition (test_the_api_since_reads_two_index_ranges)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's planner only: PostgreSQL reads the plain condition")
     now = timezone.now()
     model = make_story("Older", published_at=now - timedelta(days=2))
     Story.objects.bulk_create(
@@ -187,9 +190,7 @@ def test_the_api_since_reads_the_updated_stories_from_their_index_without_statis
     for statement in (query[:21], query.order_by().values("pk")[:1001]):
         sql, params = statement.query.sql_with_params()
         plan = plan_of(sql, params)
-        assert "story_last_updated" in plan, plan
-        if connection.vendor == "sqlite":
-            assert "story_listing_latest" not in plan, plan
+        assert "story_last_updated" in plan and "story_listing_latest" not in plan, plan
 
 
 def test_the_api_since_pages_published_and_updated_stories_newest_first(client: Client,
