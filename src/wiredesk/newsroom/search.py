@@ -11,7 +11,7 @@ Built for a million stories: every query starts from the full-text index and sto
 ``cap + 1`` public matches, newest first (story ids are the order stories arrived). SQLite's FTS5
 walks its index newest first by itself; on PostgreSQL, whose GIN index returns matches in no
 order, each document carries lexemes naming its id bucket at several levels, and a query walks
-back from the newest story in windows of ids, each covered exactly by a few buckets and older
+back from the newest story in windows of ids, each found through a few buckets and older
 than the last: the first holds about the cap if the query were as common as its rarest lexeme
 (the planner's statistics), each next one what is still missing, sized from the matches found
 so far; the rest of the archive when nothing matched yet. Only those candidates are ranked, so
@@ -426,12 +426,13 @@ def _pg_walk(cursor: Any, query: Query, limit: int, first: int, newest: int, siz
     taken = 0  # candidates taken, public or not
     found = 0  # matches in the windows looked at
     stop: int | None = None
+    looked = 0  # ids looked at, up to the newest
     while True:
         window = Window.before(stop, size, first, newest)
-        looked = newest + 1 - max(first, window.start)
         result = _pg_probe(cursor, query, limit - taken, window, newest, deadline)
         if result is None:  # out of time: the newest matches found so far
-            return _Found(scored, True, max(found * archive // looked, limit))
+            return _Found(scored, True, max(found * archive // max(1, looked), limit))
+        looked = newest + 1 - max(first, window.start)
         found += int(result[0][2]) if result else 0
         taken += len(result)
         scored += [(int(r[0]), float(r[1])) for r in result if r[3]]
