@@ -228,11 +228,18 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {
-    "default": {
+    "default": {  # response bodies (wiredesk.site.http) and other short-lived values
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "wiredesk",
         "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+    },
+    # Rendered teasers (wiredesk.site.fragments), 1-3 KB each: those of the ~10,000 stories
+    # listed most recently, about 20 MB a web process.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "wiredesk-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 10000},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
@@ -49,6 +50,17 @@ def test_a_teaser_is_rendered_once_and_shown_by_every_listing(client: Client,
     Story.objects.filter(pk=story.pk).update(headline="Edited quietly")
     source_page = page(client, "/source/wire/")
     assert "Volcano erupts" in source_page and "Edited quietly" not in source_page
+
+
+def test_kept_teasers_outlast_the_response_bodies(client: Client, story: Story) -> None:
+    """Fragments have a cache of their own: emptying (or filling) the bodies' leaves them."""
+    assert "Volcano erupts" in page(client, "/section/world/")
+    Story.objects.filter(pk=story.pk).update(headline="Edited quietly")
+    caches["default"].clear()  # every response body gone, as when big pages fill the cache
+    assert "Volcano erupts" in page(client, "/section/world/")  # rendered from the kept teaser
+    caches["default"].clear()
+    caches["fragments"].clear()
+    assert "Edited quietly" in page(client, "/section/world/")
 
 
 def test_a_new_version_reaches_every_listing_at_once(client: Client, story: Story) -> None:

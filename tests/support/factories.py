@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -144,11 +145,13 @@ def _store_version(story: Story, *, headline: str, body_html: str, summary: str,
 
 @pytest.fixture(autouse=True)
 def fresh_cache() -> Iterator[None]:
-    """Each test starts with an empty page cache: bodies cached by an earlier test (whose rows
-    were rolled back) must not answer for this one."""
-    cache.clear()
+    """Each test starts with empty caches: bodies and fragments cached by an earlier test (whose
+    rows were rolled back) must not answer for this one."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ A listing page is mostly teasers (``site/_teaser.html``, ``site/_lead.html``), a
 the same on every page that shows its story: the home page's river and section blocks, the
 section, the source, every entity page. Rendering one through Django's templates costs about half
 a millisecond of Python, so a page of forty costs twenty. :func:`fragment` renders a teaser once
-and keeps the HTML in Django's cache (the one the response bodies are kept in) under a key made of
-everything it is drawn from:
+and keeps the HTML in Django's ``fragments`` cache under a key made of everything it is drawn
+from:
 
 - the story's id and ``changed_at``, which moves on every change of anything a surface shows of
   it (a new version, a correction, its pictures, a kill, a rename of its source or section:
@@ -19,7 +19,8 @@ So a fragment is never served for another state of its story: a changed story ge
 its old fragment is simply never asked for again (it ages out after :data:`TIMEOUT`). A killed
 story leaves the listings through their queries and validators as before; its fragment is not
 consulted. The first reader after a change renders the one changed teaser, the others come from
-the cache.
+the cache. The fragments have a cache of their own, not the response bodies' (a few of which,
+at ~80 KB, weigh as much as hundreds of teasers): filling one never evicts the other.
 
 A fragment sees the story, the options and the site's values (``site_name``, ``base_url``,
 ``display_tz``, ``brand``), not the rest of the page's context: it is the same on every page.
@@ -32,7 +33,7 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
@@ -41,6 +42,7 @@ import wiredesk
 from wiredesk.newsroom.models import Story
 from wiredesk.site.http import BODY_TIMEOUT
 
+CACHE = "fragments"  # the alias in settings.CACHES
 PREFIX = "wiredesk:fragment:"
 # As long as a response body: correctness never depends on it (a change gives a new key).
 TIMEOUT = BODY_TIMEOUT
@@ -59,10 +61,11 @@ def fragment(context: Context, template_name: str, story: Story,
     # The file the engine found: a publisher's own template (WIREDESK_TEMPLATE_DIR) or ours.
     origin = str(getattr(getattr(template, "origin", None), "name", template_name))
     key = fragment_key(_site_key(context, values), origin, story, options)
-    html = cache.get(key)
+    kept = caches[CACHE]
+    html = kept.get(key)
     if html is None:
         html = template.render({**values, **options, "story": story})
-        cache.set(key, str(html), TIMEOUT)
+        kept.set(key, str(html), TIMEOUT)
     # (Our own render's output, kept as a plain string: the cache may pickle without the mark.)
     return mark_safe(html)
 
