@@ -4,6 +4,8 @@ dead process's sources and payloads taken over at once (same machine) or when it
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -14,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.support.processes import dead_holder
+from tests.support.processes import dead_holder, zombie_holder
 from wiredesk.ingest.pipeline import Batch
 from wiredesk.newsroom.models import RawPayload, Source, Story
 from wiredesk.newsroom.sources import add_source, local_source
@@ -186,6 +188,30 @@ def test_a_process_name_says_what_can_be_checked() -> None:
     assert not leases.is_dead(ELSEWHERE)
     assert not leases.is_dead("")
     assert not leases.is_dead("nonsense")
+
+
+def test_a_process_that_ended_unreaped_is_dead() -> None:
+    """A zombie answers kill(pid, 0) like a live process: a web process killed with its server
+    stays one while nobody waits for it, and its payloads must not wait for their claims."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    name = zombie_holder(child)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child did not end"
+        time.sleep(0.01)
+    try:
+        assert leases.is_dead(name)
+        payload = stored_by(name, rss(story(1)))
+        assert inbox.recover(WriteDesk()) == 1 and outcome(payload) == "parsed"
+    finally:
+        child.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert not leases.is_dead(zombie_holder(running))
+    finally:
+        running.kill()
+        running.wait()
+
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,3 +21,9 @@ def dead_holder() -> str:
     """The lease-holder name a process of this machine had, now that it is dead."""
     machine = leases.holder().rsplit("|", 2)[0]
     return f"{machine}|{dead_pid()}|deadbeef"
+
+
+def zombie_holder(child: subprocess.Popen[bytes]) -> str:
+    """The lease-holder name of ``child``, a process of this machine (ended or not)."""
+    machine = leases.holder().rsplit("|", 2)[0]
+    return f"{machine}|{child.pid}|0ddba11"

@@ -10,8 +10,9 @@ the keeper releases everything at once, so the next process need not wait.
 When a process dies (``kill -9``, a power cut) its work is free once its leases expire, at most
 :data:`LEASE` later -- well within one poll interval. Sooner, when the dead process ran on the
 same machine: its name carries the machine's boot, its PID namespace and its PID, so a process on
-the same machine sees at once that the PID is gone (:func:`is_dead`). A PID that was reused only
-makes the dead process look alive until its leases expire, never the other way round.
+the same machine sees at once that the PID is gone, or left only as a zombie (:func:`is_dead`). A
+PID that was reused only makes the dead process look alive until its leases expire, never the
+other way round.
 """
 
 from __future__ import annotations
@@ -84,7 +85,16 @@ def is_dead(name: str) -> bool:
         return True
     except OSError:  # e.g. PermissionError: the process exists under another user
         return False
-    return False
+    return _exited(int(rest))
+
+
+def _exited(pid: int) -> bool:
+    """Whether the process has ended but not yet been waited for (a zombie): it answers
+    ``kill(pid, 0)`` like a live one. A web process killed with its server, whose parent died
+    too, stays one until the machine's first process reaps it -- in a container, maybe never; its
+    work waited for its leases to expire (seen as 5 s more after a crash, half the time)."""
+    fields = _read(f"/proc/{pid}/stat").rpartition(")")[2].split()
+    return bool(fields) and fields[0] in ("Z", "X")
 
 
 def dead_among(names: Iterable[str]) -> list[str]:
