@@ -195,6 +195,20 @@ def test_postgresql_never_walks_the_key_index_to_find_a_window_s_newest(limit: i
     assert f"Bitmap Index Scan on {search.TABLE}_document" in plan, plan
 
 
+def record_windows(monkeypatch: pytest.MonkeyPatch) -> list[search.Window]:
+    """The windows the PostgreSQL search probes, in order, recorded as it goes."""
+    windows: list[search.Window] = []
+    probe = search._pg_probe
+
+    def recorded(cursor: Any, query: Query, limit: int, window: search.Window | None,
+                 newest: int, deadline: float) -> list[tuple[Any, ...]] | None:
+        assert window is not None
+        windows.append(window)
+        return probe(cursor, query, limit, window, newest, deadline)
+
+    monkeypatch.setattr(search, "_pg_probe", recorded)
+    return windows
+
 @pytest.mark.django_db
 def test_newest_windows_then_the_whole_archive(monkeypatch: pytest.MonkeyPatch) -> None:
     # Tiny buckets and windows, so that a few dozen stories span several of them (on SQLite,
@@ -206,16 +220,7 @@ def test_newest_windows_then_the_whole_archive(monkeypatch: pytest.MonkeyPatch) 
                           body_html="<p>A rare word: zyzzyva.</p>" if n == 0 else "<p>x</p>")
                for n in range(24)]
     ids = [s.pk for s in stories]
-    windows: list[search.Window] = []
-    probe = search._pg_probe
-
-    def recorded(cursor: Any, query: Query, limit: int, window: search.Window | None,
-                 newest: int, deadline: float) -> list[tuple[Any, ...]] | None:
-        assert window is not None
-        windows.append(window)
-        return probe(cursor, query, limit, window, newest, deadline)
-
-    monkeypatch.setattr(search, "_pg_probe", recorded)
+    windows = record_windows(monkeypatch)
     capped = search.matches(parse("harbour"), cap=3)
     assert (sorted(capped.story_ids), capped.complete) == (sorted(ids[-3:]), False)
     middle = search.matches(parse("harbour"), cap=6)
@@ -391,16 +396,7 @@ def test_postgresql_sizes_the_first_window_from_the_statistics(
         assert frequencies.common["report"] == pytest.approx(1.0, abs=0.02)
         # Read again only when they are old.
         assert search._pg_start(cursor, parse("harbour"))[3] is frequencies
-    windows: list[search.Window] = []
-    probe = search._pg_probe
-
-    def recorded(cursor: Any, query: Query, limit: int, window: search.Window | None,
-                 newest: int, deadline: float) -> list[tuple[Any, ...]] | None:
-        assert window is not None
-        windows.append(window)
-        return probe(cursor, query, limit, window, newest, deadline)
-
-    monkeypatch.setattr(search, "_pg_probe", recorded)
+    windows = record_windows(monkeypatch)
     found = search.matches(parse("harbour report"), cap=5)
     # Six candidates are wanted (the cap and one to know there are more): a harbour report
     # is one story in four, so about 6 x 1.1 x 4 = 26 of the newest ids are looked at first.

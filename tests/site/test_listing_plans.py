@@ -6,7 +6,7 @@ index counts no stories."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -133,18 +133,23 @@ def test_sitemap_pages_are_primary_key_ranges(person: Entity, sitemap: type) -> 
     assert_no_sort(plan)
 
 
-def test_the_api_since_reads_two_index_ranges(person: Entity) -> None:
-    """?since= as two disjoint ranges: published since from the listing index (bounded below by
-    since, not walked to the archive's end), updated since from the partial index of updated
-    stories."""
-    now = timezone.now()
-    since = now - timedelta(hours=2)
+def older_stories(now: datetime) -> None:
+    """400 stories published two days before ``now``, none updated since."""
     model = make_story("Older", published_at=now - timedelta(days=2))
     Story.objects.bulk_create(
         Story(source=model.source, external_id=f"older-{n}", identity_basis="guid",
               slug="older", section=model.section, headline=f"Older {n}",
               first_published_at=now - timedelta(days=2, minutes=n),
               current_version=model.current_version) for n in range(400))
+
+
+def test_the_api_since_reads_two_index_ranges(person: Entity) -> None:
+    """?since= as two disjoint ranges: published since from the listing index (bounded below by
+    since, not walked to the archive's end), updated since from the partial index of updated
+    stories."""
+    now = timezone.now()
+    since = now - timedelta(hours=2)
+    older_stories(now)
     Story.objects.filter(external_id="older-3").update(last_updated_at=now)  # few are updated
     recent, updated = StoryQuery(since=since).parts()
     sql, params = StoryQuery(since=since).stories(filters=recent)[:21].query.sql_with_params()
@@ -179,12 +184,7 @@ def test_the_api_since_reads_the_updated_stories_from_their_index_without_statis
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's planner only: PostgreSQL reads the plain condition")
     now = timezone.now()
-    model = make_story("Older", published_at=now - timedelta(days=2))
-    Story.objects.bulk_create(
-        Story(source=model.source, external_id=f"older-{n}", identity_basis="guid",
-              slug="older", section=model.section, headline=f"Older {n}",
-              first_published_at=now - timedelta(days=2, minutes=n),
-              current_version=model.current_version) for n in range(400))
+    older_stories(now)
     _, updated = StoryQuery(since=now - timedelta(hours=1)).parts()
     query = StoryQuery(since=now - timedelta(hours=1)).stories(filters=updated)
     for statement in (query[:21], query.order_by().values("pk")[:1001]):
