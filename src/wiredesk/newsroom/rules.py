@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import logging
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,11 +146,43 @@ class _Loaded:
 _loaded = _Loaded()
 
 
+# The list as read once for a batch of items (see :func:`read_once`): a one-element list, empty
+# until the batch's first item asks.
+_pinned: ContextVar[list[RuleSet] | None] = ContextVar("wiredesk_rules_pinned", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within: :func:`current` asks the database once, at the first item, and every later item
+    of the batch (a payload, a recovered backlog) is judged by the same list. A rule saved
+    meanwhile applies from the next batch, as if it had been saved a moment later; without
+    this, a payload of 200 items asked 200 times (one round trip each, ~8% of recovering a
+    backlog on PostgreSQL). Per thread and task (a context variable), so the threads
+    processing pushes each hold their own."""
+    token = _pinned.set([])
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def current() -> RuleSet:
     """The compiled list, re-read whenever a rule was added, changed or deleted (one small
-    aggregate query tells). A stored rule that no longer compiles (edited in the database by
-    hand, or a section deleted) is left out and flagged, never fatal."""
-    # Plain SQL: this runs for every item, and the ORM's aggregate costs ten times the query.
+    aggregate query tells; inside :func:`read_once`, once per batch). A stored rule that no
+    longer compiles (edited in the database by hand, or a section deleted) is left out and
+    flagged, never fatal."""
+    pinned = _pinned.get()
+    if pinned:
+        return pinned[0]
+    rules = _current()
+    if pinned is not None:
+        pinned.append(rules)
+    return rules
+
+
+def _current() -> RuleSet:
+    # Plain SQL: this runs for every batch (every item outside one), and the ORM's aggregate
+    # costs ten times the query.
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), MAX(updated_at) FROM {Rule._meta.db_table}")
         version = tuple(cursor.fetchone() or ())

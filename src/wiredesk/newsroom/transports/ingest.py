@@ -24,6 +24,7 @@ from wiredesk.core.errors import ParseError
 from wiredesk.core.lifecycle import Action
 from wiredesk.ingest.pipeline import Batch, prepare
 from wiredesk.newsroom import metrics
+from wiredesk.newsroom import rules as stored_rules
 from wiredesk.newsroom.health import record as health
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.workers import leases
@@ -112,7 +113,8 @@ def process_payload(desk: WriteDesk, payload: RawPayload, *, base_url: str = "")
     """Parse a stored payload and apply every item with ``desk`` (the running process's); a
     ParseError is recorded and re-raised."""
     batch = _parse(payload, base_url)
-    actions = apply_candidates(desk, payload.source, batch.candidates, payload)
+    with stored_rules.read_once():
+        actions = apply_candidates(desk, payload.source, batch.candidates, payload)
     return _finish(payload, batch, actions)
 
 
@@ -134,9 +136,10 @@ def process_payloads(desk: WriteDesk, payloads: list[RawPayload]
             parsed.append((payload, _parse(payload, payload.source.url)))
         except ParseError as exc:
             errors[payload.pk] = exc
-    runs = [(run, prepare_backlog(desk, run[0][0].source,
-                                  [(payload, batch.candidates) for payload, batch in run]))
-            for run in _by_source(parsed)]
+    with stored_rules.read_once():
+        runs = [(run, prepare_backlog(desk, run[0][0].source,
+                                      [(payload, batch.candidates) for payload, batch in run]))
+                for run in _by_source(parsed)]
     with desk.session():
         actions: dict[int, list[str]] = {}
         for run, ahead in runs:
