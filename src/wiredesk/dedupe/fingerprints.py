@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash
 
 from wiredesk.dedupe.boilerplate import comparison_tokens
+from wiredesk.dedupe.sketches import LeanMinHash, MinHash
 
 Hashes = npt.NDArray[np.uint32]
 

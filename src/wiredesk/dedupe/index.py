@@ -29,13 +29,12 @@ import heapq
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
-
-from datasketch import LeanMinHash, MinHashLSH
 
 from wiredesk.dedupe.fingerprints import EMPTY_HASH, SCHEME, Fingerprint
 from wiredesk.dedupe.headlines import HeadlineInfo
 from wiredesk.dedupe.similarity import MatchRules, Scores, Side, score, verify
+from wiredesk.dedupe.sketches import LeanMinHash, MinHashLSH
+from wiredesk.dedupe.sketches import lsh_bands as _sketch_bands
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,16 +219,9 @@ def verified_matches(fingerprint: Fingerprint, meta: DocMeta,
 
 
 def lsh_bands(config: IndexConfig) -> tuple[int, int]:
-    """The (bands, rows) datasketch chooses for the config's threshold and weights. Computed once
-    per setting: the optimisation integrates numerically and costs more than a small index."""
-    return _optimal_bands(config.lsh_threshold, config.num_perm, config.lsh_weights)
-
-
-@lru_cache(maxsize=8)
-def _optimal_bands(threshold: float, num_perm: int,
-                   weights: tuple[float, float]) -> tuple[int, int]:
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
-    return int(lsh.b), int(lsh.r)
+    """The (bands, rows) datasketch chooses for the config's threshold and weights (recorded for
+    the settings in use, else computed once per setting: see :mod:`wiredesk.dedupe.sketches`)."""
+    return _sketch_bands(config.lsh_threshold, config.num_perm, config.lsh_weights)
 
 
 class _Buckets:
