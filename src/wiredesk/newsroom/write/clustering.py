@@ -33,7 +33,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import F, QuerySet
@@ -258,17 +258,11 @@ class DatabaseStore:
         if not query:
             return []
         weights = {term_key(term): weight for term, weight in query.items()}
-        table = ClusterPosting._meta.db_table
         cap = int(self.config.max_posting)
         horizon = self._horizon()
-        branches, params = [], []
-        for n, term in enumerate(weights):
-            branches.append(f"SELECT * FROM (SELECT term, cluster_key, last_seen FROM {table} "
-                            f"WHERE term = %s AND last_seen >= %s ORDER BY last_seen DESC "
-                            f"LIMIT {cap + 1 + self._outdated[term]:d}) AS p{n}")
-            params += [term, horizon]
+        limits = {term: cap + 1 + self._outdated[term] for term in weights}
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(branches), params)
+            cursor.execute(*_postings_sql(limits, horizon))
             rows = cursor.fetchall()
         postings: dict[int, list[tuple[float, str]]] = {}
         for term, cluster_key, last_seen in rows:
@@ -392,6 +386,31 @@ class DatabaseStore:
 def _hashes(terms: Iterable[str]) -> tuple[int, ...]:
     """The term hashes a cluster is listed under (each once, as its posting rows hold them)."""
     return tuple(dict.fromkeys(term_key(term) for term in terms))
+
+
+def _postings_sql(limits: Mapping[int, int], horizon: float) -> tuple[str, list[Any]]:
+    """The statement reading, for each term, its ``limits[term]`` most recent posting rows seen
+    since ``horizon``.
+
+    PostgreSQL: one index scan per term through a LATERAL join over arrays of the terms and
+    their limits -- a few plan nodes and three parameters, where a UNION ALL of one branch per
+    term (40-60 of them) cost more to plan, and to bind on the client, than to run (half the
+    time on a test store: 0.6 vs 1.1-2.6 ms). SQLite has no arrays: there it stays the UNION
+    ALL, which it plans cheaply."""
+    table = ClusterPosting._meta.db_table
+    if connection.vendor == "postgresql":
+        return (f"SELECT p.term, p.cluster_key, p.last_seen "
+                f"FROM unnest(%s::bigint[], %s::integer[]) AS k(term, most) "
+                f"CROSS JOIN LATERAL (SELECT term, cluster_key, last_seen FROM {table} "
+                f"WHERE term = k.term AND last_seen >= %s ORDER BY last_seen DESC "
+                f"LIMIT k.most) AS p", [list(limits), list(limits.values()), horizon])
+    branches, params = [], []
+    for n, (term, most) in enumerate(limits.items()):
+        branches.append(f"SELECT * FROM (SELECT term, cluster_key, last_seen FROM {table} "
+                        f"WHERE term = %s AND last_seen >= %s ORDER BY last_seen DESC "
+                        f"LIMIT {most:d}) AS p{n}")
+        params += [term, horizon]
+    return " UNION ALL ".join(branches), params
 
 
 class ClusterDesk:
