@@ -95,25 +95,65 @@ class DeskCounter(models.Model):
 
 # Parameters per statement in :func:`insert_rows`: under SQLite's oldest limit (999).
 _PARAMETERS = 990
+# Rows per statement on PostgreSQL, where each column is one array parameter.
+_ARRAY_ROWS = 10_000
 
 
 def insert_rows(table: str, columns: str, template: str, rows: Sequence[Sequence[Any]],
                 conflict: str = "") -> None:
-    """Insert rows in a few multi-row statements (``INSERT ... VALUES (..), (..) <conflict>``).
+    """Insert rows in a few multi-row statements (``INSERT ... <rows> <conflict>``).
 
     Not ``executemany``: on PostgreSQL that is a round trip per row, and the desks write
-    hundreds of rows per batch (keys, term counts, postings). ``template`` is one row's
-    placeholders, e.g. ``"(%s, %s)"``; rows in one statement must not conflict with each other.
+    hundreds of rows per batch (keys, term counts, postings). Rows given in one call must not
+    conflict with each other.
+
+    PostgreSQL, rows of numbers, times and short strings (keys, term counts, postings):
+    ``INSERT ... SELECT * FROM unnest(<one array per column>)``, each array cast to its
+    column's type -- three parameters for thousands of rows, where a VALUES list bound ~1,000
+    parameters a statement on the client (Django's psycopg cursors bind there: the statement's
+    text is split and every value quoted in Python) and the server parsed them all: 200 vs
+    100 ms for 5,000 key rows, side by side. Not for long text or JSON (cluster summaries),
+    whose array literal costs more to escape than the VALUES list (350 vs 170 ms for 200
+    summaries of 5 KB). Otherwise, and on SQLite: ``VALUES`` lists of ``template`` (one row's
+    placeholders, e.g. ``"(%s, %s)"`` or ``"(%s, %s::jsonb)"``), under SQLite's parameter limit.
     """
     if not rows:
         return
-    per_statement = max(1, _PARAMETERS // len(rows[0]))
     with connection.cursor() as cursor:
+        kinds = _column_types(table, columns) if connection.vendor == "postgresql" else []
+        if kinds and not any(kind in _LONG_TYPES for kind in kinds):
+            arrays = ", ".join(f"%s::{kind}[]" for kind in kinds)
+            for start in range(0, len(rows), _ARRAY_ROWS):
+                batch = rows[start:start + _ARRAY_ROWS]
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "
+                               f"{conflict}", [list(column) for column in zip(*batch, strict=True)])
+            return
+        per_statement = max(1, _PARAMETERS // len(rows[0]))
         for start in range(0, len(rows), per_statement):
             batch = rows[start:start + per_statement]
             params: list[Any] = [value for row in batch for value in row]
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES "
                            f"{', '.join([template] * len(batch))} {conflict}", params)
+
+
+_types: dict[tuple[str, str], list[str]] = {}
+# Column types written as VALUES, not arrays (see insert_rows).
+_LONG_TYPES = frozenset({"text", "json", "jsonb", "bytea"})
+
+
+def _column_types(table: str, columns: str) -> list[str]:
+    """The PostgreSQL types of some columns of a table, in the order named (read from the
+    catalog once per process)."""
+    key = (table, columns)
+    if key not in _types:
+        names = [name.strip().strip('"') for name in columns.split(",")]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+                           "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                           [table])
+            found = dict(cursor.fetchall())
+        _types[key] = [found[name] for name in names]
+    return _types[key]
 
 
 def insert_objects(objects: Sequence[models.Model]) -> None:
