@@ -277,3 +277,64 @@ def test_openapi_story_schema_names_every_ninjs_field(client: Client) -> None:
     spec = get_json(client, "/api/v1/openapi.json")
     documented = set(spec["components"]["schemas"]["Story"]["properties"])
     assert set(get_json(client, f"/api/v1/stories/{story.pk}")) == documented
+
+
+def _since_stories() -> tuple[str, list[Story]]:
+    """Three stories published in the last two hours and three older ones updated since: the
+    ``?since=`` list is the former then the latter, newest first."""
+    now = timezone.now()
+    new = [make_story(f"New {n}", published_at=now - timedelta(minutes=10 + n)) for n in range(3)]
+    updated = [make_story(f"Updated {n}", published_at=now - timedelta(days=2, minutes=n))
+               for n in range(3)]
+    for story in updated:
+        add_version(story)
+    return (now - timedelta(hours=2)).isoformat(), new + updated
+
+
+def test_since_pages_run_from_the_published_into_the_updated(client: Client, db: None) -> None:
+    from wiredesk.site.params import make_cursor
+
+    since, made = _since_stories()
+
+    def page(**params: str) -> tuple[list[str], bool, bool]:
+        data = get_json(client, "/api/v1/stories", since=since, page_size="2", **params)
+        return uris(data), data["previous"] is not None, data["next"] is not None
+
+    def at(story: Story) -> str:
+        return make_cursor(story.first_published_at, story.pk)
+
+    expected = [uri(story) for story in made]
+    assert [page(page=str(n))[0] for n in (1, 2, 3)] == [expected[0:2], expected[2:4],
+                                                         expected[4:6]]
+    assert page(page="2")[1:] == (True, True)
+    assert page(page="3")[1:] == (True, False)
+    # Cursors across the boundary of the two parts, both ways.
+    assert page(before=at(made[1])) == (expected[2:4], True, True)
+    assert page(before=at(made[3])) == (expected[4:6], True, False)
+    assert page(before=at(made[4])) == (expected[5:6], True, False)
+    assert page(after=at(made[4])) == (expected[2:4], True, True)
+    assert page(after=at(made[3])) == (expected[1:3], True, True)
+    assert page(after=at(made[1])) == (expected[0:1], False, True)
+    data = get_json(client, "/api/v1/stories", since=since)
+    assert (data["total"], data["total_exact"]) == (6, True)
+
+
+def test_since_reads_no_updated_story_while_the_published_fill_page_and_total(
+        client: Client, db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stories published since come first in the list and alone reach the page and the
+    capped total: the updated part (every story updated in the period) is not read at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    since, made = _since_stories()
+    monkeypatch.setattr("wiredesk.site.api.TOTAL_CAP", 2)
+    with CaptureQueriesContext(connection) as captured:
+        data = get_json(client, "/api/v1/stories", since=since, page_size="2")
+    assert uris(data) == [uri(story) for story in made[:2]]
+    assert (data["total"], data["total_exact"]) == (2, False)
+    assert data["next"] is not None
+    assert not [q["sql"] for q in captured.captured_queries
+                if '"last_updated_at" >=' in q["sql"]]
+    # Page 2 reaches into the updated part.
+    data = get_json(client, "/api/v1/stories", since=since, page_size="2", page="2")
+    assert uris(data) == [uri(story) for story in made[2:4]]
