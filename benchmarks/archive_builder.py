@@ -349,7 +349,7 @@ def build(corpus: Corpus, size: int, templated: int, log: Callable[[str], None] 
         StoryQuote,
         StoryVersion,
     )
-    from wiredesk.newsroom.write import duplicates, listing_state
+    from wiredesk.newsroom.write import duplicates, event_sizes, listing_state, sitemap_flags
     from wiredesk.newsroom.write.deskstate import DeskCounter
 
     started = time.perf_counter()
@@ -657,6 +657,8 @@ def build(corpus: Corpus, size: int, templated: int, log: Callable[[str], None] 
         tables[StoryListings].write(rows)
         state.write([state.row(key=key, version=version, changed_at=at)
                      for key, (version, at) in sorted(listing.items())])
+        event_sizes.recount()  # the events' public sizes, as the bumps store them
+        sitemap_flags.refresh(Story.objects.all())  # and the stories' sitemap flags
         DeskCounter.objects.update_or_create(name=END_MARKER,
                                              defaults={"value": end.timestamp()})
         DeskCounter.objects.update_or_create(name=MARKER, defaults={"value": size})

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import lxml.html
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from lxml import etree
@@ -17,6 +18,7 @@ from lxml import etree
 from tests.support.factories import make_source, make_story
 from wiredesk.newsroom import canonical
 from wiredesk.newsroom.models import Source, Story
+from wiredesk.newsroom.write.publishing import publish_change
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +51,10 @@ def story_in(mode: str, policy: str, has_original: bool) -> Story:
     story = make_story("Lava reaches the town", source=source,
                        published_at=timezone.now() - timedelta(hours=1),
                        link=ORIGINAL if has_original else "")
-    Story.objects.filter(pk=story.pk).update(publication_mode=mode)
-    story.refresh_from_db()
+    with transaction.atomic():  # the gate's mode, published as apply publishes it
+        Story.objects.filter(pk=story.pk).update(publication_mode=mode)
+        story.refresh_from_db()
+        publish_change(story)
     return story
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from lxml import etree
@@ -13,6 +14,7 @@ from lxml import etree
 from tests.support import factories
 from tests.support.factories import add_version, make_section, make_source, set_status
 from wiredesk.newsroom.models import Source, Story
+from wiredesk.newsroom.write.publishing import publish_change
 from wiredesk.site.sitemaps import StorySitemap
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +151,52 @@ def test_robots_txt_points_to_both_sitemaps(client: Client, db: None) -> None:
     lines = response.content.decode().splitlines()
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Sitemap: http://testserver/news-sitemap.xml" in lines
+
+
+def test_a_story_without_an_original_is_listed_by_its_published_versions(
+        client: Client) -> None:
+    """Under a source whose policy names the original canonical, a story is ours to list while
+    its current version links no original: the flag kept on the story by publishing
+    (wiredesk.newsroom.write.sitemap_flags) follows each version and the gate's mode."""
+    paper = make_source("Paper", canonical_policy=Source.Canonical.ORIGINAL)
+    story = factories.make_story("Lava reaches the town", source=paper,
+                                 published_at=timezone.now() - timedelta(hours=1),
+                                 link="https://paper.example/lava")
+    assert locations(sitemap(client, "/news-sitemap.xml")) == []
+    add_version(story, link="")
+    assert locations(sitemap(client, "/news-sitemap.xml")) == [absolute(story)]
+    assert absolute(story) in locations(sitemap(client, "/sitemap-stories.xml"))
+    with transaction.atomic():  # the gate makes it an excerpt, publishing follows
+        Story.objects.filter(pk=story.pk).update(publication_mode=Source.Mode.EXCERPT)
+        publish_change(story)
+    assert locations(sitemap(client, "/news-sitemap.xml")) == []
+    with transaction.atomic():
+        Story.objects.filter(pk=story.pk).update(publication_mode=Source.Mode.FULL)
+        publish_change(story)
+    assert locations(sitemap(client, "/news-sitemap.xml")) == [absolute(story)]
+    add_version(Story.objects.get(pk=story.pk), link="https://paper.example/lava-2")
+    assert locations(sitemap(client, "/news-sitemap.xml")) == []
+
+
+def test_the_news_sitemap_reads_only_the_stories_it_may_list() -> None:
+    """Its statement walks the stories sources list as ours and those flagged full without
+    an original, each from an index, not every story of its 48 hours with its version."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.site.test_listing_plans import plan_of
+    from wiredesk.site.sitemaps import news_stories
+
+    paper = make_source("Paper", canonical_policy=Source.Canonical.ORIGINAL)
+    for n in range(30):
+        factories.make_story(f"Story {n}", source=paper, link=f"https://paper.example/{n}",
+                             published_at=timezone.now() - timedelta(minutes=n))
+    flagged = factories.make_story("No original", source=paper, link="",
+                                   published_at=timezone.now() - timedelta(minutes=40))
+    with CaptureQueriesContext(connection) as captured:
+        assert [entry.id for entry in news_stories()] == [flagged.pk]
+    (query,) = [q["sql"] for q in captured.captured_queries if "newsroom_story" in q["sql"]]
+    assert "newsroom_storyversion" in query  # (its language only)
+    if connection.vendor == "postgresql":  # (SQLite's choice on a few rows is its statistics')
+        plan = plan_of(query, None)
+        assert "story_full_without_original" in plan, plan

@@ -70,3 +70,6 @@ _HAS_ORIGINAL = (Q(current_version__link__istartswith="http://")
 # no original). The source is a join on a small table; the link one primary-key lookup a row.
 IN_SITEMAPS = Q(publication_mode=Source.Mode.FULL) & (
     Q(source__canonical_policy=Source.Canonical.SELF) | ~_HAS_ORIGINAL)
+# Its part that is the story's own: full text with no original to name (our page is canonical
+# whatever the source's policy). Kept on the story as Story.full_without_original.
+FULL_WITHOUT_ORIGINAL = Q(publication_mode=Source.Mode.FULL) & ~_HAS_ORIGINAL

@@ -285,6 +285,12 @@ class Story(models.Model):
     front_priority = models.PositiveSmallIntegerField(default=0)
     front_until = models.DateTimeField(null=True, blank=True)
     release_at = models.DateTimeField(null=True, blank=True)
+    # Kept by publishing (wiredesk.newsroom.write.sitemap_flags): the sitemaps read such stories
+    # from their own index instead of testing every story's version.
+    full_without_original = models.BooleanField(
+        default=False, db_default=False,
+        help_text="Full text with no link to an original article: our page is canonical and in "
+                  "our sitemaps whatever the source's canonical policy.")
 
     class Meta:
         ordering = ["-first_published_at", "-id"]
@@ -319,6 +325,12 @@ class Story(models.Model):
                          condition=models.Q(front_priority__gt=0)),
             models.Index(fields=["-first_published_at", "-id"], name="story_enrich_queue",
                          condition=ENRICH_QUEUE),
+            # Stories our sitemaps list whatever their source (the news sitemap reads the last 48
+            # hours of them; a source whose policy names our page canonical, its own listing).
+            models.Index(fields=["status", "-first_published_at", "-id"],
+                         name="story_full_without_original",
+                         condition=models.Q(full_without_original=True,
+                                            merged_into__isnull=True)),
         ]
 
     def __str__(self) -> str:
@@ -554,6 +566,13 @@ class ListingState(models.Model):
     key = models.CharField(max_length=250, unique=True)
     version = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
+    # An event's listing (cluster:<id>) only: its public stories and their distinct sources as
+    # of its last bump, what the front page ranks events by (wiredesk.newsroom.write.event_sizes),
+    # good until ``public_until`` (a story of it reaching its embargo or expiry time) or for
+    # good when that is empty; empty counts are not known (counted from the stories).
+    public_stories = models.PositiveIntegerField(null=True, blank=True)
+    public_sources = models.PositiveIntegerField(null=True, blank=True)
+    public_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.key} v{self.version}"

@@ -19,9 +19,10 @@ A routing rule (docs/rules.md) can **pin** a story (it goes first, whatever its 
 **raise** it (priority 1-9 multiplies its score by 1 + priority) until a time; such stories join
 the candidates even when older, read through their own small index (story_front).
 
-Everything comes from one read of the pool (a few columns per story, no text), one of cluster
-sizes, one of pictures and one of the stories shown that the river, the latest listing's page,
-does not hold.
+Everything comes from one read of the pool (a few columns per story, no text), one of the
+events' stored sizes (their public stories and sources, kept by publishing:
+wiredesk.newsroom.write.event_sizes), one of pictures and one of the stories shown that the
+river, the latest listing's page, does not hold.
 """
 
 from __future__ import annotations
@@ -31,12 +32,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Story
 from wiredesk.newsroom.queries import public_stories
+from wiredesk.newsroom.write import event_sizes
 from wiredesk.site.fragments import story_key
 from wiredesk.site.listings import Listing, teaser_columns
 from wiredesk.site.pictures import attach, lead_pictures
@@ -153,14 +155,23 @@ LOOK_BACK = 2000
 
 @dataclass(frozen=True, slots=True)
 class LookBack:
-    """The time of the :data:`LOOK_BACK`-th newest public story (None: there are fewer), read
-    once for the whole home page (its pool and the river's tiers)."""
+    """The time of the :data:`LOOK_BACK`-th newest published story (None: there are fewer),
+    read once for the whole home page (its pool and the river's tiers).
+
+    Published, not public: the listing index (story_listing_latest: status, time and id, over
+    stories not merged) answers that alone, where the public conditions (a current version, the
+    embargo and expiry times) would read the row of each of the 2,000 stories walked (SQLite,
+    100k stories: 1.5 ms with the rows warm, 0.14 ms from the index). The few published stories
+    not public yet only make the bound a little newer: it is a bound on the walk, not a
+    listing; what is shown is still read through public_stories."""
 
     oldest: datetime | None
 
     @classmethod
     def read(cls, count: int = LOOK_BACK) -> LookBack:
-        oldest = list(public_stories().order_by("-first_published_at", "-id")
+        oldest = list(Story.objects.filter(status=Story.Status.PUBLISHED,
+                                           merged_into__isnull=True)
+                      .order_by("-first_published_at", "-id")
                       .values_list("first_published_at", flat=True)[count - 1:count])
         return cls(oldest[0] if oldest else None)
 
@@ -215,21 +226,12 @@ def _lift(story: Candidate, now: datetime) -> int:
     return story.front_priority if until is not None and until > now else 0
 
 
-def _cluster_sizes(cluster_ids: set[int]) -> dict[int, tuple[int, int]]:
-    if not cluster_ids:
-        return {}
-    rows = (public_stories().filter(cluster_id__in=cluster_ids).order_by()
-            .values("cluster_id").annotate(stories=Count("pk"),
-                                           sources=Count("source_id", distinct=True)))
-    return {row["cluster_id"]: (row["stories"], row["sources"]) for row in rows}
-
-
 def rank(pool: list[Candidate]) -> list[Ranked]:
     """One entry per event (or unclustered story), best first (module docstring); the
     candidates' ``picture`` must be set."""
     if not pool:
         return []
-    sizes = _cluster_sizes({s.cluster_id for s in pool if s.cluster_id is not None})
+    sizes = event_sizes.sizes({s.cluster_id for s in pool if s.cluster_id is not None})
     weights = source_priority()
     now = clock.now()
     newest = max(story.first_published_at for story in pool)

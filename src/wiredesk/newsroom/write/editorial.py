@@ -60,5 +60,7 @@ def delete_for_good(story: Story, *, reason: str = "deleted by an editor") -> No
                                     defaults={"reason": reason[:500]})
     story.current_version = None
     story.status = Story.Status.UNPUBLISHED
+    # Stored so that what publishing reads of it says it is gone (its event's public size).
+    story.save(update_fields=["current_version", "status"])
     publish_change(story)  # takes it out of the search index before the row goes
     story.delete()

@@ -10,7 +10,8 @@ through,
 bumps the version of each listing the story was in when last published *and* of each it is in now
 (:func:`bump_for_stories`), so a story leaving a listing (killed, moved to another section, split
 from a cluster) changes that listing too. A validator is then one indexed read of a few rows
-(:func:`read`), whatever the size of the archive.
+(:func:`read`), whatever the size of the archive. An event's row also keeps its public size
+(:mod:`wiredesk.newsroom.write.event_sizes`), recounted with each bump.
 
 Membership is taken over *all* stories of the listing's scope, public or not: publishing a change
 to a story that is not shown still bumps its listings, which costs a needless revalidation at most.
@@ -28,6 +29,7 @@ from django.db import connection
 from django.db.models import OuterRef, Subquery
 
 from wiredesk.newsroom.models import ListingState, Story, StoryEntity, StoryListings, StoryQuote
+from wiredesk.newsroom.write import event_sizes, sitemap_flags
 
 ALL = "all"
 SITE = "site"
@@ -44,7 +46,7 @@ def source_key(slug: str) -> str:
 
 
 def cluster_key(cluster_id: int) -> str:
-    return f"cluster:{cluster_id}"
+    return f"{event_sizes.PREFIX}{cluster_id}"
 
 
 def entity_key(slug: str) -> str:
@@ -121,11 +123,14 @@ def bump_for_stories(story_ids: Sequence[int], at: datetime, *, created: bool = 
         touched |= now.get(pk, set())
         touched |= set(filter(None, before.get(pk, "").split("\n")))
     bump(touched, at)
+    # The events' public sizes, under the lock the bump took on their rows (event_sizes).
+    event_sizes.recount(event_sizes.cluster_ids(touched))
     rows = [StoryListings(story_id=pk, keys="\n".join(sorted(now[pk]))) for pk in ids
             if pk in now and "\n".join(sorted(now[pk])) != before.get(pk)]
     if rows:
         StoryListings.objects.bulk_create(rows, update_conflicts=True, unique_fields=["story"],
                                           update_fields=["keys"])
+    sitemap_flags.refresh(Story.objects.filter(pk__in=ids))
     if created:
         return touched
     # Entity listings are read in publication order from the links themselves (see the
