@@ -253,6 +253,8 @@ def _known_ids(source: Source, ids: list[str]) -> list[str]:
     Plain SQL on purpose: this runs for every payload, and the ORM's per-query overhead is ten
     times the query's own cost here.
     """
+    if not ids:  # an empty feed among a backlog's payloads: "IN ()" is not SQL
+        return []
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
