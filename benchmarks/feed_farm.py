@@ -1,7 +1,7 @@
 """Many workers against a loopback feed farm: polling rate, punctuality, double fetches, duplicates.
 
     .venv/bin/python benchmarks/feed_farm.py [--feeds 10000] [--workers 1,2,4] [--burst 60]
-        [--interval 300] [--duration 600] [--pace 900] [--backlog 0]
+        [--interval 300] [--duration 600] [--fresh 60] [--pace 900] [--backlog 0]
         [--database-url postgresql://postgres@127.0.0.1:5432/wd_farm]
 
 A **feed farm** -- one stdlib HTTP server process on 127.0.0.1, threaded -- serves N distinct feeds
@@ -33,11 +33,17 @@ ingest) run two windows:
   to the next request, less the interval: p50, p95, max, and how many were later than a whole
   interval), and whether every healthy feed was first polled within one interval.
 
+Then, for each worker count again, a **new stories** window of --fresh seconds: a slice of the
+feeds of its own (feeds / number of counts) jumps ahead in time (``POST /_advance``), so each
+carries a whole window of new items (syndicated ones included), and only those sources are due,
+at once: new stories written per second, every poll finding news -- the write path's
+throughput, where the windows above mostly measure 304s.
+
 Printed per window: double fetches (must be 0), new stories, CPU seconds of the workers, the farm
 and PostgreSQL (every PostgreSQL process on the machine), how busy the machine was and its load
 average; at the end duplicate stories over the whole run (must be 0: stories per (source,
 external id), and syndicated stories visible more than once under the also-reported policy) and
-the scaling of the polling rate with workers.
+the scaling of the polling rate and of new stories with workers.
 
 Bounded in time; every process it starts is in its own process group, killed on exit.
 All traffic goes to 127.0.0.1.
@@ -160,22 +166,31 @@ def story(texts: Texts, seed: int) -> tuple[str, list[str]]:
     return title, body
 
 
-def item(texts: Texts, plan: FeedPlan, k: int) -> Item:
+def item(texts: Texts, plan: FeedPlan, k: int, shift: float = 0.0) -> Item:
+    """Item ``k`` of a feed; ``shift``: how far the farm's clock was advanced (see
+    :func:`render`)."""
     at = plan.base + k * plan.period
     if random.Random(plan.number * 1_000_003 + k).random() < SHARED_SHARE:
         # A syndicated story: the same copy in every feed that picks it within the bucket.
         bucket = int(at // SHARED_BUCKET)
         j = (plan.number + k * 13) % SHARED_PER_BUCKET  # distinct for neighbouring items
         title, body = story(texts, bucket * 1000 + j + 7_000_000_000)
-        return Item(f"farm:{plan.number}:w{bucket}-{j}", title, body, bucket * SHARED_BUCKET)
+        return Item(f"farm:{plan.number}:w{bucket}-{j}", title, body,
+                    bucket * SHARED_BUCKET - shift)
     title, body = story(texts, plan.number * 1_000_003 + k)
-    return Item(f"farm:{plan.number}:{k}", title, body, at)
+    return Item(f"farm:{plan.number}:{k}", title, body, at - shift)
 
 
-def render(texts: Texts, plan: FeedPlan, now: float, port: int) -> tuple[bytes, float]:
-    """The feed's body as it stands at ``now`` and its last modification time."""
-    items = [item(texts, plan, k) for k in plan.carried(now)]
-    updated = max((i.published for i in items), default=plan.base + (plan.first - 1) * plan.period)
+def render(texts: Texts, plan: FeedPlan, now: float, port: int,
+           shift: float = 0.0) -> tuple[bytes, float]:
+    """The feed's body as it stands at ``now`` and its last modification time.
+
+    ``shift``: the feed's clock advanced by that many seconds (``POST /_advance``): it carries
+    the items it would at ``now + shift``, dated ``shift`` earlier, so that they are as recent
+    to the desk as ever -- a new-stories window without waiting for the news."""
+    items = [item(texts, plan, k, shift) for k in plan.carried(now + shift)]
+    updated = max((i.published for i in items),
+                  default=plan.base + (plan.first - 1) * plan.period - shift)
     link = f"http://127.0.0.1:{port}/f/{plan.number}"
     out: list[str] = []
     if plan.atom:
@@ -284,6 +299,8 @@ def serve_farm(feeds: int, pace: float, backlog: int, ready: Any) -> None:
     start = time.time()
     plans = [FeedPlan.of(n, pace=pace, start=start, backlog=backlog) for n in range(feeds)]
     state = FarmState(feeds)
+    shift = [0.0] * feeds  # seconds each feed's clock was advanced (see render)
+    advance_re = re.compile(r"^/_advance\?seconds=([0-9.]+)&first=(\d+)&last=(\d+)$")
     path_re = re.compile(r"^/f/(\d+)\.xml$")
 
     class Handler(BaseHTTPRequestHandler):
@@ -318,6 +335,12 @@ def serve_farm(feeds: int, pace: float, backlog: int, ready: Any) -> None:
                 state.reset()
                 self._send(204, b"", {})
                 return
+            advance = advance_re.match(self.path)
+            if advance:  # feeds first..last-1 jump ahead (see render)
+                for number in range(int(advance.group(2)), min(feeds, int(advance.group(3)))):
+                    shift[number] += float(advance.group(1))
+                self._send(204, b"", {})
+                return
             self._send(404, b"", {})
 
         def _feed(self, plan: FeedPlan) -> int:
@@ -327,7 +350,8 @@ def serve_farm(feeds: int, pace: float, backlog: int, ready: Any) -> None:
                 return self._send(500, b"internal error", {})
             if plan.fails == 503:
                 return self._send(503, b"busy", {"Retry-After": "20"})
-            body, updated = render(texts, plan, time.time(), port)
+            body, updated = render(texts, plan, time.time(), port,
+                                   shift[plan.number])
             etag = f'"{zlib.crc32(body):08x}"'
             headers = {"ETag": etag, "Last-Modified": email.utils.formatdate(updated, usegmt=True),
                        "Content-Type": ("application/atom+xml" if plan.atom
@@ -466,12 +490,20 @@ class Desk:
         row = self.db.execute(query, args).fetchone()
         return row[0] if row else None
 
-    def schedule(self, *, spread: float, offset: float = 0.0) -> None:
-        """Every source due once within ``spread`` seconds from ``offset`` seconds from now."""
+    def schedule(self, *, spread: float, offset: float = 0.0,
+                 feeds: range | None = None) -> None:
+        """Every source (or those of ``feeds``; the others not before a day) due once within
+        ``spread`` seconds from ``offset`` seconds from now."""
         self.db.execute(
             "UPDATE newsroom_source SET next_check_at = now() + make_interval(secs => %s + "
             "random() * %s), lease_until = NULL, lease_holder = '', error_count = 0",
             (offset, spread))
+        if feeds is not None:
+            self.db.execute(
+                "UPDATE newsroom_source SET next_check_at = now() + interval '1 day' "
+                "WHERE NOT (substring(url from '/f/([0-9]+)[.]xml$')::int >= %s "
+                "AND substring(url from '/f/([0-9]+)[.]xml$')::int < %s)",
+                (feeds.start, feeds.stop))
 
     def duplicates(self) -> dict[str, int]:
         same_id = self.one("SELECT count(*) FROM (SELECT 1 FROM newsroom_story GROUP BY "
@@ -629,6 +661,31 @@ def measure(env: dict[str, str], desk: Desk, port: int, *, count: int, feeds: in
     return most, punctual
 
 
+def measure_new(env: dict[str, str], desk: Desk, port: int, *, count: int, feeds: range,
+                seconds: float, pace: float, logs: Path) -> Window:
+    """With ``count`` workers: how fast they write new stories when each of ``feeds`` carries
+    a whole window of new items and is due at once, for ``seconds`` (the other sources are not
+    due). Each worker count gets feeds of its own, so every poll it makes finds news."""
+    desk.schedule(spread=0.0, offset=86400.0)
+    procs = workers_up(env, count, logs)
+    # Past the slowest feed's whole window of items (ITEMS_PER_FEED periods of 20 paces).
+    farm_get(port, f"/_advance?seconds={(ITEMS_PER_FEED + 1) * 20 * pace:.0f}"
+                   f"&first={feeds.start}&last={feeds.stop}", "POST")
+    desk.schedule(spread=0.0, feeds=feeds)
+    new = window(desk, port, procs, seconds, until=len(feeds))
+    _stop_children()
+    return new
+
+
+def report_new(count: int, new: Window, base: float, feeds: range) -> None:
+    rate = new.new_stories / new.seconds
+    print(f"\n{count} worker(s), feeds {feeds.start}-{feeds.stop - 1} each with "
+          f"{ITEMS_PER_FEED} new items, due at once: {rate:6.1f} new stories/s "
+          f"({new.new_stories} over {new.seconds:.0f} s, {new.rate:.1f} polls/s), "
+          f"x{rate / base if base else 0.0:.2f} of the first count   [{statuses(new)}]")
+    print(f"    double fetches {new.stats['overlaps']}; CPU {cpu_line(new)}")
+
+
 def cpu_line(run: Window) -> str:
     seconds = run.seconds
     return (f"workers {run.worker_cpu:.0f} s ({run.worker_cpu / seconds:.2f} cores), farm "
@@ -682,6 +739,9 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--burst", type=float, default=60.0,
                         help="seconds measured with every source due at once, per worker count")
+    parser.add_argument("--fresh", type=float, default=60.0,
+                        help="seconds measured with new items in every polled feed, per worker "
+                             "count (0: none)")
     parser.add_argument("--duration", type=float, default=600.0,
                         help="seconds measured at the poll interval, per worker count (0: none)")
     parser.add_argument("--interval", type=float, default=300.0, help="poll interval, seconds")
@@ -740,12 +800,25 @@ def main() -> int:
                                  logs=logs)
         runs.append((count, most, punctual))
         report(count, most, punctual, runs[0][1].rate, interval=interval, feeds=args.feeds)
+    news: list[tuple[int, Window]] = []
+    share = args.feeds // max(1, len(counts))
+    for n, count in enumerate(counts if args.fresh else []):
+        feeds = range(n * share, (n + 1) * share)
+        new = measure_new(env, desk, port, count=count, feeds=feeds, seconds=args.fresh,
+                          pace=args.pace, logs=logs)
+        news.append((count, new))
+        report_new(count, new, news[0][1].new_stories / news[0][1].seconds, feeds)
     print("\nduplicates (whole run):")
     for name, value in desk.duplicates().items():
         print(f"  {name:28} {value}")
     print("\nscaling, every source due: " + ", ".join(
         f"{count}: {most.rate:.1f}/s ({most.busy:.0%} busy)" for count, most, _ in runs)
         + f"; farm capacity {capacity:.0f}/s")
+    if args.fresh:
+        print("scaling, new stories: " + ", ".join(
+            f"{count}: {new.new_stories / new.seconds:.1f}/s ({new.busy:.0%} busy, workers "
+            f"{new.worker_cpu / new.seconds:.2f} cores, PostgreSQL {new.pg_cpu / new.seconds:.2f})"
+            for count, new in news))
     return 0
 
 
