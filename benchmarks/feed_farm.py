@@ -40,7 +40,7 @@ at once: new stories written per second, every poll finding news -- the write pa
 throughput, where the windows above mostly measure 304s.
 
 Printed per window: double fetches (must be 0), new stories, CPU seconds of the workers, the farm
-and PostgreSQL (every PostgreSQL process on the machine), how busy the machine was and its load
+and PostgreSQL (the backends serving the desk's database), how busy the machine was and its load
 average; at the end duplicate stories over the whole run (must be 0: stories per (source,
 external id), and syndicated stories visible more than once under the also-reported policy) and
 the scaling of the polling rate and of new stories with workers.
@@ -485,6 +485,7 @@ class Desk:
         import psycopg
 
         self.db = psycopg.connect(url, autocommit=True)
+        self.name = url.rsplit("/", 1)[1].split("?", 1)[0]
 
     def one(self, query: str, *args: Any) -> Any:
         row = self.db.execute(query, args).fetchone()
@@ -542,16 +543,24 @@ def machine_cpu() -> tuple[float, float]:
     return (sum(values) - idle) / tick, sum(values) / tick
 
 
-def postgres_cpu() -> float:
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+def postgres_cpu(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving ``database`` (its process title names it),
+    by process id: the desk's share of the server, not other databases' sessions on it."""
+    found: dict[int, float] = {}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            text = stat.read_text()
+            title = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if "(postgres)" in text:
-            total += process_cpu(int(stat.parent.name))
-    return total
+        if title.startswith("postgres: ") and f" {database} " in title:
+            found[int(cmdline.parent.name)] = process_cpu(int(cmdline.parent.name))
+    return found
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU spent between two readings by the processes alive at the second (one that ended
+    meanwhile is not counted: a slight undercount, never a negative figure)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def farm_get(port: int, path: str, method: str = "GET") -> Any:
@@ -628,7 +637,7 @@ def window(desk: Desk, port: int, procs: list[subprocess.Popen[bytes]],
     and read every counter."""
     stories_before = desk.one("SELECT count(*) FROM newsroom_story")
     cpu_before = sum(process_cpu(p.pid) for p in procs)
-    pg_before, (busy_before, total_before) = postgres_cpu(), machine_cpu()
+    pg_before, (busy_before, total_before) = postgres_cpu(desk.name), machine_cpu()
     load_before = os.getloadavg()[0]
     farm_get(port, "/_reset", "POST")
     deadline = time.monotonic() + seconds
@@ -639,7 +648,8 @@ def window(desk: Desk, port: int, procs: list[subprocess.Popen[bytes]],
     stats = farm_get(port, "/_stats")
     busy, total = machine_cpu()
     return Window(stats, sum(process_cpu(p.pid) for p in procs) - cpu_before,
-                  postgres_cpu() - pg_before, (busy - busy_before) / (total - total_before),
+                  cpu_since(pg_before, postgres_cpu(desk.name)),
+                  (busy - busy_before) / (total - total_before),
                   (load_before, os.getloadavg()[0]),
                   desk.one("SELECT count(*) FROM newsroom_story") - stories_before)
 
@@ -689,7 +699,7 @@ def report_new(count: int, new: Window, base: float, feeds: range) -> None:
 def cpu_line(run: Window) -> str:
     seconds = run.seconds
     return (f"workers {run.worker_cpu:.0f} s ({run.worker_cpu / seconds:.2f} cores), farm "
-            f"{run.stats['cpu']:.0f} s ({run.stats['cpu'] / seconds:.2f}), PostgreSQL (all) "
+            f"{run.stats['cpu']:.0f} s ({run.stats['cpu'] / seconds:.2f}), PostgreSQL "
             f"{run.pg_cpu:.0f} s ({run.pg_cpu / seconds:.2f}); machine {run.busy:.0%} busy of "
             f"{os.cpu_count()} cores, load average {run.load[0]:.1f} -> {run.load[1]:.1f}")
 
