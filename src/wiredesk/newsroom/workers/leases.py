@@ -107,13 +107,33 @@ def expiry(now: datetime | None = None) -> datetime:
 
 
 def renew(now: datetime | None = None) -> None:
-    """Push forward the expiry of everything this process holds."""
+    """Push forward the expiry of everything this process holds.
+
+    On PostgreSQL, rows another transaction has locked are passed over (``SKIP LOCKED``), to
+    be renewed at the next turn: they are this process's own sessions writing a payload's
+    outcome or a source's figures, about to commit. Waiting for them deadlocked: a session
+    updating its payloads in one order and this statement locking them in another (seen with
+    four workers in benchmarks/feed_farm.py). A session holds such a lock for moments, a lease
+    lasts :data:`LEASE`; and should a claim expire meanwhile, another process's claim waits
+    for the lock and then finds the payload processed."""
     from wiredesk.newsroom.models import RawPayload, Source
 
     me, until = holder(), expiry(now)
-    Source.objects.filter(lease_holder=me, lease_until__isnull=False).update(lease_until=until)
-    RawPayload.objects.filter(outcome=RawPayload.Outcome.RECEIVED, claimed_by=me).update(
-        claim_until=until)
+    sources = Source.objects.filter(lease_holder=me, lease_until__isnull=False)
+    payloads = RawPayload.objects.filter(outcome=RawPayload.Outcome.RECEIVED, claimed_by=me)
+    if connection.vendor != "postgresql":  # one writer: nothing to deadlock with
+        sources.update(lease_until=until)
+        payloads.update(claim_until=until)
+        return
+    held = ((Source._meta.db_table, "lease_until",
+             "lease_holder = %s AND lease_until IS NOT NULL", [me]),
+            (RawPayload._meta.db_table, "claim_until",
+             "claimed_by = %s AND outcome = %s", [me, RawPayload.Outcome.RECEIVED]))
+    with connection.cursor() as cursor:
+        for table, column, condition, params in held:
+            cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id IN (SELECT id FROM "
+                           f"{table} WHERE {condition} FOR UPDATE SKIP LOCKED)",
+                           [until, *params])
 
 
 def release() -> None:
