@@ -9,6 +9,7 @@ import io
 import json
 import threading
 import time
+from collections.abc import Iterator
 from io import StringIO
 
 import httpx
@@ -23,12 +24,21 @@ from wiredesk.newsroom import sealed
 from wiredesk.newsroom.models import RawPayload, Source, Story, StoryVersion
 from wiredesk.newsroom.sources import add_push_source
 from wiredesk.newsroom.transports.push import BodyTooLarge, Credentials, read_capped
+from wiredesk.urls import receive_push
 
 from .feeds import STORY_A, STORY_B, Entry, rss
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 FEED = rss(STORY_A, STORY_B)
+
+
+@pytest.fixture(autouse=True)
+def background_done() -> Iterator[None]:
+    """Every pushed payload processed before the test's database is emptied: a background thread
+    still writing when the teardown truncates the tables deadlocked with it (PostgreSQL)."""
+    yield
+    assert receive_push.background.wait_idle(30), "background processing did not finish"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -186,6 +186,7 @@ class Background:
         self._threads = threads
         self._pool: ThreadPoolExecutor | None = None
         self._starting = threading.Lock()
+        self._pending: set[Future[None]] = set()
 
     def submit(self, payload_id: int) -> None:
         """Process a stored payload soon, in a thread of this process; returns at once."""
@@ -193,7 +194,17 @@ class Background:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(max_workers=self._threads,
                                                 thread_name_prefix="wiredesk-inbox")
-        self._pool.submit(self.process, payload_id)
+            future = self._pool.submit(self.process, payload_id)
+            self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every payload submitted so far is processed (or ``timeout`` seconds have
+        passed); returns whether it is. For whoever must not pull the database from under the
+        threads -- a test's teardown emptying it, a process about to exit."""
+        with self._starting:
+            pending = set(self._pending)
+        return not wait(pending, timeout=timeout).not_done
 
     def process(self, payload_id: int) -> None:
         """Process one stored payload in the calling thread, with its own connection."""
