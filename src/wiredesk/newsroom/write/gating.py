@@ -62,16 +62,16 @@ def source_mode(source: Source, payload_format: str = "") -> Mode:
 
 
 def decide(source: Source, article: Article, now: datetime, *, payload_format: str = "",
-           first_sight: bool = True) -> GateResult:
+           first_sight: bool = True, language: str | None = None) -> GateResult:
     """The gate's decision for an item (every check passed, in the source's mode, when the gate
-    is switched off)."""
+    is switched off). ``language``: detected already (see :func:`wiredesk.core.gate.judge`)."""
     mode = source_mode(source, payload_format)
     if not enabled():
         result = GateResult(Outcome.PUBLISH if mode is Mode.FULL else Outcome(mode.value), mode,
                             article.language, True)
     else:
         result = judge(article, source_mode=mode, now=now, config=config(),
-                       first_sight=first_sight)
+                       first_sight=first_sight, language=language)
     return route(source, article, result, mode, now, payload_format)
 
 
