@@ -262,3 +262,26 @@ def test_templated_copy_reads_at_most_max_posting_clusters_per_term() -> None:
     again = clusterer.assign(templated(210, "t210-again", hours=3.5))
     assert again.cluster_id == first[210].cluster_id == "t210" and not again.created
     assert store._index.reads <= config.query_terms * (config.max_posting + 1)
+
+
+def test_text_read_ahead_gives_the_decisions_of_reading_in_place() -> None:
+    plain, ahead = Clusterer(), Clusterer()
+    plain.prepare(STREAM)
+    reader = Clusterer()  # any clusterer with the config reads alike: reading holds no state
+    read = {doc.id: reader.read(doc.headline, doc.body) for doc in STREAM}
+    ahead.prepare(STREAM, read)
+    for doc in STREAM:
+        assert ahead.assign(doc) == plain.assign(doc)
+    assert json.dumps(ahead.to_state(), sort_keys=True) == json.dumps(plain.to_state(),
+                                                                       sort_keys=True)
+
+
+def test_text_read_from_another_text_is_not_used() -> None:
+    wrong = {WILDFIRE_A.id: Clusterer().read(QUAKE_SULAWESI_A.headline, QUAKE_SULAWESI_A.body),
+             WILDFIRE_B.id: Clusterer().read(WILDFIRE_B.headline, WILDFIRE_A.body)}
+    clusterer, reference = Clusterer(), Clusterer()
+    clusterer.prepare([WILDFIRE_A, WILDFIRE_B], wrong)
+    reference.prepare([WILDFIRE_A, WILDFIRE_B])
+    for doc in (WILDFIRE_A, WILDFIRE_B):
+        assert clusterer.assign(doc) == reference.assign(doc)
+    assert clusterer.cluster(WILDFIRE_A.id) == reference.cluster(WILDFIRE_A.id)

@@ -76,3 +76,35 @@ def test_json_floats_and_text_keep_their_values() -> None:
                 [('a "quoted" name', 2.5)],
                 "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
     assert DeskCounter.objects.get(name='a "quoted" name').value == 2.5
+
+
+TEXTS = ['plain', 'with "quotes"', "back\\slash\\", "a,b", "{braces}", "NULL", "", " spaced ",
+         "üñí©ødé \u201c\u201d", "new\nline", "tab\there"]
+
+
+@pytest.mark.parametrize(("values", "kind"), [
+    ([-(2 ** 63), 2 ** 63 - 1, 0, -1, 12345], "bigint"),
+    ([0.1 + 0.2, 1e-300, -0.0, 5e300, 1 / 3, -2.5], "double precision"),
+    (TEXTS, "text"),
+    (TEXTS, "character varying(60)"),
+    ([AT, datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)], "timestamp with time zone"),
+    ([], "bigint"),
+])
+def test_an_array_parameter_arrives_as_its_values(values: list[object], kind: str) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("array parameters are PostgreSQL's")
+    parameter = deskstate.array_parameter(values)
+    assert isinstance(parameter, str)  # written in one join, not element by element
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT unnest(%s::{kind}[])", [parameter])
+        found = [row[0] for row in cursor.fetchall()]
+    assert found == values
+    assert [type(value) for value in found] == [type(value) for value in values]
+
+
+@pytest.mark.parametrize("values", [
+    [True, False], [1, None], [1, 2.5], [float("nan")], [datetime(2026, 1, 1)], ["a", 1],
+])
+def test_values_the_array_text_form_cannot_carry_exactly_are_left_to_the_driver(
+        values: list[object]) -> None:
+    assert deskstate.array_parameter(values) == values

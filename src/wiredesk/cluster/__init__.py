@@ -34,10 +34,10 @@ from wiredesk.cluster.clusterer import Clusterer
 from wiredesk.cluster.clusters import Cluster, Headline
 from wiredesk.cluster.config import ClusterConfig
 from wiredesk.cluster.entities import extract_entities
-from wiredesk.cluster.model import Assignment, ClusterDoc, Match
+from wiredesk.cluster.model import Assignment, ClusterDoc, Match, TextFeatures
 from wiredesk.cluster.title import clean_headline, cluster_title
 
 __all__ = [
     "Assignment", "BCubed", "Cluster", "ClusterConfig", "ClusterDoc", "Clusterer", "Headline",
-    "Match", "bcubed", "clean_headline", "cluster_title", "extract_entities",
+    "Match", "TextFeatures", "bcubed", "clean_headline", "cluster_title", "extract_entities",
 ]

@@ -15,7 +15,7 @@ same whatever the store: the clusterer only ever reads the clusters a lookup pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -25,12 +25,13 @@ from wiredesk.cluster.clusters import Cluster, Sample
 from wiredesk.cluster.config import ClusterConfig
 from wiredesk.cluster.dates import lead_years, years_conflict
 from wiredesk.cluster.entities import extract_entities
-from wiredesk.cluster.model import Assignment, ClusterDoc, Match
+from wiredesk.cluster.model import Assignment, ClusterDoc, Match, TextFeatures
 from wiredesk.cluster.split import best_split
 from wiredesk.cluster.store import ClusterStore, MemoryStore
 from wiredesk.cluster.tokens import term_profile
 
 STATE_VERSION = 2
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _HOUR = 3600.0
 # Ids of pending (split-off, unclaimed) groups: a prefix no story id of a newsroom starts with.
 _PENDING = "~split:"
@@ -134,14 +135,33 @@ class Clusterer:
 
     # -------------------------------------------------------------------------------- features
 
-    def prepare(self, docs: Sequence[ClusterDoc]) -> None:
+    def prepare(self, docs: Sequence[ClusterDoc],
+                read: Mapping[str, TextFeatures] | None = None) -> None:
         """Read the stories about to be assigned (in this order, by :meth:`assign`) at once: each
         is tokenised here, once, and the store reads the frequencies of all their terms and
         entities in one go (``ClusterStore.prefetch``: one query for a chunk, not two per story).
-        Changes no decision: the frequencies read are the same numbers."""
-        self._prepared = {doc.id: self._text_features(doc) for doc in docs}
+        ``read``: :meth:`read` of some of them by doc id, worked out earlier (each used only if
+        it was read from the doc's own text). Changes no decision: the frequencies read are the
+        same numbers."""
+        self._prepared = {doc.id: self._given(doc, (read or {}).get(doc.id))
+                          or self._text_features(doc) for doc in docs}
         self.store.prefetch([term for profile, _ in self._prepared.values() for term in profile],
                             [key for _, keys in self._prepared.values() for key in keys])
+
+    def read(self, headline: str, body: str) -> TextFeatures:
+        """A story's text features (see :meth:`prepare`): they depend on the text and the config
+        alone, so a caller may work them out before it takes the clusterer's state -- outside a
+        lock, in any thread."""
+        profile, keys = self._text_features(ClusterDoc("", headline, body, _EPOCH))
+        return TextFeatures(headline, body, profile, keys)
+
+    @staticmethod
+    def _given(doc: ClusterDoc, read: TextFeatures | None
+               ) -> tuple[dict[str, float], tuple[str, ...]] | None:
+        if (read is None or doc.entities is not None or read.headline != doc.headline
+                or read.body != doc.body):
+            return None
+        return read.profile, read.entities
 
     def _text_features(self, doc: ClusterDoc) -> tuple[dict[str, float], tuple[str, ...]]:
         """The story's term profile and entity keys: what the text gives, before any weighing."""

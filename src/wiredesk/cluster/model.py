@@ -29,6 +29,18 @@ class ClusterDoc:
 
 
 @dataclass(frozen=True, slots=True)
+class TextFeatures:
+    """What a story's text gives the clusterer before any weighing (its term profile and entity
+    keys), read from exactly this ``headline`` and ``body``: worked out ahead of the decisions
+    (:meth:`wiredesk.cluster.Clusterer.read`) and used only for a document with the same text."""
+
+    headline: str
+    body: str
+    profile: dict[str, float]
+    entities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     """How well a story fits one candidate cluster; the evidence behind a decision."""
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.db import DataError, IntegrityError, connection
 
+from wiredesk.cluster import TextFeatures
 from wiredesk.core.gate import GateResult
 from wiredesk.core.gate import languages as gate_languages
 from wiredesk.core.items import Article, PubStatus
@@ -144,6 +145,8 @@ def apply_candidate(desk: WriteDesk, source: Source, candidate: Candidate,
 
 
 CHUNK = 500
+# A version's headline as stored (StoryVersion.headline's length).
+HEADLINE_LENGTH = 500
 
 
 class _Ahead:
@@ -158,6 +161,7 @@ class _Ahead:
         self.desk, self.payload, self.now = desk, payload, now
         self._gates: dict[tuple[int, int, bool], GateResult] = {}
         self._docs: dict[tuple[int, int], Doc] = {}
+        self._cluster_texts: dict[tuple[int, int], TextFeatures] = {}
 
     @classmethod
     def prepare(cls, desk: WriteDesk, source: Source, candidates: list[Candidate],
@@ -185,7 +189,8 @@ class _Ahead:
         for (payload, candidate, first_sight), language in zip(gated, found, strict=True):
             ahead.gate(source, candidate, payload, ahead.now, first_sight=first_sight,
                        language=language)
-            ahead.describe(desk, source, candidate.article, ahead.now)
+            doc = ahead.describe(desk, source, candidate.article, ahead.now)
+            ahead.cluster_text(desk, source, candidate.article, doc)
         return ahead
 
     def gate(self, source: Source, candidate: Candidate, payload: RawPayload | None,
@@ -205,6 +210,17 @@ class _Ahead:
         if doc is None:
             doc = self._docs[key] = desk.duplicates.describe(source, article, now)
         return doc
+
+    def cluster_text(self, desk: WriteDesk, source: Source, article: Article, doc: Doc
+                     ) -> TextFeatures:
+        """What the clusterer reads of the item's text, as a new story's first version will
+        hold it (the headline as stored; the body as the fingerprint read it)."""
+        key = (id(article), source.pk)
+        features = self._cluster_texts.get(key)
+        if features is None:
+            features = self._cluster_texts[key] = desk.clusters.read_ahead(
+                article.headline[:HEADLINE_LENGTH], doc.text)
+        return features
 
 
 def _known_texts(source: Source, ids: list[str]) -> dict[str, set[str]]:
@@ -283,6 +299,7 @@ class _New:
     gate: GateResult
     payload: RawPayload | None = None  # the payload it came in
     merged_into: Story | None = None
+    cluster_text: TextFeatures | None = None  # read ahead for the clusterer
 
     @property
     def placeholder(self) -> str:
@@ -352,7 +369,7 @@ def _check(desk: WriteDesk, ahead: _Ahead, source: Source, position: int, candid
     gate = ahead.gate(source, candidate, payload, now, first_sight=True)
     doc = ahead.describe(desk, source, candidate.article, now)
     return _New(position, candidate, decision, doc, desk.duplicates.check(source, doc), gate,
-                payload)
+                payload, cluster_text=ahead.cluster_text(desk, source, candidate.article, doc))
 
 
 def _gate(source: Source, candidate: Candidate, payload: RawPayload | None, now: datetime, *,
@@ -649,7 +666,10 @@ def _create_stories(desk: WriteDesk, source: Source, created: list[_New], now: d
                    version=version, cause=_creation_cause(new))
         for story, version, new in zip(stories, versions, created, strict=True)])
     texts = {story.pk: new.doc.text for story, new in zip(stories, created, strict=True)}
-    desk.clusters.place_new([story for story in stories if story.merged_into_id is None], texts)
+    read = {story.pk: new.cluster_text for story, new in zip(stories, created, strict=True)
+            if new.cluster_text is not None}
+    desk.clusters.place_new([story for story in stories if story.merged_into_id is None], texts,
+                            read)
     desk.publish(stories, created=True)
     return stories
 
@@ -704,7 +724,7 @@ def _version(story: Story, number: int, candidate: Candidate, payload: RawPayloa
     wire = article.wire
     return StoryVersion(
         story=story, number=number, received_at=now, is_superseded=not current,
-        headline=article.headline[:500], byline=article.byline[:500],
+        headline=article.headline[:HEADLINE_LENGTH], byline=article.byline[:500],
         dateline=article.dateline[:200], body_html=article.body_html, summary=article.summary,
         link=article.link[:2000], language=article.language[:20],
         images=[dataclasses.asdict(image) for image in article.images],
