@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -59,6 +60,43 @@ def test_a_backlog_left_by_a_dead_process_is_processed_in_one_go() -> None:
     assert {outcome(p) for p in payloads} == {"parsed"}
     assert Story.objects.count() == 130
     assert inbox.recover(WriteDesk()) == 0
+
+
+def test_a_pass_starts_with_a_short_step_then_takes_full_ones(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inbox, "RECOVER_FIRST_STEP", 3)
+    monkeypatch.setattr(inbox, "RECOVER_BATCH", 5)
+    steps: list[int] = []
+    take = inbox.claim_orphans
+
+    def counted(limit: int = inbox.RECOVER_BATCH, **kwargs: Any) -> list[RawPayload]:
+        claimed = take(limit, **kwargs)
+        steps.append(len(claimed))
+        return claimed
+
+    monkeypatch.setattr(inbox, "claim_orphans", counted)
+    for n in range(12):
+        stored_by(dead_holder(), rss(story(n)))
+    assert inbox.recover(WriteDesk()) == 12
+    assert steps == [3, 5, 4, 0]
+    steps.clear()
+    stored_by(dead_holder(), rss(story(99)))
+    assert inbox.recover(WriteDesk()) == 1 and steps == [1, 0]  # each pass starts short
+
+
+def test_a_process_prepares_one_backlog_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    held: list[bool] = []
+    prepare = ingest.prepare_backlog
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        held.append(ingest._preparing.locked())
+        return prepare(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "prepare_backlog", watched)
+    for n in range(3):
+        stored_by(dead_holder(), rss(story(n)))
+    assert inbox.recover(WriteDesk()) == 3
+    assert held == [True] and not ingest._preparing.locked()
 
 
 def test_a_backlog_in_one_session_takes_the_decisions_of_one_payload_after_another() -> None:

@@ -217,9 +217,12 @@ def _log_outcome(future: Future[str]) -> None:
 
 
 def _recovery_threads() -> int:
-    """As many threads recover a backlog as process pushed payloads on arrival, where the
-    database takes concurrent writers (PostgreSQL); SQLite has one writer, so one thread."""
-    return inbox.BACKGROUND_THREADS if connection.vendor == "postgresql" else 1
+    """Two threads recover a backlog where the database takes concurrent writers (PostgreSQL):
+    one applies a step in a session of the desk while the other prepares the next. More would
+    only share the process's one core (Python's lock) with the step being applied, which is what
+    a recovery waits for: with four, traced, the sessions ran slower and none sooner. SQLite has
+    one writer: one thread."""
+    return 2 if connection.vendor == "postgresql" else 1
 
 
 def run_recovery(desk: WriteDesk, stop: threading.Event, *, tick: float,
