@@ -263,21 +263,26 @@ class DatabaseStore:
         """As :meth:`wiredesk.cluster.index.InvertedIndex.lookup` with ``max_posting``: each
         term reads at most ``max_posting + 1`` rows, and a term that fills them is too common
         to count unless every term is. (A term also reads one more row per changed cluster
-        whose stored rows list it: those rows are read past, so that the others still fill.)
-
-        A term whose rows fill its window is too common whatever the changed clusters (at most
-        its extra rows are theirs), so the database answers it with one row, not hundreds; its
-        rows are read only when every term turns out too common (the templated case)."""
+        whose stored rows list it: those rows are read past, so that the others still fill.)"""
         if not query:
             return []
         weights = {term_key(term): weight for term, weight in query.items()}
         cap = int(self.config.max_posting)
         horizon = self._horizon()
         limits = {term: cap + 1 + self._outdated[term] for term in weights}
-        postings, full = self._postings(limits, horizon, common_once=True)
-        rare = {term: p for term, p in postings.items() if len(p) <= cap and term not in full}
-        if not rare and full:
-            postings, _ = self._postings(limits, horizon, common_once=False)
+        with connection.cursor() as cursor:
+            cursor.execute(*_postings_sql(limits, horizon))
+            rows = cursor.fetchall()
+        postings: dict[int, list[tuple[float, str]]] = {}
+        for term, cluster_key, last_seen in rows:
+            if cluster_key not in self._saved and cluster_key not in self._dropped:
+                postings.setdefault(term, []).append((last_seen, cluster_key))
+        for term in weights:
+            for cluster_key in self._listings.get(term, ()):
+                last_seen = self._saved[cluster_key][1]
+                if last_seen >= horizon:
+                    postings.setdefault(term, []).append((last_seen, cluster_key))
+        rare = {term: p for term, p in postings.items() if len(p) <= cap}
         chosen = rare or {term: sorted(p, reverse=True)[:cap] for term, p in postings.items()}
         hits: dict[str, float] = {}
         for term, posting in chosen.items():
@@ -285,30 +290,6 @@ class DatabaseStore:
                 hits[cluster_key] = hits.get(cluster_key, 0.0) + weights[term]
         ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))
         return [cluster_key for cluster_key, _ in ranked[:limit]]
-
-    def _postings(self, limits: Mapping[int, int], horizon: float, *, common_once: bool
-                  ) -> tuple[dict[int, list[tuple[float, str]]], set[int]]:
-        """Each term's postings as this session sees them -- the stored rows of clusters not
-        changed since they were written, and the changed ones' listings from memory -- and
-        the terms whose window was full (``common_once``: their rows are not read)."""
-        with connection.cursor() as cursor:
-            cursor.execute(*_postings_sql(limits, horizon, common_once=common_once))
-            rows = cursor.fetchall()
-        postings: dict[int, list[tuple[float, str]]] = {}
-        full: set[int] = set()
-        for term, cluster_key, last_seen, count in rows:
-            if count >= limits[term]:
-                full.add(term)
-                if common_once:
-                    continue
-            if cluster_key not in self._saved and cluster_key not in self._dropped:
-                postings.setdefault(term, []).append((last_seen, cluster_key))
-        for term in limits:
-            for cluster_key in self._listings.get(term, ()):
-                last_seen = self._saved[cluster_key][1]
-                if last_seen >= horizon:
-                    postings.setdefault(term, []).append((last_seen, cluster_key))
-        return postings, full
 
     def get(self, cluster_ids: Sequence[str]) -> dict[str, Summary]:
         horizon = self._horizon()
@@ -434,11 +415,9 @@ def _hashes(terms: Iterable[str]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(term_key(term) for term in terms))
 
 
-def _postings_sql(limits: Mapping[int, int], horizon: float, *, common_once: bool = False
-                  ) -> tuple[str, list[Any]]:
+def _postings_sql(limits: Mapping[int, int], horizon: float) -> tuple[str, list[Any]]:
     """The statement reading, for each term, its ``limits[term]`` most recent posting rows seen
-    since ``horizon``, each with the number of rows its term read. ``common_once``: a term that
-    read all of its limit gives one of its rows only (it is too common to count; see lookup).
+    since ``horizon``.
 
     PostgreSQL: one index scan per term through a LATERAL join over arrays of the terms and
     their limits -- a few plan nodes and three parameters, where a UNION ALL of one branch per
@@ -446,24 +425,19 @@ def _postings_sql(limits: Mapping[int, int], horizon: float, *, common_once: boo
     time on a test store: 0.6 vs 1.1-2.6 ms). SQLite has no arrays: there it stays the UNION
     ALL, which it plans cheaply."""
     table = ClusterPosting._meta.db_table
-    window = ("SELECT w.term, w.cluster_key, w.last_seen, count(*) OVER () AS n, "
-              "row_number() OVER () AS i FROM (SELECT term, cluster_key, last_seen "
-              f"FROM {table} WHERE term = {{term}} AND last_seen >= {{horizon}} "
-              "ORDER BY last_seen DESC LIMIT {most}) AS w")
     if connection.vendor == "postgresql":
-        inner = window.format(term="k.term", horizon="%s", most="k.most")
-        where = " WHERE p.n < k.most OR p.i = 1" if common_once else ""
-        return (f"SELECT p.term, p.cluster_key, p.last_seen, p.n "
+        return (f"SELECT p.term, p.cluster_key, p.last_seen "
                 f"FROM unnest(%s::bigint[], %s::integer[]) AS k(term, most) "
-                f"CROSS JOIN LATERAL ({inner}) AS p{where}",
+                f"CROSS JOIN LATERAL (SELECT term, cluster_key, last_seen FROM {table} "
+                f"WHERE term = k.term AND last_seen >= %s ORDER BY last_seen DESC "
+                f"LIMIT k.most) AS p",
                 [array_parameter(list(limits)), array_parameter(list(limits.values())),
                  horizon])
     branches, params = [], []
     for n, (term, most) in enumerate(limits.items()):
-        inner = window.format(term="%s", horizon="%s", most=f"{most:d}")
-        where = f" WHERE n < {most:d} OR i = 1" if common_once else ""
-        branches.append(f"SELECT * FROM (SELECT term, cluster_key, last_seen, n "
-                        f"FROM ({inner}){where}) AS p{n}")
+        branches.append(f"SELECT * FROM (SELECT term, cluster_key, last_seen FROM {table} "
+                        f"WHERE term = %s AND last_seen >= %s ORDER BY last_seen DESC "
+                        f"LIMIT {most:d}) AS p{n}")
         params += [term, horizon]
     return " UNION ALL ".join(branches), params
 
