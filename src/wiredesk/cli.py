@@ -17,6 +17,8 @@ import sys
 import textwrap
 from typing import TextIO
 
+from wiredesk import heap
+
 # "import" is a Python keyword, so the command's module cannot carry that name.
 ALIASES = {"import": "import_files"}
 DOCUMENTED_NAMES = {module: name for name, module in ALIASES.items()}
@@ -163,6 +165,9 @@ def _check_database(module: str, rest: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run a command; ``argv`` None means this process's own command line (``sys.argv``): the
+    process is then this command's, and its collector is settled for it (:mod:`wiredesk.heap`)."""
+    own_process = argv is None
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
     args = list(sys.argv[1:] if argv is None else argv)
     base_url = default_base_url(args)
@@ -188,10 +193,14 @@ def main(argv: list[str] | None = None) -> None:
 
         # Run under its documented name, so usage lines and errors say `wiredesk import`.
         command = load_command_class(app, module)
+        if own_process:
+            heap.settle()  # what the command runs is loaded
         command.run_from_argv(["wiredesk", DOCUMENTED_NAMES.get(module, name), *rest])
         return
     from django.core.management import execute_from_command_line
 
+    if own_process:
+        heap.settle()
     execute_from_command_line(["wiredesk", module, *rest])
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from io import StringIO
 from pathlib import Path
@@ -75,9 +76,12 @@ def test_cli_maps_import_to_its_command(tmp_path: Path, capsys: pytest.CaptureFi
     monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     feed = tmp_path / "feed.xml"
     feed.write_bytes(rss(STORY_A))
+    collector = gc.get_threshold(), gc.get_freeze_count()
     main(["import", str(feed)])
     assert "1 new" in capsys.readouterr().out
     assert Story.objects.get().source.name == "Local files"
+    # Run inside this process, not as its own: the collector is left as it was (wiredesk.heap).
+    assert (gc.get_threshold(), gc.get_freeze_count()) == collector
 
 
 def test_export_writes_one_ninjs_object_per_story(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -21,6 +20,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiredesk.settings")
 _django = get_wsgi_application()
 
+from wiredesk import heap  # noqa: E402
 from wiredesk.newsroom.workers import leases  # noqa: E402  (Django is set up above)
 from wiredesk.site.responsecache import wrap  # noqa: E402
 
@@ -29,7 +29,7 @@ application = wrap(_django)
 # What is loaded by now (Django, the apps, the templates' modules: ~140k objects) lives as long as
 # the process: out of the collector's sight, a full collection no longer walks it on some
 # reader's request (50-70 ms each time, the p95 of a listing; benchmarks/scale.py).
-gc.freeze()
+heap.settle()
 
 _kept = contextlib.ExitStack()
 
