@@ -286,9 +286,12 @@ def recover_backlog(count: int, database_url: str) -> int:
     from ingest_throughput import setup_django
 
     setup_django(database_url or "sqlite")
+    from wiredesk import heap
     from wiredesk.newsroom.models import RawPayload, Source
     from wiredesk.newsroom.transports import inbox
     from wiredesk.newsroom.write.desk import WriteDesk
+
+    heap.settle()  # as a desk process does once loaded
 
     source = Source.objects.create(name="Crash bench", slug="crash-bench",
                                    transport=Source.Transport.PUSH)

@@ -44,3 +44,18 @@ def test_a_stored_state_that_is_not_an_object_is_refused() -> None:
     store.mark_started()
     with pytest.raises(ValueError, match="not a JSON object"):
         store.get(["bad"])
+
+
+def test_summaries_are_compressed_with_lz4_where_postgresql_has_it() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's TOAST compression (migration 0031)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                       "WHERE name = 'default_toast_compression'")
+        (available,) = cursor.fetchone()
+        cursor.execute("SELECT attcompression FROM pg_attribute WHERE attrelid = %s::regclass "
+                       "AND attname = 'state'", [ClusterSummary._meta.db_table])
+        (method,) = cursor.fetchone()
+    assert method == ("l" if available else "")
