@@ -29,6 +29,8 @@ from wiredesk.core.errors import ParseError
 from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.transports.ingest import (
     IngestReport,
+    Prepared,
+    apply_prepared,
     process_payload,
     process_payloads,
     store_payload,
@@ -139,20 +141,24 @@ def process_pending(desk: WriteDesk, *, now: datetime | None = None,
     return results
 
 
-def process_together(desk: WriteDesk, payloads: list[RawPayload]) -> list[Processed]:
+def process_together(desk: WriteDesk, payloads: list[RawPayload],
+                     prepared: list[Prepared] | None = None) -> list[Processed]:
     """Process stored payloads in order, in one session of the desk: a backlog of one-item
     payloads (a push burst a crash left behind) then pays the session's fixed costs -- catching
     up, locking, committing -- once, not once per payload, and every decision is the one the
-    payloads would get one after the other. If anything but a ParseError goes wrong, nothing of
-    the session is kept and each payload is processed again in a session of its own, so one bad
-    payload is quarantined alone."""
-    if len(payloads) < 2:
+    payloads would get one after the other. ``prepared``: the payloads already prepared
+    (:func:`~wiredesk.newsroom.transports.ingest.prepare_payloads`, in the same order), e.g.
+    by the threads that fetched them, so that only deciding and writing is left. If anything
+    but a ParseError goes wrong, nothing of the session is kept and each payload is processed
+    again in a session of its own, so one bad payload is quarantined alone."""
+    if len(payloads) < 2 and prepared is None:
         return [_process_or_quarantine(desk, payload) for payload in payloads]
     try:
+        results = (apply_prepared(desk, prepared) if prepared is not None
+                   else process_payloads(desk, payloads))
         return [Processed(payload, error=str(result)) if isinstance(result, ParseError)
                 else Processed(payload, report=result)
-                for payload, result in zip(payloads, process_payloads(desk, payloads),
-                                           strict=True)]
+                for payload, result in zip(payloads, results, strict=True)]
     except Exception:
         log.warning("processing %d payloads together failed; processing them one by one",
                     len(payloads), exc_info=True)

@@ -31,6 +31,7 @@ from wiredesk.newsroom.models import RawPayload, Source
 from wiredesk.newsroom.workers import leases
 from wiredesk.newsroom.write.apply import (
     MERGED,
+    Ahead,
     apply_backlog,
     apply_candidates,
     prepare_backlog,
@@ -122,14 +123,28 @@ def process_payload(desk: WriteDesk, payload: RawPayload, *, base_url: str = "")
 def process_payloads(desk: WriteDesk, payloads: list[RawPayload]
                      ) -> list[IngestReport | ParseError]:
     """Parse and apply stored payloads, oldest first, in one session of ``desk`` (a backlog:
-    see :func:`wiredesk.newsroom.transports.inbox.process_together`). Consecutive payloads of one
-    source are applied together (:func:`~wiredesk.newsroom.write.apply.apply_backlog`): a few
-    statements for all of them instead of a dozen per payload, and what each payload leaves on
-    its row and its source's figures is written in a few statements too (:func:`_write_outcomes`).
-    Parsing, the publication gate and fingerprinting come before the session, as for one payload,
-    so the database's writer is held only to decide and write. A payload that cannot be parsed
-    is recorded as with :func:`process_payload` and its ParseError returned in its place."""
-    results: list[IngestReport | ParseError] = []
+    see :func:`wiredesk.newsroom.transports.inbox.process_together`): :func:`prepare_payloads`
+    then :func:`apply_prepared`."""
+    return apply_prepared(desk, [prepare_payloads(desk, payloads)])
+
+
+@dataclass(slots=True)
+class Prepared:
+    """Stored payloads parsed, and what their decisions need worked out, before a session
+    (:func:`prepare_payloads`)."""
+
+    payloads: list[RawPayload]
+    parsed: list[tuple[RawPayload, Batch]]
+    errors: dict[int, ParseError]  # payload id -> why it could not be parsed (recorded on it)
+    runs: list[tuple[list[tuple[RawPayload, Batch]], Ahead]]
+
+
+def prepare_payloads(desk: WriteDesk, payloads: list[RawPayload]) -> Prepared:
+    """The part of processing stored payloads that needs no session: parsing, the publication
+    gate and fingerprinting (:func:`~wiredesk.newsroom.write.apply.prepare_backlog`), so the
+    database's writer is held only to decide and write. Consecutive payloads of one source make
+    a run, applied together. A payload that cannot be parsed is recorded as with
+    :func:`process_payload` and its ParseError kept for its place in the results."""
     parsed: list[tuple[RawPayload, Batch]] = []
     errors: dict[int, ParseError] = {}
     with _preparing:
@@ -142,14 +157,30 @@ def process_payloads(desk: WriteDesk, payloads: list[RawPayload]
             runs = [(run, prepare_backlog(desk, run[0][0].source,
                                           [(payload, batch.candidates) for payload, batch in run]))
                     for run in _by_source(parsed)]
+    return Prepared(list(payloads), parsed, errors, runs)
+
+
+def apply_prepared(desk: WriteDesk, prepared: list[Prepared]
+                   ) -> list[IngestReport | ParseError]:
+    """Apply prepared payloads, in the order given, in one session of ``desk``: the same
+    decisions as one payload after another. Consecutive payloads of one source are applied
+    together (:func:`~wiredesk.newsroom.write.apply.apply_backlog`): a few statements for all
+    of them instead of a dozen per payload, and what each payload leaves on its row and its
+    source's figures is written in a few statements too (:func:`_write_outcomes`). Returns each
+    payload's report, or its ParseError in its place."""
+    payloads = [payload for part in prepared for payload in part.payloads]
+    errors = {pk: error for part in prepared for pk, error in part.errors.items()}
+    batches = {payload.pk: batch for part in prepared for payload, batch in part.parsed}
+    results: list[IngestReport | ParseError] = []
     with desk.session():
         actions: dict[int, list[str]] = {}
-        for run, ahead in runs:
-            backlog = [(payload, batch.candidates) for payload, batch in run]
-            for (payload, _), outcome in zip(run, apply_backlog(desk, run[0][0].source, backlog,
-                                                                ahead), strict=True):
-                actions[payload.pk] = outcome
-        batches = dict((payload.pk, batch) for payload, batch in parsed)
+        for part in prepared:
+            for run, ahead in part.runs:
+                backlog = [(payload, batch.candidates) for payload, batch in run]
+                for (payload, _), outcome in zip(run, apply_backlog(desk, run[0][0].source,
+                                                                    backlog, ahead),
+                                                 strict=True):
+                    actions[payload.pk] = outcome
         done: list[tuple[RawPayload, IngestReport]] = []
         for payload in payloads:
             if payload.pk in errors:

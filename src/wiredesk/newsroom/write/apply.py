@@ -67,7 +67,7 @@ def apply_candidates(desk: WriteDesk, source: Source, candidates: list[Candidate
     Each chunk is one session of the process's write desk (:mod:`wiredesk.newsroom.write.desk`):
     duplicate and cluster decisions are taken one transaction at a time across all workers.
     """
-    ahead = _Ahead.prepare(desk, source, candidates, payload)
+    ahead = Ahead.prepare(desk, source, candidates, payload)
     outcomes: list[str] = []
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start:start + CHUNK]
@@ -84,15 +84,15 @@ def apply_candidates(desk: WriteDesk, source: Source, candidates: list[Candidate
 
 
 def prepare_backlog(desk: WriteDesk, source: Source,
-                    batches: Sequence[tuple[RawPayload, list[Candidate]]]) -> _Ahead:
+                    batches: Sequence[tuple[RawPayload, list[Candidate]]]) -> Ahead:
     """What :func:`apply_backlog` needs of these payloads that does not depend on the stored
-    state (see :class:`_Ahead`), worked out before the caller's session."""
-    return _Ahead.prepare_many(desk, source, batches)
+    state (see :class:`Ahead`), worked out before the caller's session."""
+    return Ahead.prepare_many(desk, source, batches)
 
 
 def apply_backlog(desk: WriteDesk, source: Source,
                   batches: Sequence[tuple[RawPayload, list[Candidate]]],
-                  ahead: _Ahead | None = None) -> list[list[str]]:
+                  ahead: Ahead | None = None) -> list[list[str]]:
     """Decide and apply several payloads of one source, oldest first, inside the caller's
     session (a backlog: see :func:`wiredesk.newsroom.transports.ingest.process_payloads`).
 
@@ -104,7 +104,7 @@ def apply_backlog(desk: WriteDesk, source: Source,
     """
     if not desk.in_session:
         raise RuntimeError("apply_backlog runs inside a session of the desk")
-    prepared = ahead or _Ahead(desk, None, clock.now())
+    prepared = ahead or Ahead(desk, None, clock.now())
     results: list[list[str]] = []
     run: list[tuple[RawPayload, list[Candidate]]] = []
     seen: set[str] = set()
@@ -132,9 +132,9 @@ def apply_backlog(desk: WriteDesk, source: Source,
 
 
 def apply_candidate(desk: WriteDesk, source: Source, candidate: Candidate,
-                    payload: RawPayload | None, ahead: _Ahead | None = None) -> str:
+                    payload: RawPayload | None, ahead: Ahead | None = None) -> str:
     """Decide and apply one candidate in its own transaction. Retries once on a racing insert."""
-    ahead = ahead or _Ahead.prepare(desk, source, [candidate], payload)
+    ahead = ahead or Ahead.prepare(desk, source, [candidate], payload)
     try:
         with desk.session():
             return _apply_chunk(desk, ahead, source, [candidate], [payload])[0]
@@ -149,7 +149,7 @@ CHUNK = 500
 HEADLINE_LENGTH = 500
 
 
-class _Ahead:
+class Ahead:
     """What a payload's decisions need that does not depend on the stored state: each item's
     publication gate (language detection included) and fingerprint, worked out before the
     session, so that the desk's lock (see :mod:`wiredesk.newsroom.write.duplicates`) is held
@@ -165,12 +165,12 @@ class _Ahead:
 
     @classmethod
     def prepare(cls, desk: WriteDesk, source: Source, candidates: list[Candidate],
-                payload: RawPayload | None) -> _Ahead:
+                payload: RawPayload | None) -> Ahead:
         return cls.prepare_many(desk, source, [(payload, candidates)])
 
     @classmethod
     def prepare_many(cls, desk: WriteDesk, source: Source,
-                     batches: Sequence[tuple[RawPayload | None, list[Candidate]]]) -> _Ahead:
+                     batches: Sequence[tuple[RawPayload | None, list[Candidate]]]) -> Ahead:
         """Prepared for the candidates of one or more payloads of ``source``."""
         ahead = cls(desk, batches[0][0] if len(batches) == 1 else None, clock.now())
         ids = [c.identity.external_id for _, candidates in batches for c in candidates]
@@ -307,7 +307,7 @@ class _New:
         return f"p{self.position}"
 
 
-def _apply_chunk(desk: WriteDesk, ahead: _Ahead, source: Source, chunk: list[Candidate],
+def _apply_chunk(desk: WriteDesk, ahead: Ahead, source: Source, chunk: list[Candidate],
                  payloads: Sequence[RawPayload | None]) -> list[str]:
     """Decide and apply candidates, ``payloads[n]`` being the payload ``chunk[n]`` came in."""
     ids = [candidate.identity.external_id for candidate in chunk]
@@ -363,7 +363,7 @@ def _apply_chunk(desk: WriteDesk, ahead: _Ahead, source: Source, chunk: list[Can
     return [outcomes[position] for position in range(len(chunk))]
 
 
-def _check(desk: WriteDesk, ahead: _Ahead, source: Source, position: int, candidate: Candidate,
+def _check(desk: WriteDesk, ahead: Ahead, source: Source, position: int, candidate: Candidate,
            decision: Decision,
            payload: RawPayload | None, now: datetime) -> _New:
     gate = ahead.gate(source, candidate, payload, now, first_sight=True)
@@ -384,7 +384,7 @@ def _gate(source: Source, candidate: Candidate, payload: RawPayload | None, now:
     return gate
 
 
-def _create_duplicates(desk: WriteDesk, ahead: _Ahead, source: Source, duplicates: list[_New],
+def _create_duplicates(desk: WriteDesk, ahead: Ahead, source: Source, duplicates: list[_New],
                        placeholders: dict[str, Story], now: datetime
                        ) -> list[tuple[_New, str]]:
     """Store duplicates as stories merged into their matched stories' roots (in bulk), and mirror
@@ -456,7 +456,7 @@ def root_of(story_id: int) -> Story | None:
 TRUNCATED_SHARE = 0.6
 
 
-def _mirror(desk: WriteDesk, ahead: _Ahead, root: Story, merged: Story, candidate: Candidate,
+def _mirror(desk: WriteDesk, ahead: Ahead, root: Story, merged: Story, candidate: Candidate,
             doc: Doc,
             payload: RawPayload | None, now: datetime) -> None:
     """Make a merged item's text a version of the root story, ordered by creation time.
@@ -495,7 +495,7 @@ def _decide(source: Source, loaded: _Loaded, candidate: Candidate, now: datetime
                   tombstoned=external_id in loaded.tombstoned, now=now)
 
 
-def _apply_decision(desk: WriteDesk, ahead: _Ahead, source: Source, loaded: _Loaded,
+def _apply_decision(desk: WriteDesk, ahead: Ahead, source: Source, loaded: _Loaded,
                     candidate: Candidate,
                     decision: Decision, payload: RawPayload | None, now: datetime) -> Story | None:
     """Apply any decision but CREATE; returns the story when its public state changed."""
@@ -511,7 +511,7 @@ def _apply_decision(desk: WriteDesk, ahead: _Ahead, source: Source, loaded: _Loa
     return story if changed else None
 
 
-def _follow_merge(desk: WriteDesk, ahead: _Ahead, story: Story, candidate: Candidate,
+def _follow_merge(desk: WriteDesk, ahead: Ahead, story: Story, candidate: Candidate,
                   decision: Decision,
                   payload: RawPayload | None, now: datetime) -> Story | None:
     """A merged story changed: carry the change to the story it was merged into."""
@@ -524,7 +524,7 @@ def _follow_merge(desk: WriteDesk, ahead: _Ahead, story: Story, candidate: Candi
     return root  # a copy's headline, link or status shows in the root's "Also reported by"
 
 
-def _apply_to(desk: WriteDesk, ahead: _Ahead, story: Story, known: dict[int, set[str]],
+def _apply_to(desk: WriteDesk, ahead: Ahead, story: Story, known: dict[int, set[str]],
               candidate: Candidate,
               decision: Decision, payload: RawPayload | None, now: datetime,
               from_story: Story | None = None) -> bool:
@@ -741,7 +741,7 @@ def _version(story: Story, number: int, candidate: Candidate, payload: RawPayloa
     )
 
 
-def _add_version(desk: WriteDesk, ahead: _Ahead, story: Story, candidate: Candidate,
+def _add_version(desk: WriteDesk, ahead: Ahead, story: Story, candidate: Candidate,
                  payload: RawPayload | None,
                  now: datetime, *, current: bool, from_story: Story | None = None
                  ) -> StoryVersion:
