@@ -416,7 +416,8 @@ def farm_capacity(port: int, feeds: int, seconds: float = 4.0) -> float:
     """Responses per second the farm serves to clients in two processes."""
     fast = [n for n in range(feeds) if not misbehaving(n)]
     with multiprocessing.get_context("fork").Pool(2) as pool:
-        counts = pool.starmap(_probe, [(port, fast, seconds, 8)] * 2)
+        # Bounded: a run once printed nothing for 20 minutes before reaching the desk.
+        counts = pool.starmap_async(_probe, [(port, fast, seconds, 8)] * 2).get(seconds + 120)
     return sum(counts) / seconds
 
 
@@ -780,7 +781,13 @@ def main() -> int:
         target=serve_farm, args=(args.feeds, args.pace, args.backlog, send), daemon=True)
     farm.start()
     atexit.register(farm.kill)
-    port = receive.recv()
+    send.close()  # the farm's end only: if the farm dies before it answers, recv() fails at once
+    if not receive.poll(120):
+        sys.exit("the feed farm did not start within 120 s")
+    try:
+        port = receive.recv()
+    except EOFError:
+        sys.exit(f"the feed farm stopped before serving (exit code {farm.exitcode})")
     capacity = farm_capacity(port, args.feeds)
     print(f"feed farm: {args.feeds} feeds on 127.0.0.1:{port}, one process, publishing as "
           f"for a {args.pace:.0f} s desk, {args.backlog} items each at start; capacity "
