@@ -84,11 +84,15 @@ class Applier:
             self._preparing += 1
         try:
             mine = _Waiting(payload, self._prepare(desk, payload))
-        finally:
+        except BaseException:
             with self._queue_lock:
                 self._preparing -= 1
                 self._queued.notify_all()
+            raise
+        # Done preparing and queued in one step: a thread gathering (see _take) never sees
+        # this payload as neither preparing nor queued.
         with self._queue_lock:
+            self._preparing -= 1
             self._queue.append(mine)
             self._waiting += 1
             self._queued.notify_all()
