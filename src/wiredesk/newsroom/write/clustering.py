@@ -21,6 +21,13 @@ clusterer) is brought in once: the stories of recently active clusters are place
 stored clusters (:meth:`~wiredesk.cluster.Clusterer.place`), a cost of the window, paid once.
 
 Only stories shown on their own are placed; a merged duplicate shares its story's cluster.
+
+A process keeps the clusters it decoded between its sessions (:class:`DatabaseStore`), each with
+the revision of the row it was read from or written as -- a random number each flush writes, so a
+revision is never reused, not even by a rolled-back session -- and reads a kept cluster again only
+if its row has another revision now (another process changed it); while no other process has
+flushed since (the revision the last flush wrote, a counter, is still this process's own) it
+trusts them without asking. A kept cluster is what decoding its row would give, field for field.
 """
 
 from __future__ import annotations
@@ -28,8 +35,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from collections import Counter
+import secrets
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -56,6 +65,12 @@ log = logging.getLogger(__name__)
 
 TERMS, ENTITIES = 1, 2
 CLOCK = "cluster.clock"
+# The revision the last flush gave the summaries it wrote (see the module docstring).
+REVISION = "cluster.revision"
+# Decoded summaries a process keeps between sessions: ~45 KB each, so ~45 MB at most.
+KEPT_SUMMARIES = 1_000
+# Stands for "no revision known": revisions are drawn from 1 to 2**52 (exact as counter floats).
+_UNKNOWN = -1
 DOCUMENTS = {TERMS: "cluster.terms.documents", ENTITIES: "cluster.entities.documents"}
 # Stands for "no story yet" (-inf) in a float column.
 _NEVER = -1e300
@@ -117,9 +132,9 @@ class _Counters:
 _IN_BATCH = 900
 
 
-def _batches(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(values), _IN_BATCH):
-        yield values[start:start + _IN_BATCH]
+def _batches(values: Sequence[_T], size: int = _IN_BATCH) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 class _TableFrequencies:
@@ -191,9 +206,20 @@ class _TableFrequencies:
             self._known.setdefault(value, 0)
 
 
+@dataclass(slots=True)
+class _Kept:
+    """A decoded cluster kept between sessions, as its row was at ``revision``."""
+
+    revision: int
+    summary: Summary
+    listed: tuple[int, ...]  # the term hashes its posting rows hold
+    epoch: int  # DatabaseStore._epoch when it was last known to match its row
+
+
 class DatabaseStore:
     """A :class:`wiredesk.cluster.store.ClusterStore` in database rows (see the module
-    docstring). Holds nothing between sessions: :meth:`forget` at each session's start.
+    docstring). :meth:`begin` at each session's start; between sessions it keeps only decoded
+    clusters, each checked against its row's revision before it is used again.
 
     Within a session, what the clusterer changes is kept here and written by :meth:`flush` (the
     desk flushes at the end of each session): clusters saved or dropped, the term counts and the
@@ -218,15 +244,52 @@ class DatabaseStore:
         self._dropped: set[str] = set()
         self._listings: dict[int, set[str]] = {}  # term hash -> saved clusters listed under it
         self._outdated: Counter[int] = Counter()  # term hash -> changed clusters' stored rows
+        # The revision of each cluster in _cache: as read, or as this session's flush wrote it.
+        self._revisions: dict[str, int] = {}
+        # Between sessions: decoded clusters, least recently used first.
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
+        # Kept clusters of this epoch need no check: no other process has flushed since.
+        self._epoch = 0
+        self._last_revision: float | None = None  # the REVISION counter as this process knows it
+
+    def begin(self) -> None:
+        """At a session's start (inside its transaction): keep what the last session read and
+        wrote, drop the rest, and see whether another process has flushed since."""
+        self._keep()
+        self._forget_session()
+        revision = self._counters.get(REVISION)
+        if revision is None or revision != self._last_revision:
+            self._epoch += 1  # every kept cluster is checked against its row before use
+            self._last_revision = revision
 
     def forget(self) -> None:
-        """Drop what was read and what was not written: another process may change it."""
+        """Drop everything read, kept or not written (a failed session; a new process)."""
+        self._forget_session()
+        self._kept.clear()
+        self._last_revision = None
+
+    def _forget_session(self) -> None:
         self._counters.forget()
         self.terms.forget()
         self.entities.forget()
         self._cache.clear()
         self._listed.clear()
+        self._revisions.clear()
         self._clear_changes()
+
+    def _keep(self) -> None:
+        """Keep the clusters the last session read or wrote, as their rows now hold them."""
+        changed = self._saved.keys() | self._dropped  # never flushed: not as any row holds them
+        for key, summary in self._cache.items():
+            revision = self._revisions.get(key)
+            if revision is None or key in changed:
+                continue
+            summary.members = []  # as stored (the record is Story.cluster)
+            summary.affinity = []  # derived: computed again on use, as for a decoded one
+            self._kept[key] = _Kept(revision, summary, self._listed[key], self._epoch)
+            self._kept.move_to_end(key)
+        while len(self._kept) > KEPT_SUMMARIES:
+            self._kept.popitem(last=False)
 
     def prefetch(self, terms: Iterable[str], entities: Iterable[str]) -> None:
         self.terms.prefetch(terms)
@@ -293,20 +356,48 @@ class DatabaseStore:
 
     def get(self, cluster_ids: Sequence[str]) -> dict[str, Summary]:
         horizon = self._horizon()
-        missing = [cid for cid in cluster_ids
-                   if cid not in self._cache and cid not in self._dropped]
-        if missing:
-            table = ClusterSummary._meta.db_table
-            with connection.cursor() as cursor:  # JSON text, read with orjson (_read_state)
-                for batch in _batches(missing):
-                    marks = ", ".join(["%s"] * len(batch))
-                    cursor.execute(f"SELECT key, state FROM {table} WHERE key IN ({marks})",
-                                   batch)
-                    for key, state in cursor.fetchall():
-                        summary = self._cache[key] = Summary.from_state(_read_state(state))
-                        self._listed[key] = _hashes(summary.index_keys)
+        unchecked: dict[str, _Kept | None] = {}
+        for cid in dict.fromkeys(cluster_ids):
+            if cid in self._cache or cid in self._dropped:
+                continue
+            kept = self._kept.pop(cid, None)
+            if kept is not None and kept.epoch == self._epoch:
+                self._use(cid, kept.summary, kept.revision, kept.listed)
+            else:
+                unchecked[cid] = kept
+        if unchecked:
+            self._read(unchecked)
         return {cid: self._cache[cid] for cid in cluster_ids
                 if cid in self._cache and self._cache[cid].last_seen >= horizon}
+
+    def _read(self, wanted: Mapping[str, _Kept | None]) -> None:
+        """Read clusters from their rows: a kept one's state only if its row's revision is
+        another than the kept one's (the row's JSON text is decoded with orjson, _read_state)."""
+        table = ClusterSummary._meta.db_table
+        keys = list(wanted)
+        with connection.cursor() as cursor:
+            for batch in _batches(keys, _IN_BATCH // 2):  # two parameters a row
+                pairs = ", ".join(["(%s, %s)"] * len(batch))
+                params: list[Any] = []
+                for key in batch:
+                    kept = wanted[key]
+                    params += [key, kept.revision if kept is not None else _UNKNOWN]
+                cursor.execute(f"WITH k (key, revision) AS (VALUES {pairs}) "
+                               f"SELECT s.key, s.revision, CASE WHEN s.revision = k.revision "
+                               f"THEN NULL ELSE s.state END FROM k JOIN {table} s "
+                               f"ON s.key = k.key", params)
+                for key, revision, state in cursor.fetchall():
+                    kept = wanted[key]
+                    if state is None and kept is not None:
+                        self._use(key, kept.summary, revision, kept.listed)
+                    else:
+                        summary = Summary.from_state(_read_state(state))
+                        self._use(key, summary, revision, _hashes(summary.index_keys))
+
+    def _use(self, key: str, summary: Summary, revision: int, listed: tuple[int, ...]) -> None:
+        self._cache[key] = summary
+        self._listed[key] = listed
+        self._revisions[key] = revision
 
     def save(self, cluster: Summary, member: str | None = None) -> None:
         self._changing(cluster.id)
@@ -323,6 +414,7 @@ class DatabaseStore:
     def drop(self, cluster_id: str) -> None:
         self._changing(cluster_id)
         self._cache.pop(cluster_id, None)
+        self._revisions.pop(cluster_id, None)
         self._unlist(cluster_id)
         self._saved.pop(cluster_id, None)
         self._dropped.add(cluster_id)
@@ -341,11 +433,22 @@ class DatabaseStore:
             for batch in _batches(gone):
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(f"DELETE FROM {summaries} WHERE key IN ({marks})", batch)
-        insert_rows(summaries, "key, last_seen, state", f"(%s, %s, {value})",
-                    [(key, seen, orjson.dumps(state).decode())
+        revision = 0
+        if changed:
+            # A new revision for what this flush writes, never one a row had (even a row of a
+            # session that rolled back): a process that kept a cluster reads it again.
+            revision = secrets.randbits(52) + 1
+            self._counters.set(REVISION, float(revision))
+            self._last_revision = float(revision)
+            for key in changed:
+                self._revisions.pop(key, None)
+            for key in self._saved:
+                self._revisions[key] = revision
+        insert_rows(summaries, "key, last_seen, state, revision", f"(%s, %s, {value}, %s)",
+                    [(key, seen, orjson.dumps(state).decode(), revision)
                      for key, (state, seen, _) in sorted(self._saved.items())],
                     "ON CONFLICT (key) DO UPDATE SET last_seen = excluded.last_seen, "
-                    "state = excluded.state")
+                    "state = excluded.state, revision = excluded.revision")
         insert_rows(postings, "term, cluster_key, last_seen", "(%s, %s, %s)",
                     [(term, key, seen) for key, (_, seen, listed) in sorted(self._saved.items())
                      for term in listed])
@@ -456,7 +559,8 @@ class ClusterDesk:
         self._clusterer = Clusterer(self.config, self.store)
 
     def reset(self) -> None:
-        """Forget what was read from the database (it is read again on next use)."""
+        """Forget what was read from the database, kept clusters too (it is read again on next
+        use): a failed session, or a desk that must decide as a new process would."""
         self.store.forget()
 
     def flush(self) -> None:
@@ -466,7 +570,7 @@ class ClusterDesk:
 
     def sync(self) -> None:
         """Inside the duplicate desk's session: start from what the database says now."""
-        self.store.forget()
+        self.store.begin()
         if not self.store.started:
             self._upgrade()
             self.store.flush()
