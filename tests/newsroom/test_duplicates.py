@@ -353,3 +353,46 @@ def test_one_story_through_many_feeds_at_once_is_one_article(section: Section) -
     assert sorted((r.new, r.merged) for r in reports) == [(0, 1)] * 7 + [(1, 0)]
     [story] = public()
     assert {copy.merged_into_id for copy in public(merged=True)} == {story.pk}
+
+
+def key_reads(queries: list[dict[str, str]]) -> int:
+    table = DuplicateKey._meta.db_table
+    return sum(1 for q in queries if q["sql"].lstrip().upper().startswith("SELECT")
+               and table in q["sql"])
+
+
+def test_a_payloads_stored_candidates_are_read_in_one_statement(
+        wires: tuple[Source, Source]) -> None:
+    agency, partner = wires
+    ingest(agency, Entry("tw-java", "Strong quake off Java kills seven", QUAKE_JAVA),
+           Entry("tw-peru", "Quake damages church in Peru's Andes", QUAKE_PERU))
+    desk = WriteDesk()
+    with desk.session():
+        pass  # the keys of the stored versions written (the catch-up), as a running desk has
+    with CaptureQueriesContext(connection) as captured:
+        report = ingest(partner, Entry("p-java", "Strong quake off Java kills seven", QUAKE_JAVA),
+                        Entry("p-peru", "Quake damages church in Peru's Andes", QUAKE_PERU),
+                        Entry("p-java-2", "Java quake death toll rises to 12", JAVA_FOLLOW_UP),
+                        desk=desk)
+    assert report.merged == 2 and report.new == 1
+    assert key_reads(captured.captured_queries) == 1  # was one for each of the three items
+
+
+def test_candidates_read_in_several_statements_decide_the_same(
+        wires: tuple[Source, Source], monkeypatch: pytest.MonkeyPatch) -> None:
+    from wiredesk.newsroom.write import duplicates
+
+    monkeypatch.setattr(duplicates, "_SQLITE_KEYS", 7)
+    monkeypatch.setattr(duplicates, "_ARRAY_KEYS", 7)
+    agency, partner = wires
+    ingest(agency, Entry("tw-java", "Strong quake off Java kills seven", QUAKE_JAVA),
+           Entry("tw-peru", "Quake damages church in Peru's Andes", QUAKE_PERU))
+    with CaptureQueriesContext(connection) as captured:
+        report = ingest(partner, Entry("p-java", "Strong quake off Java kills seven", QUAKE_JAVA),
+                        Entry("p-peru", "Quake damages church in Peru's Andes", QUAKE_PERU),
+                        Entry("p-java-2", "Java quake death toll rises to 12", JAVA_FOLLOW_UP))
+    assert report.merged == 2 and report.new == 1
+    assert key_reads(captured.captured_queries) > 3
+    java, peru, follow_up = public()
+    assert {copy.merged_into for copy in public(merged=True)} == {java, peru}
+    assert follow_up.cluster == java.cluster

@@ -30,8 +30,8 @@ from wiredesk.core.lifecycle import (
 )
 from wiredesk.core.lifecycle import Status as LifecycleStatus
 from wiredesk.dedupe import Decision as DuplicateDecision
+from wiredesk.dedupe import Fingerprint, fingerprint_from_bytes
 from wiredesk.dedupe import Outcome as DuplicateOutcome
-from wiredesk.dedupe import fingerprint_from_bytes
 from wiredesk.ingest.pipeline import Candidate
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import (
@@ -211,6 +211,11 @@ class Ahead:
             doc = self._docs[key] = desk.duplicates.describe(source, article, now)
         return doc
 
+    def fingerprints(self, source: Source, candidates: Sequence[Candidate]) -> list[Fingerprint]:
+        """The fingerprints worked out ahead for these candidates (those new or changed)."""
+        docs = (self._docs.get((id(candidate.article), source.pk)) for candidate in candidates)
+        return [doc.fingerprint for doc in docs if doc is not None]
+
     def cluster_text(self, desk: WriteDesk, source: Source, article: Article, doc: Doc
                      ) -> TextFeatures:
         """What the clusterer reads of the item's text, as a new story's first version will
@@ -318,6 +323,8 @@ def _apply_chunk(desk: WriteDesk, ahead: Ahead, source: Source, chunk: list[Cand
     fresh: list[_New] = []  # stories of their own, created in bulk
     duplicates: list[_New] = []  # merged into a stored story (or one created just now)
     changed: list[Story] = []
+    # The stored versions under the new items' keys, in one statement for the chunk.
+    desk.duplicates.prefetch(ahead.fingerprints(source, chunk))
     for position, candidate in enumerate(chunk):
         if candidate.identity.external_id in repeated:
             continue  # several versions of one story in this chunk: applied in order below

@@ -7,7 +7,9 @@ for the versions sharing a key with the new item, received within :data:`KEEP`, 
 versions' stored fingerprints, and verifies them exactly as the in-memory index does
 (:func:`wiredesk.dedupe.verified_matches`). So a process decides from its first item on: nothing
 is loaded or replayed at start, and the cost of a decision depends on how many stored versions
-share the item's buckets, never on the size of the archive.
+share the item's buckets, never on the size of the archive. What the keys hold is read once a
+session, for all the items of a chunk in one statement (:meth:`DuplicateDesk.prefetch`): key rows
+are written only at a session's start, so that does not change while the session lasts.
 
 Two bounds keep that cost flat even for templated copy, where thousands of stored versions share
 the same buckets: each key reads at most :data:`PER_KEY` versions (the most recent), and at most
@@ -32,7 +34,7 @@ Only the deciding and writing is serialised; fetching and parsing stay parallel.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -124,11 +126,16 @@ class DuplicateDesk:
         self.stats = IndexStats()
         self._session: NearDuplicateIndex | None = None
         self._removed: set[str] = set()
+        # Key -> the ids of its stored versions a lookup reads (PER_KEY, most recent first), as
+        # read in this session: key rows are written only at a session's start (sync), so what
+        # a key holds does not change until the session ends.
+        self._stored_keys: dict[int, list[int]] = {}
 
     def reset(self) -> None:
         """Drop the session's additions (at its end); nothing else is kept."""
         self._session = None
         self._removed.clear()
+        self._stored_keys.clear()
 
     def sync(self) -> None:
         """At the start of a session's transaction: take the cross-process lock, write the keys of
@@ -138,6 +145,7 @@ class DuplicateDesk:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
         self._session = NearDuplicateIndex(self.config)
         self._removed = set()
+        self._stored_keys.clear()
         cutoff = clock.now() - KEEP
         self._catch_up(cutoff)
         with connection.cursor() as cursor:
@@ -150,6 +158,13 @@ class DuplicateDesk:
         meta = DocMeta("", str(source.pk), item_time(article, received),
                        parse_headline(article.headline))
         return Doc(self.fingerprinter.fingerprint(text), meta, text)
+
+    def prefetch(self, fingerprints: Iterable[Fingerprint]) -> None:
+        """Read the stored versions under every key of these fingerprints (items about to be
+        checked in this session) in one statement, instead of one statement an item."""
+        self._ready()
+        self._read_keys({key for fingerprint in fingerprints
+                         for key in self.scheme.keys(fingerprint)})
 
     def check(self, source: Source, doc: Doc) -> Decision:
         """What a new item from ``source`` is: a new story, a version of a stored one, a
@@ -197,11 +212,8 @@ class DuplicateDesk:
         keys = self.scheme.keys(fingerprint)
         if not keys:
             return []
-        cutoff = clock.now() - KEEP
-        with connection.cursor() as cursor:
-            cursor.execute(*_candidates_sql(list(keys), cutoff))
-            hits = {(str(version_id), key) for version_id, key in cursor.fetchall()}
-        hits = {(doc_id, key) for doc_id, key in hits
+        self._read_keys(set(keys))
+        hits = {(doc_id, key) for key in keys for doc_id in map(str, self._stored_keys[key])
                 if doc_id not in exclude and doc_id not in self._removed}
         if not hits:
             return []
@@ -210,6 +222,22 @@ class DuplicateDesk:
                                  recency)
         return verified_matches(fingerprint, meta, self._stored(wanted), self.config.rules,
                                 self.stats)
+
+    def _read_keys(self, keys: set[int]) -> None:
+        """Read what these keys hold (those not read yet in this session) into _stored_keys."""
+        wanted = sorted(key for key in keys if key not in self._stored_keys)
+        if not wanted:
+            return
+        cutoff = clock.now() - KEEP
+        per_statement = _ARRAY_KEYS if connection.vendor == "postgresql" else _SQLITE_KEYS
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), per_statement):
+                batch = wanted[start:start + per_statement]
+                for key in batch:
+                    self._stored_keys[key] = []
+                cursor.execute(*_candidates_sql(batch, cutoff))
+                for version_id, key in cursor.fetchall():
+                    self._stored_keys[key].append(version_id)
 
     def _stored(self, doc_ids: list[str]) -> Iterator[tuple[str, Fingerprint, DocMeta]]:
         """The stored fingerprints and metadata of some versions (unreadable ones skipped).
@@ -295,6 +323,12 @@ def _versions_after(last: int) -> Iterator[tuple[int, object, datetime, int | No
         if len(rows) < _STEP:
             return
         last = rows[-1][0]
+
+
+# Keys per statement read by _read_keys. SQLite: a UNION ALL branch each, two parameters each
+# (under its 500 compound SELECTs and its oldest parameter limit, 999); PostgreSQL: one array.
+_SQLITE_KEYS = 400
+_ARRAY_KEYS = 5_000
 
 
 def _candidates_sql(keys: list[int], cutoff: datetime) -> tuple[str, list[Any]]:
