@@ -213,3 +213,32 @@ def test_the_admin_health_view_shows_rhythm_alerts_and_the_last_payload(
     assert "Harbour Wire" in html and "failing (3)" in html
     assert "<svg" in html and "days with errors" in html
     assert "Failing repeatedly" in html and "HTTP 500" in html
+
+
+@pytest.mark.django_db
+def test_a_session_of_many_feeds_records_each_feeds_arrivals_in_a_few_statements(
+        desk_clock: FakeClock) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from wiredesk.newsroom.health.models import SourceHealth
+    from wiredesk.newsroom.transports import inbox
+    from wiredesk.newsroom.transports.ingest import store_payload
+
+    def health_statements(feeds: int) -> int:
+        sources = [add_source(f"http://127.0.0.1:9/{feeds}-{n}.xml", name=f"Feed {feeds}-{n}")
+                   for n in range(feeds)]
+        payloads = [store_payload(source, rss(*[
+            Entry(f"{source.slug}-{k}", f"Harbour {source.pk} update {k}",
+                  paragraphs(f"The harbour {source.pk} authority issued update {k}."))
+            for k in range(2)]), origin="test") for source in sources]
+        with CaptureQueriesContext(connection) as captured:
+            inbox.process_together(WriteDesk(), payloads)
+        for source in sources:
+            assert SourceDay.objects.get(source=source, day=desk_clock().date()).items == 2
+            cadence = SourceHealth.objects.get(source=source).cadence
+            assert cadence and cadence != Cadence().to_json()  # the arrival observed
+        tables = (SourceDay._meta.db_table, SourceHealth._meta.db_table)
+        return sum(1 for q in captured.captured_queries if any(t in q["sql"] for t in tables))
+
+    assert health_statements(2) == health_statements(8)  # not a few more for every feed

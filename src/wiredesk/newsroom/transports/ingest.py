@@ -266,29 +266,35 @@ def _write_outcomes(done: list[tuple[RawPayload, IngestReport]]) -> None:
     by_source: dict[int, list[IngestReport]] = {}
     for payload, report in done:
         by_source.setdefault(payload.source_id, []).append(report)
+    # One arrival per payload processed on its own; a backlog's payloads become public
+    # together, so they are one arrival (gaps of a millisecond would teach the source's
+    # rhythm that it never goes quiet). All the sources' figures in a few statements.
+    health.sources_items_arrived({source_id: sum(report.new for report in reports)
+                                  for source_id, reports in by_source.items()})
+    _record_item_health(by_source)
+
+
+def _record_item_health(by_source: dict[int, list[IngestReport]]) -> None:
+    """Count items lost or refused on each source's figures, and say what its latest payload
+    lost; a latest payload read whole clears that message (the count stays). Sources that lost
+    nothing -- nearly all -- are cleared in one statement."""
+    whole = []
     for source_id, reports in by_source.items():
-        # One arrival per payload processed on its own; a backlog's payloads become public
-        # together, so they are one arrival (gaps of a millisecond would teach the source's
-        # rhythm that it never goes quiet).
-        health.items_arrived(source_id, sum(report.new for report in reports))
-        _record_item_health(source_id, reports)
-
-
-def _record_item_health(source_id: int, reports: list[IngestReport]) -> None:
-    """Count items lost or refused on the source's figures, and say what the latest payload
-    lost; a latest payload read whole clears that message (the count stays)."""
-    sources = Source.objects.filter(pk=source_id)
-    lost = sum(report.lost for report in reports)
-    latest = reports[-1]
-    if lost:
+        lost = sum(report.lost for report in reports)
+        if not lost:
+            whole.append(source_id)
+            continue
+        latest = reports[-1]
         problem = ""
         if latest.lost:
             first = f"; {latest.errors[0]}" if latest.errors else ""
             problem = f"{latest.recovered()}{first}"[:500]
-        sources.update(item_errors=F("item_errors") + lost, last_item_problem=problem,
-                       last_item_problem_at=timezone.now())
-    else:
-        sources.exclude(last_item_problem="").update(last_item_problem="")
+        Source.objects.filter(pk=source_id).update(
+            item_errors=F("item_errors") + lost, last_item_problem=problem,
+            last_item_problem_at=timezone.now())
+    if whole:
+        Source.objects.filter(pk__in=sorted(whole)).exclude(last_item_problem="").update(
+            last_item_problem="")
 
 
 def format_mismatch(declared: str, found: str) -> str:
