@@ -396,3 +396,20 @@ def test_candidates_read_in_several_statements_decide_the_same(
     java, peru, follow_up = public()
     assert {copy.merged_into for copy in public(merged=True)} == {java, peru}
     assert follow_up.cluster == java.cluster
+
+
+def test_a_story_joining_an_event_counts_on_it_and_moves_its_time(
+        wires: tuple[Source, Source]) -> None:
+    agency, partner = wires
+    ingest(agency, Entry("tw-java", "Strong quake off Java kills seven", QUAKE_JAVA),
+           Entry("tw-peru", "Quake damages church in Peru's Andes", QUAKE_PERU))
+    java, peru = public()
+    assert java.cluster is not None and peru.cluster is not None
+    first = java.cluster.changed_at
+    assert java.cluster.story_count == peru.cluster.story_count == 1
+    ingest(partner, Entry("p-java-2", "Java quake death toll rises to 12", JAVA_FOLLOW_UP))
+    java.cluster.refresh_from_db()
+    peru.cluster.refresh_from_db()
+    assert java.cluster.story_count == 2 and java.cluster.changed_at > first
+    assert peru.cluster.story_count == 1 and peru.cluster.changed_at == first
+    assert "quake" in java.cluster.title.lower()

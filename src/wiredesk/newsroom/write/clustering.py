@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 
 import orjson
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from wiredesk.cluster import Cluster as Summary
 from wiredesk.cluster import ClusterConfig, ClusterDoc, Clusterer, TextFeatures, cluster_title
@@ -617,9 +617,13 @@ class ClusterDesk:
                 created[key].title = title
             else:
                 joined[key] = (joined.get(key, (0, ""))[0] + 1, title)
-        for key, (added, title) in joined.items():
-            Cluster.objects.filter(key=key).update(
-                title=title, changed_at=now, story_count=F("story_count") + added)
+        if joined:  # one prepared statement for all of them, in key order
+            stamp = connection.ops.adapt_datetimefield_value(now)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {Cluster._meta.db_table} SET title = %s, changed_at = %s, "
+                    "story_count = story_count + %s WHERE key = %s",
+                    [(title, stamp, added, key) for key, (added, title) in sorted(joined.items())])
         Cluster.objects.bulk_create(list(created.values()))
         by_key = dict(Cluster.objects.filter(key__in=[*created, *joined])
                       .values_list("key", "pk"))
