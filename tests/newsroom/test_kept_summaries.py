@@ -195,6 +195,34 @@ def decide_stream(fresh_each_session: bool) -> tuple[list[object], list[tuple[ob
     return assignments, rows
 
 
+def test_a_kept_clusters_sample_affinity_is_what_a_decoded_one_computes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = DatabaseStore()
+    clusterer = Clusterer(store=store)
+    store.begin()
+    store.mark_started()
+    for doc in STREAM[0] + STREAM[1]:
+        clusterer.place(doc, "mixed")
+    store.flush()
+    store.begin()
+    keys = list(ClusterSummary.objects.order_by("key").values_list("key", flat=True))
+    assert len(keys) == 2  # the young cluster and the group split off it
+    similarities = []
+    compare = clusterer._member_similarity
+    monkeypatch.setattr(clusterer, "_member_similarity",
+                        lambda a, b: similarities.append(1) or compare(a, b))
+    with CaptureQueriesContext(connection) as captured:
+        kept = clusterer._fetch(keys)
+    assert not any(SUMMARIES in query["sql"] for query in captured.captured_queries)
+    assert similarities == []  # kept with its affinity, not computed again
+    fresh = Clusterer(store=DatabaseStore())
+    fresh.store.begin()  # type: ignore[attr-defined]
+    decoded = fresh._fetch(keys)
+    for key in keys:
+        assert len(kept[key].samples) >= 2
+        assert kept[key].affinity == decoded[key].affinity  # to the last bit
+
+
 def test_a_desk_that_keeps_clusters_decides_as_fresh_desks_do() -> None:
     kept = decide_stream(fresh_each_session=False)
     for model in (ClusterSummary, ClusterPosting, TermCount, DeskCounter):

@@ -285,7 +285,8 @@ class DatabaseStore:
             if revision is None or key in changed:
                 continue
             summary.members = []  # as stored (the record is Story.cluster)
-            summary.affinity = []  # derived: computed again on use, as for a decoded one
+            # Its samples' affinity is kept: built one sample at a time, it holds what a decoded
+            # one computes at once (the similarity is symmetric, and exact in any order).
             self._kept[key] = _Kept(revision, summary, self._listed[key], self._epoch)
             self._kept.move_to_end(key)
         while len(self._kept) > KEPT_SUMMARIES:
