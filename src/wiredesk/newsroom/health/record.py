@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from wiredesk.core.cadence import Cadence
 from wiredesk.newsroom import clock
@@ -28,7 +27,7 @@ def sources_items_arrived(new_items: Mapping[int, int], at: datetime | None = No
     if not arrived:
         return
     at = at or clock.now()
-    _count_days(arrived, at)
+    _add_to_days({source_id: (n, 0) for source_id, n in arrived.items()}, at)
     ids = list(arrived)
     with transaction.atomic():
         SourceHealth.objects.bulk_create([SourceHealth(source_id=pk) for pk in ids],
@@ -43,23 +42,25 @@ def sources_items_arrived(new_items: Mapping[int, int], at: datetime | None = No
         SourceHealth.objects.bulk_update(rows, ["cadence"])
 
 
-def _count_days(items: Mapping[int, int], at: datetime) -> None:
-    """Add new items to each source's day, creating the day (one statement)."""
+def _add_to_days(counts: Mapping[int, tuple[int, int]], at: datetime) -> None:
+    """Add (new items, fetch errors) to each source's day, creating the day: one statement, and
+    no race with another process creating the same day."""
     table = SourceDay._meta.db_table
     day = connection.ops.adapt_datefield_value(at.date())
-    rows = ", ".join(["(%s, %s, %s, 0)"] * len(items))
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(counts))
     params: list[Any] = []
-    for source_id, n in items.items():
-        params += [source_id, day, n]
+    for source_id, (items, errors) in counts.items():
+        params += [source_id, day, items, errors]
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (source_id, day, items, errors) VALUES {rows} "
                        f"ON CONFLICT (source_id, day) DO UPDATE SET "
-                       f"items = {table}.items + excluded.items", params)
+                       f"items = {table}.items + excluded.items, "
+                       f"errors = {table}.errors + excluded.errors", params)
 
 
 def fetch_failed(source_id: int, at: datetime | None = None) -> None:
     at = at or clock.now()
-    _count(source_id, at, errors=1)
+    _add_to_days({source_id: (0, 1)}, at)
     SourceHealth.objects.get_or_create(source_id=source_id)
     SourceHealth.objects.filter(source_id=source_id, failing_since__isnull=True).update(
         failing_since=at)
@@ -68,17 +69,3 @@ def fetch_failed(source_id: int, at: datetime | None = None) -> None:
 def fetch_succeeded(source_id: int) -> None:
     SourceHealth.objects.filter(source_id=source_id, failing_since__isnull=False).update(
         failing_since=None)
-
-
-def _count(source_id: int, at: datetime, *, items: int = 0, errors: int = 0) -> None:
-    day = at.date()
-    updated = SourceDay.objects.filter(source_id=source_id, day=day).update(
-        items=F("items") + items, errors=F("errors") + errors)
-    if not updated:
-        try:
-            with transaction.atomic():
-                SourceDay.objects.create(source_id=source_id, day=day, items=items,
-                                         errors=errors)
-        except IntegrityError:  # another process created the day meanwhile
-            SourceDay.objects.filter(source_id=source_id, day=day).update(
-                items=F("items") + items, errors=F("errors") + errors)
