@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean bytecode
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,16 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.run-installed
 
-run: $(VENV)/.run-installed
+# Every desk process imports ~240 of the project's modules; an editable install leaves them to be
+# compiled at import, and where PYTHONDONTWRITEBYTECODE is set (CI, containers) that happens in
+# every process, ~0.2 s of each start. Compiled once here (only what changed; ~0.1 s otherwise).
+bytecode: | $(BIN)/python
+	$(BIN)/python -m compileall -q src >/dev/null
+
+run: $(VENV)/.run-installed bytecode
 	$(BIN)/wiredesk run --demo --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed bytecode
 	VENV=$(VENV) scripts/test.sh
 
 lint: $(VENV)/.test-installed

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.support.clock import FakeClock
 from tests.support.factories import make_section, make_source, make_story, set_status
 from wiredesk.newsroom.models import Cluster, ListingState, Source, Story
+from wiredesk.newsroom.queries import public_filter
 from wiredesk.newsroom.workers.timed import apply_timed_changes
 from wiredesk.newsroom.write import editorial, event_sizes
 from wiredesk.newsroom.write.desk import WriteDesk
@@ -157,3 +158,29 @@ def test_recounting_every_event_matches_counting(wires: list[Source],
     ListingState.objects.update(public_stories=None, public_sources=None)
     event_sizes.recount()
     assert stored(cluster) == (2, 2) and event_sizes.counted({cluster.pk}) == {cluster.pk: (2, 2)}
+
+
+def test_the_stored_count_is_the_public_rule_of_the_queries(wires: list[Source],
+                                                            desk_clock: FakeClock) -> None:
+    """recount's statement is written out; it counts what public_filter() (the rule every
+    listing reads) counts, and dates the next change as the stories' own times say, over every
+    state a story of an event can be in."""
+    now, hour = desk_clock.moment, timedelta(hours=1)
+    cluster = Cluster.objects.create(key="mixed", title="Mixed")
+    stories = [story(desk_clock, wires[n % 3], n) for n in range(9)]
+    join(cluster, *stories)
+    states: list[dict[str, object]] = [
+        {}, {"embargoed_until": now - hour}, {"embargoed_until": now + 2 * hour},
+        {"expires_at": now + 3 * hour}, {"expires_at": now - hour},
+        {"status": Story.Status.KILLED}, {"merged_into": stories[0]},
+        {"current_version": None}, {"embargoed_until": now + hour, "expires_at": now + 5 * hour},
+    ]
+    for one, fields in zip(stories, states, strict=True):
+        Story.objects.filter(pk=one.pk).update(**fields)
+    event_sizes.recount({cluster.pk})
+    public = Story.objects.filter(public_filter(), cluster=cluster)
+    expected = (public.count(), public.values("source_id").distinct().count())
+    assert expected == (3, 2)  # the first, the released embargo, the expiry to come: 2 wires
+    assert stored(cluster) == expected == event_sizes.counted({cluster.pk})[cluster.pk]
+    row = ListingState.objects.get(key=f"cluster:{cluster.pk}")
+    assert row.public_until == now + hour  # the earliest embargo or expiry still to come

@@ -6,14 +6,17 @@ from datetime import timedelta
 from typing import Any, cast
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
 from tests.support import factories
 from tests.support.factories import add_version, make_section, make_source, set_status
+from wiredesk.newsroom import canonical
 from wiredesk.newsroom.models import Source, Story
+from wiredesk.newsroom.write import sitemap_flags
 from wiredesk.newsroom.write.publishing import publish_change
 from wiredesk.site.sitemaps import StorySitemap
 
@@ -200,3 +203,37 @@ def test_the_news_sitemap_reads_only_the_stories_it_may_list() -> None:
     if connection.vendor == "postgresql":  # (SQLite's choice on a few rows is its statistics')
         plan = plan_of(query, None)
         assert "story_full_without_original" in plan, plan
+
+
+def test_the_stored_flag_is_the_rule_of_the_canonical_module() -> None:
+    """sitemap_flags.refresh writes its statement out; the flag it stores is what
+    canonical.FULL_WITHOUT_ORIGINAL (and canonical.original_url) say of the story, for each mode
+    and kind of link, in one statement however many stories."""
+    links = ["", "http://paper.example/a", "HTTPS://paper.example/b", "Http://x.example/c",
+             "ftp://paper.example/d", "/relative/e", "https:/broken", "httpx://f"]
+    stories = []
+    for mode in (Source.Mode.FULL, Source.Mode.EXCERPT, Source.Mode.HEADLINE):
+        for link in links:
+            one = make_story(f"Lava {mode} {link}", link=link)
+            Story.objects.filter(pk=one.pk).update(publication_mode=mode,
+                                                   full_without_original=mode != "full")
+            stories.append(one.pk)
+    unversioned = make_story("Lava without a version")
+    Story.objects.filter(pk=unversioned.pk).update(current_version=None,
+                                                   publication_mode=Source.Mode.FULL)
+    stories.append(unversioned.pk)
+    sitemap_flags.refresh(stories)
+    flagged = set(Story.objects.filter(canonical.FULL_WITHOUT_ORIGINAL, pk__in=stories)
+                  .values_list("pk", flat=True))
+    stored = set(Story.objects.filter(full_without_original=True, pk__in=stories)
+                 .values_list("pk", flat=True))
+    assert stored == flagged
+    # Full text with "", "ftp:", "/relative", "https:/", "httpx:" or no version at all.
+    assert len(flagged) == 6 and unversioned.pk in flagged
+    for one in Story.objects.filter(pk__in=stories).select_related("current_version"):
+        assert (one.pk in stored) is (one.publication_mode == Source.Mode.FULL
+                                      and not canonical.original_url(one.current_version))
+    with CaptureQueriesContext(connection) as writes:
+        sitemap_flags.refresh(stories)
+    assert len(writes) == 1 and writes[0]["sql"].startswith("UPDATE")
+    assert Story.objects.filter(full_without_original=True, pk__in=stories).count() == 6
