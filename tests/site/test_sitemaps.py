@@ -233,6 +233,9 @@ def test_the_stored_flag_is_the_rule_of_the_canonical_module() -> None:
     for one in Story.objects.filter(pk__in=stories).select_related("current_version"):
         assert (one.pk in stored) is (one.publication_mode == Source.Mode.FULL
                                       and not canonical.original_url(one.current_version))
+        # What the desk inserts a new story with (sitemap_flags.flag) is the same.
+        link = one.current_version.link if one.current_version else ""
+        assert sitemap_flags.flag(one.publication_mode, link) is (one.pk in stored)
     with CaptureQueriesContext(connection) as writes:
         sitemap_flags.refresh(stories)
     assert len(writes) == 1 and writes[0]["sql"].startswith("UPDATE")

@@ -4,6 +4,7 @@ the payloads of many sources applied in one desk session, a few writes for all o
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -54,7 +55,9 @@ def _observe_arrivals(ids: list[int], at: datetime) -> None:
                            f"ORDER BY source_id{lock}", chunk)
             rows = []
             for pk, stored in cursor.fetchall():
-                cadence = Cadence.from_json(field.from_db_value(stored, None, connection))
+                # JSON text (Django reads jsonb as text, to decode it itself), or decoded already.
+                learned = stored if isinstance(stored, dict) else json.loads(stored)
+                cadence = Cadence.from_json(learned)
                 cadence.observe(at)
                 rows.append((field.get_db_prep_save(cadence.to_json(), connection), pk))
             cursor.executemany(f"UPDATE {table} SET cadence = %s WHERE source_id = %s", rows)

@@ -42,7 +42,7 @@ from wiredesk.newsroom.models import (
     StoryVersion,
     Tombstone,
 )
-from wiredesk.newsroom.write import gating
+from wiredesk.newsroom.write import gating, sitemap_flags
 from wiredesk.newsroom.write.desk import WriteDesk
 from wiredesk.newsroom.write.deskstate import insert_objects
 from wiredesk.newsroom.write.duplicates import Doc
@@ -658,16 +658,6 @@ def _create_stories(desk: WriteDesk, source: Source, created: list[_New], now: d
         story.current_version = version
         desk.duplicates.remove(new.placeholder)
         desk.duplicates.add(str(version.pk), str(story.pk), new.doc, now)
-    # One UPDATE with a subquery, rather than bulk_update's CASE over every row; plain SQL, as
-    # building it through the ORM cost more than running it.
-    with connection.cursor() as cursor:
-        for start in range(0, len(stories), CHUNK):
-            ids = [story.pk for story in stories[start:start + CHUNK]]
-            cursor.execute(
-                f"UPDATE {Story._meta.db_table} SET current_version_id = (SELECT v.id FROM "
-                f"{StoryVersion._meta.db_table} v WHERE v.story_id = "
-                f"{Story._meta.db_table}.id AND v.number = 1) "
-                f"WHERE id IN ({', '.join(['%s'] * len(ids))})", ids)
     insert_objects([
         StoryEvent(story=story, at=now, action=Action.CREATE, status=story.status,
                    version=version, cause=_creation_cause(new))
@@ -675,8 +665,18 @@ def _create_stories(desk: WriteDesk, source: Source, created: list[_New], now: d
     texts = {story.pk: new.doc.text for story, new in zip(stories, created, strict=True)}
     read = {story.pk: new.cluster_text for story, new in zip(stories, created, strict=True)
             if new.cluster_text is not None}
-    desk.clusters.place_new([story for story in stories if story.merged_into_id is None], texts,
-                            read)
+    desk.clusters.assign_new([story for story in stories if story.merged_into_id is None],
+                             texts, read)
+    # The rest of each row in one UPDATE (a prepared statement for all of them): its current
+    # version, which could not be named before the version existed, and its event. Each UPDATE
+    # of an indexed column of a story writes a new entry in every index of the table, so a
+    # story is written twice, not once for each (the sitemap flag was set on the INSERT).
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Story._meta.db_table} SET current_version_id = %s, cluster_id = %s, "
+            "cluster_score = %s WHERE id = %s",
+            [(version.pk, story.cluster_id, story.cluster_score, story.pk)
+             for story, version in zip(stories, versions, strict=True)])
     desk.publish(stories, created=True)
     return stories
 
@@ -708,6 +708,7 @@ def _story(source: Source, new: _New, now: datetime) -> Story:
         cluster_id=root.cluster_id if root is not None else None,
         duplicate_check={"outcome": str(duplicate.outcome), **duplicate.evidence.as_dict()},
         publication_mode=new.gate.mode.value, gate_outcome=new.gate.outcome.value,
+        full_without_original=sitemap_flags.flag(new.gate.mode.value, article.link[:2000]),
         gate_reasons=[verdict.as_dict() for verdict in new.gate.verdicts],
         timely=new.gate.timely)
     gating.place(story, new.gate, now, first_sight=True)  # what the routing rules set

@@ -58,6 +58,7 @@ from wiredesk.newsroom.write.deskstate import (
     DeskCounter,
     TermCount,
     array_parameter,
+    insert_objects,
     insert_rows,
 )
 
@@ -590,9 +591,25 @@ class ClusterDesk:
 
     def place_new(self, stories: Sequence[Story], texts: Mapping[int, str] | None = None,
                   read: Mapping[int, TextFeatures] | None = None) -> None:
-        """Assign just-created stories (with their current version loaded) to clusters.
-        ``texts``: their bodies as plain text by story id, when the caller has them already;
-        ``read``: their :meth:`read_ahead`, by story id, for those the caller has."""
+        """Assign just-created stories (with their current version loaded) to clusters, and
+        write each story's cluster on its row. ``texts``: their bodies as plain text by story
+        id, when the caller has them already; ``read``: their :meth:`read_ahead`, by story id,
+        for those the caller has."""
+        self.assign_new(stories, texts, read)
+        # One prepared statement for all rows: bulk_update's CASE over every row costs far more.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Story._meta.db_table} SET cluster_id = %s, cluster_score = %s "
+                "WHERE id = %s",
+                [(story.cluster_id, story.cluster_score, story.pk) for story in stories])
+
+    def assign_new(self, stories: Sequence[Story], texts: Mapping[int, str] | None = None,
+                   read: Mapping[int, TextFeatures] | None = None) -> None:
+        """:meth:`place_new` but for the stories' rows: their ``cluster_id`` and
+        ``cluster_score`` are set on the objects, for a caller that writes the rows itself
+        together with other columns (a story created by the desk is then written twice, not
+        three times: each UPDATE of an indexed column of a story is a new row version in every
+        one of its indexes)."""
         if not stories:
             return
         clusterer = self._clusterer
@@ -631,17 +648,17 @@ class ClusterDesk:
                     f"UPDATE {Cluster._meta.db_table} SET title = %s, changed_at = %s, "
                     "story_count = story_count + %s WHERE key = %s",
                     [(title, stamp, added, key) for key, (added, title) in sorted(joined.items())])
-        Cluster.objects.bulk_create(list(created.values()))
-        by_key = dict(Cluster.objects.filter(key__in=[*created, *joined])
-                      .values_list("key", "pk"))
+        insert_objects(list(created.values()))
+        by_key = {key: cluster.pk for key, cluster in created.items()}
+        if joined:
+            table = connection.ops.quote_name(Cluster._meta.db_table)
+            with connection.cursor() as cursor:
+                for batch in _batches(sorted(joined)):
+                    cursor.execute(f"SELECT key, id FROM {table} "
+                                   f"WHERE key IN ({', '.join(['%s'] * len(batch))})", batch)
+                    by_key.update(cursor.fetchall())
         for story in stories:
             story.cluster_id = by_key.get(keys[story.pk])
-        # One prepared statement for all rows: bulk_update's CASE over every row costs far more.
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {Story._meta.db_table} SET cluster_id = %s, cluster_score = %s "
-                "WHERE id = %s",
-                [(story.cluster_id, story.cluster_score, story.pk) for story in stories])
 
     def _upgrade(self) -> None:
         """Once per database: place the stories of recently active clusters (see the module)."""

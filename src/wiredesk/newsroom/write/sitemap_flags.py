@@ -27,6 +27,13 @@ from wiredesk.newsroom.models import Source, Story, StoryVersion
 _CHUNK = 500
 
 
+def flag(publication_mode: str, link: str) -> bool:
+    """The flag :func:`refresh` stores for a story of this mode whose current version has this
+    link: what a story created by the desk is inserted with."""
+    return publication_mode == Source.Mode.FULL and not link.lower().startswith(
+        ("http://", "https://"))
+
+
 def refresh(story_ids: Sequence[int]) -> None:
     """Set the flag of these stories from their mode and current version: one statement (a
     chunk of ids), which writes only the rows whose flag changes.
