@@ -595,6 +595,8 @@ class ClusterDesk:
         write each story's cluster on its row. ``texts``: their bodies as plain text by story
         id, when the caller has them already; ``read``: their :meth:`read_ahead`, by story id,
         for those the caller has."""
+        if not stories:
+            return
         self.assign_new(stories, texts, read)
         # One prepared statement for all rows: bulk_update's CASE over every row costs far more.
         with connection.cursor() as cursor:
@@ -607,9 +609,9 @@ class ClusterDesk:
                    read: Mapping[int, TextFeatures] | None = None) -> None:
         """:meth:`place_new` but for the stories' rows: their ``cluster_id`` and
         ``cluster_score`` are set on the objects, for a caller that writes the rows itself
-        together with other columns (a story created by the desk is then written twice, not
-        three times: each UPDATE of an indexed column of a story is a new row version in every
-        one of its indexes)."""
+        together with other columns (a story created by the desk is then written twice, once
+        inserted and once updated: each UPDATE of an indexed column of a story is a new row
+        version in every one of the table's indexes)."""
         if not stories:
             return
         clusterer = self._clusterer
