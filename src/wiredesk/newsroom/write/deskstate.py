@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models
+from django.utils.dateparse import parse_datetime
 
 
 class DuplicateKey(models.Model):
@@ -213,3 +214,16 @@ def insert_objects(objects: Sequence[models.Model]) -> None:
             for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = pk
                 obj._state.adding, obj._state.db = False, connection.alias
+
+
+def stored_time(value: datetime | str | None) -> datetime | None:
+    """A time read in plain SQL, as the ORM gives it (aware, UTC): SQLite gives a typed column's
+    time naive and an aggregate's (``MIN(...)``) as its stored text; PostgreSQL an aware one."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError(f"not a stored time: {value!r}")
+        value = parsed
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

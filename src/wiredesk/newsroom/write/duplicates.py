@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -66,7 +66,7 @@ from wiredesk.dedupe import (
 )
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import Source, Story, StoryVersion
-from wiredesk.newsroom.write.deskstate import DeskCounter, DuplicateKey, insert_rows
+from wiredesk.newsroom.write.deskstate import DeskCounter, DuplicateKey, insert_rows, stored_time
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +258,7 @@ class DuplicateDesk:
         for pk, story_id, source_id, created, published, headline, blob in rows:
             fingerprint = _readable(pk, blob)
             if fingerprint is not None:
-                time = _aware(created) or _aware(published)
+                time = stored_time(created) or stored_time(published)
                 assert time is not None  # published_at is NOT NULL
                 yield str(pk), fingerprint, DocMeta(str(story_id), str(source_id), time,
                                                     parse_headline(headline))
@@ -278,7 +278,7 @@ class DuplicateDesk:
         newest = last
         for pk, blob, stored_at, from_story in _versions_after(last):
             newest = pk
-            received = _aware(stored_at)
+            received = stored_time(stored_at)
             if blob is None or from_story is not None or received is None or received < cutoff:
                 continue
             fingerprint = _readable(pk, blob)
@@ -354,13 +354,6 @@ def _candidates_sql(keys: list[int], cutoff: datetime) -> tuple[str, list[Any]]:
 def _db_time(moment: datetime) -> str | datetime | None:
     """A time as the database takes it in plain SQL (SQLite: Django's text form, in UTC)."""
     return connection.ops.adapt_datetimefield_value(moment)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """A time read in plain SQL, as the ORM gives it: SQLite's are naive UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def _readable(pk: int, blob: object) -> Fingerprint | None:

@@ -25,15 +25,15 @@ bumped since this was introduced) :func:`sizes` counts that event from its stori
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import Count
-from django.utils.dateparse import parse_datetime
 
 from wiredesk.newsroom import clock
 from wiredesk.newsroom.models import ListingState, Story
 from wiredesk.newsroom.queries import public_stories
+from wiredesk.newsroom.write.deskstate import stored_time
 
 PREFIX = "cluster:"  # an event's listing key (wiredesk.newsroom.write.listing_state.cluster_key)
 # Ids per statement: well under SQLite's and PostgreSQL's limits on bound parameters.
@@ -96,20 +96,12 @@ def _counts(ids: Sequence[int] | None) -> dict[int, tuple[int, int, datetime | N
     params = [now, now, now, now, now, now, *(ids or ()), Story.Status.PUBLISHED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {pk: (stories, sources, min((t for t in (_moment(released), _moment(expires)) if t),
-                                          default=None))
-                for pk, stories, sources, released, expires in cursor.fetchall()}
-
-
-def _moment(value: datetime | str | None) -> datetime | None:
-    """A time read by a raw statement: SQLite gives the stored text (UTC), PostgreSQL a
-    datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ValueError(f"not a stored time: {value!r}")
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+        rows = cursor.fetchall()
+    counts = {}
+    for pk, stories, sources, released, expires in rows:
+        coming = [t for t in (stored_time(released), stored_time(expires)) if t is not None]
+        counts[pk] = (stories, sources, min(coming, default=None))
+    return counts
 
 
 def sizes(ids: Collection[int]) -> dict[int, Size]:
